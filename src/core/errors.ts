@@ -1,0 +1,95 @@
+/**
+ * Every failure the product reports carries one of these codes. Callers branch on the code,
+ * never on message text. Messages are one sentence, name the thing (file, line, address, host)
+ * and never contain a secret.
+ */
+export const ErrorCode = {
+  // input: the document, its headers, its images and attachments
+  IMAGE_NOT_FOUND: 'IMAGE_NOT_FOUND',
+  IMAGE_OUTSIDE_WORKSPACE: 'IMAGE_OUTSIDE_WORKSPACE',
+  IMAGE_REMOTE_FAILED: 'IMAGE_REMOTE_FAILED',
+  IMAGE_INVALID: 'IMAGE_INVALID',
+  ATTACHMENT_NOT_FOUND: 'ATTACHMENT_NOT_FOUND',
+  ATTACHMENT_OUTSIDE_WORKSPACE: 'ATTACHMENT_OUTSIDE_WORKSPACE',
+  FRONT_MATTER_INVALID: 'FRONT_MATTER_INVALID',
+  STYLESHEET_NOT_FOUND: 'STYLESHEET_NOT_FOUND',
+  INVALID_ADDRESS: 'INVALID_ADDRESS',
+  HEADER_INJECTION: 'HEADER_INJECTION',
+  NO_RECIPIENTS: 'NO_RECIPIENTS',
+  NO_FROM: 'NO_FROM',
+  SETTINGS_INVALID: 'SETTINGS_INVALID',
+  USAGE: 'USAGE',
+  // SMTP: connection, TLS, authentication, delivery
+  SMTP_NOT_CONFIGURED: 'SMTP_NOT_CONFIGURED',
+  SMTP_HOST_NOT_FOUND: 'SMTP_HOST_NOT_FOUND',
+  SMTP_CONNECTION_REFUSED: 'SMTP_CONNECTION_REFUSED',
+  SMTP_TIMEOUT: 'SMTP_TIMEOUT',
+  SMTP_TLS_FAILED: 'SMTP_TLS_FAILED',
+  SMTP_CERT_UNTRUSTED: 'SMTP_CERT_UNTRUSTED',
+  SMTP_STARTTLS_UNAVAILABLE: 'SMTP_STARTTLS_UNAVAILABLE',
+  SMTP_PLAINTEXT_AUTH_REFUSED: 'SMTP_PLAINTEXT_AUTH_REFUSED',
+  SMTP_AUTH_FAILED: 'SMTP_AUTH_FAILED',
+  SMTP_PASSWORD_MISSING: 'SMTP_PASSWORD_MISSING',
+  SMTP_RECIPIENTS_REJECTED: 'SMTP_RECIPIENTS_REJECTED',
+  SMTP_MESSAGE_TOO_LARGE: 'SMTP_MESSAGE_TOO_LARGE',
+  SMTP_CONNECTION_DROPPED: 'SMTP_CONNECTION_DROPPED',
+  SMTP_CANCELLED: 'SMTP_CANCELLED',
+  SMTP_REJECTED: 'SMTP_REJECTED',
+  // outbox
+  OUTBOX_ENTRY_NOT_FOUND: 'OUTBOX_ENTRY_NOT_FOUND',
+  OUTBOX_ALREADY_SENT: 'OUTBOX_ALREADY_SENT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One offending thing in the input: an image reference, an address, a header. */
+export interface Problem {
+  code: ErrorCode;
+  /** One sentence naming the thing, e.g. `Image "img/a.png" (line 12) not found: /ws/img/a.png`. */
+  message: string;
+  /** The reference as written in the source (image src, attachment path, address). */
+  ref?: string;
+  /** 1-based line in the source document, when known. */
+  line?: number;
+  /** Resolved file system path, when there is one. */
+  path?: string;
+}
+
+export class SendAsEmailError extends Error {
+  override readonly name = 'SendAsEmailError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: {
+      /** Every offending item, for errors that gather several (all missing images, say). */
+      problems?: Problem[];
+      /** What to do about it, one sentence. */
+      hint?: string;
+      /** The SMTP server's own reply text, when there was one. */
+      serverResponse?: string;
+      /** Recipients the server accepted before the failure (partial delivery). */
+      accepted?: string[];
+      /** Recipients the server refused, with its reply for each. */
+      rejected?: { address: string; response: string }[];
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message);
+  }
+
+  get problems(): Problem[] {
+    return this.extra.problems ?? [];
+  }
+}
+
+export function isSendAsEmailError(e: unknown, code?: ErrorCode): e is SendAsEmailError {
+  return e instanceof SendAsEmailError && (code === undefined || e.code === code);
+}
+
+/** Exit codes of the command-line tool. */
+export const ExitCode = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  PARTIAL: 3,
+} as const;

@@ -1,0 +1,170 @@
+/**
+ * The `sendAsEmail.*` settings: one table for the extension (read through VS Code's configuration)
+ * and the command-line tool (read from a settings.json file, comments allowed).
+ * `package.json` contributes exactly these keys; a unit test keeps the two in step.
+ */
+import * as fs from 'fs';
+// jsonc-parser is what VS Code itself uses for settings files.
+import * as jsonc from 'jsonc-parser';
+
+export const SETTINGS_SECTION = 'sendAsEmail';
+
+export type SmtpSecurity = 'starttls' | 'tls' | 'none';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  user: string;
+  /** Extra trusted CA (PEM file path), beside the system store. */
+  caFile: string;
+  rejectUnauthorized: boolean;
+  timeoutSeconds: number;
+}
+
+export interface EmailSettings {
+  smtp: SmtpSettings;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo: string;
+  markdown: { stylesheet: string };
+  inlineCss: boolean;
+  images: { allowOutsideWorkspace: boolean; embedRemote: boolean };
+}
+
+type SettingType = 'string' | 'number' | 'boolean' | 'array';
+
+export interface SettingSpec {
+  /** Key below `sendAsEmail.`, e.g. `smtp.host`. */
+  key: string;
+  type: SettingType;
+  default: string | number | boolean | string[];
+  enum?: readonly string[];
+  /** Restricted under Workspace Trust: an untrusted workspace's value is ignored. */
+  restricted?: boolean;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'smtp.host', type: 'string', default: '', restricted: true },
+  { key: 'smtp.port', type: 'number', default: 587, restricted: true },
+  { key: 'smtp.security', type: 'string', default: 'starttls', enum: ['starttls', 'tls', 'none'], restricted: true },
+  { key: 'smtp.user', type: 'string', default: '', restricted: true },
+  { key: 'smtp.caFile', type: 'string', default: '', restricted: true },
+  { key: 'smtp.rejectUnauthorized', type: 'boolean', default: true, restricted: true },
+  { key: 'smtp.timeoutSeconds', type: 'number', default: 30 },
+  { key: 'from', type: 'string', default: '', restricted: true },
+  { key: 'to', type: 'array', default: [] },
+  { key: 'cc', type: 'array', default: [] },
+  { key: 'bcc', type: 'array', default: [] },
+  { key: 'replyTo', type: 'string', default: '' },
+  { key: 'markdown.stylesheet', type: 'string', default: '' },
+  { key: 'inlineCss', type: 'boolean', default: true },
+  { key: 'images.allowOutsideWorkspace', type: 'boolean', default: false },
+  { key: 'images.embedRemote', type: 'boolean', default: false },
+] as const;
+
+/** Builds the typed settings from a lookup of `key` (below `sendAsEmail.`) to raw value. */
+export function settingsFromLookup(get: (key: string) => unknown): EmailSettings {
+  const v = (key: string): unknown => {
+    const spec = SETTINGS.find((s) => s.key === key);
+    if (!spec) throw new Error(`unknown setting ${key}`);
+    const raw = get(key);
+    return coerce(spec, raw);
+  };
+  return {
+    smtp: {
+      host: (v('smtp.host') as string).trim(),
+      port: v('smtp.port') as number,
+      security: v('smtp.security') as SmtpSecurity,
+      user: v('smtp.user') as string,
+      caFile: v('smtp.caFile') as string,
+      rejectUnauthorized: v('smtp.rejectUnauthorized') as boolean,
+      timeoutSeconds: v('smtp.timeoutSeconds') as number,
+    },
+    from: v('from') as string,
+    to: v('to') as string[],
+    cc: v('cc') as string[],
+    bcc: v('bcc') as string[],
+    replyTo: v('replyTo') as string,
+    markdown: { stylesheet: v('markdown.stylesheet') as string },
+    inlineCss: v('inlineCss') as boolean,
+    images: {
+      allowOutsideWorkspace: v('images.allowOutsideWorkspace') as boolean,
+      embedRemote: v('images.embedRemote') as boolean,
+    },
+  };
+}
+
+export function defaultSettings(): EmailSettings {
+  return settingsFromLookup(() => undefined);
+}
+
+function coerce(spec: SettingSpec, raw: unknown): unknown {
+  if (raw === undefined || raw === null) return Array.isArray(spec.default) ? [...spec.default] : spec.default;
+  const bad = (): never => {
+    throw new SettingsError(`Setting "${SETTINGS_SECTION}.${spec.key}" must be ${describe(spec)}, got ${JSON.stringify(raw)}.`);
+  };
+  switch (spec.type) {
+    case 'string':
+      if (typeof raw !== 'string') bad();
+      if (spec.enum && !spec.enum.includes(raw as string)) bad();
+      return raw;
+    case 'number':
+      if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
+      if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) bad();
+      return raw;
+    case 'boolean':
+      if (typeof raw !== 'boolean') bad();
+      return raw;
+    case 'array':
+      if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string')) bad();
+      return raw;
+  }
+}
+
+function describe(spec: SettingSpec): string {
+  if (spec.enum) return `one of ${spec.enum.map((e) => `"${e}"`).join(', ')}`;
+  return spec.type === 'array' ? 'a list of strings' : `a ${spec.type}`;
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/**
+ * Reads the `sendAsEmail.*` keys of a VS Code settings file (JSON with comments and trailing commas).
+ * Both the flat form (`"sendAsEmail.smtp.host": "..."`) and nested objects are accepted.
+ */
+export function loadSettingsFile(file: string): EmailSettings {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SettingsError(`Cannot read settings file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
+  }
+  const errors: jsonc.ParseError[] = [];
+  const data = jsonc.parse(text, errors, { allowTrailingComma: true }) as Record<string, unknown> | undefined;
+  if (errors.length > 0 || typeof data !== 'object' || data === null) {
+    const first = errors[0];
+    const line = first ? text.slice(0, first.offset).split('\n').length : 1;
+    throw new SettingsError(`Settings file ${file} is not valid JSON (line ${line}).`);
+  }
+  return settingsFromObject(data);
+}
+
+/** Settings from a parsed settings.json object (flat `sendAsEmail.x.y` keys or nested objects). */
+export function settingsFromObject(data: Record<string, unknown>): EmailSettings {
+  return settingsFromLookup((key) => {
+    const flat = data[`${SETTINGS_SECTION}.${key}`];
+    if (flat !== undefined) return flat;
+    let node: unknown = data[SETTINGS_SECTION];
+    for (const part of key.split('.')) {
+      if (node === null || typeof node !== 'object') return undefined;
+      node = (node as Record<string, unknown>)[part];
+    }
+    return node;
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * The contracts between the core's stages and its adapters (extension, CLI, preview, benchmark).
+ * Plain Node: nothing here knows about VS Code.
+ */
+import type { EmailSettings, SmtpSettings } from './settings';
+import type { Problem } from './errors';
+
+/** Where log lines go (the extension's output channel, the CLI's stderr, nowhere in tests). */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** SMTP transcript lines and other detail; never credentials or message bodies. */
+  debug(message: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** The document to compose: the editor's current text, not necessarily what is on disk. */
+export interface SourceDocument {
+  /** Absolute file system path of the document (relative references resolve against its folder). */
+  path: string;
+  text: string;
+  /** Taken from the extension when absent: `.md`/`.markdown` → markdown, `.html`/`.htm` → html. */
+  kind?: 'markdown' | 'html';
+}
+
+/** Header values the user typed (preview form, CLI flags); they win over front matter and settings. */
+export interface HeaderOverrides {
+  from?: string;
+  to?: string[] | string;
+  cc?: string[] | string;
+  bcc?: string[] | string;
+  replyTo?: string;
+  subject?: string;
+}
+
+export interface ComposeOptions {
+  settings: EmailSettings;
+  /** Absolute paths of the workspace folders: local files outside them are refused unless allowed. */
+  workspaceFolders: string[];
+  overrides?: HeaderOverrides;
+  /**
+   * Preview mode: a missing or refused image becomes a warning (the reference is left as it was)
+   * instead of an error. Sending never uses this.
+   */
+  lenient?: boolean;
+  /** Fixed values for byte-stable output in tests. */
+  deterministic?: { boundaryPrefix?: string; date?: Date; messageId?: string };
+  /** Domain for Message-ID and Content-ID (default: the From address's domain). */
+  idDomain?: string;
+  /** Remote image fetching when `images.embedRemote` is on. */
+  remote?: { maxBytes?: number; timeoutMs?: number };
+  /** Cancels a compose (remote fetches) early. */
+  signal?: AbortSignal;
+}
+
+export interface AddressHeaders {
+  from: string;
+  to: string[];
+  cc: string[];
+  /** Envelope only: never written into the message header. */
+  bcc: string[];
+  replyTo?: string;
+  subject: string;
+}
+
+export interface InlineImage {
+  /** Content-ID without angle brackets: `<sha256-prefix>@<domain>`. */
+  cid: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  /** The part's bytes: the preview shows the image from these, the message carries them. */
+  content: Buffer;
+  /** Absolute path of the local file, or the data:/http(s) source. */
+  source: string;
+  /** Every place the document references it. */
+  refs: { ref: string; line: number }[];
+}
+
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  path: string;
+}
+
+export type WarningKind =
+  | 'remote-image'
+  | 'image-not-found'
+  | 'image-outside-workspace'
+  | 'html-too-large'
+  | 'no-recipients'
+  | 'message-too-large'
+  | 'invalid-address';
+
+export interface Warning {
+  kind: WarningKind;
+  message: string;
+  /** 1-based line in the source, when it points at one. */
+  line?: number;
+  ref?: string;
+}
+
+export interface ComposedMessage {
+  /** The exact MIME bytes (CRLF line ends, no line over 998 octets). What is sent, saved and kept in the outbox. */
+  raw: Buffer;
+  headers: AddressHeaders;
+  messageId: string;
+  date: Date;
+  /** SMTP envelope: from address, and every To, Cc and Bcc address. */
+  envelope: { from: string; to: string[] };
+  /** The HTML part as sent (CSS inlined, local references rewritten to `cid:`). */
+  html: string;
+  /** The text/plain part. */
+  text: string;
+  inlineImages: InlineImage[];
+  attachments: Attachment[];
+  /** Things worth telling the user that do not stop a send (remote images, HTML over 100 KB...). */
+  warnings: Warning[];
+  /** In lenient mode only: the problems that would stop a send. */
+  problems: Problem[];
+}
+
+/** The SMTP connection a send or a verify uses: settings plus the password from SecretStorage / env. */
+export interface SmtpTarget extends SmtpSettings {
+  /** Never logged, never written anywhere. */
+  password?: string;
+}
+
+export interface RecipientResult {
+  address: string;
+  accepted: boolean;
+  /** The server's reply for this recipient (for refused ones: e.g. `550 5.1.1 no such user`). */
+  response?: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  accepted: string[];
+  rejected: { address: string; response: string }[];
+  /** The server's final reply to DATA, e.g. `250 2.0.0 Ok: queued as ...`. */
+  response: string;
+  /** Size of the message in bytes. */
+  size: number;
+}
+
+export interface VerifyResult {
+  host: string;
+  port: number;
+  secure: boolean;
+  /** e.g. `TLSv1.3`, when TLS was used. */
+  tlsVersion?: string;
+  authMethods: string[];
+  /** The server's SIZE limit in bytes, when it announced one. */
+  sizeLimit?: number;
+  authenticated: boolean;
+  greeting?: string;
+}

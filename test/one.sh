@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Bundle and run a single unit test file without building the rest: bash test/one.sh test/unit/foo.test.ts [mocha args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+f=$1; shift
+out=$(mktemp -d)
+npx esbuild "$f" --bundle --platform=node --format=cjs --target=node20 --sourcemap --log-level=warning \
+  --external:mocha --external:vscode --outdir="$out"
+npx mocha --no-config --timeout 20000 --enable-source-maps "$out/$(basename "${f%.ts}").js" "$@"
