@@ -8,4 +8,8 @@ if (!fs.existsSync(cli)) {
   const { execFileSync } = require('child_process');
   execFileSync(process.execPath, [path.join(__dirname, '..', 'esbuild.js')], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.join(__dirname, '..') });
 }
-require(cli);
+require(cli)
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,0 +1,193 @@
+/**
+ * send-as-email: the command-line adapter over the same core the extension uses.
+ * build | send | outbox | retry | demo — see USAGE.
+ */
+import * as path from 'path';
+import { ErrorCode, ExitCode, SendAsEmailError } from './core/errors';
+import type { ComposedMessage, Logger, SendResult, SmtpTarget } from './core/types';
+import { parseCli, PASSWORD_ENV, readSource, usage, USAGE, type CliOptions } from './cli/options';
+
+/** Input problems: nothing was sent, exit 2. Everything else that fails is exit 1. */
+const INPUT_CODES = new Set<string>([
+  ErrorCode.USAGE,
+  ErrorCode.SETTINGS_INVALID,
+  ErrorCode.IMAGE_NOT_FOUND,
+  ErrorCode.IMAGE_OUTSIDE_WORKSPACE,
+  ErrorCode.IMAGE_INVALID,
+  ErrorCode.IMAGE_REMOTE_FAILED,
+  ErrorCode.ATTACHMENT_NOT_FOUND,
+  ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE,
+  ErrorCode.FRONT_MATTER_INVALID,
+  ErrorCode.STYLESHEET_NOT_FOUND,
+  ErrorCode.INVALID_ADDRESS,
+  ErrorCode.HEADER_INJECTION,
+  ErrorCode.NO_RECIPIENTS,
+  ErrorCode.NO_FROM,
+  ErrorCode.SMTP_NOT_CONFIGURED,
+  ErrorCode.SMTP_PASSWORD_MISSING,
+  ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
+  ErrorCode.OUTBOX_ENTRY_NOT_FOUND,
+  ErrorCode.OUTBOX_ALREADY_SENT,
+]);
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const processIo: Io = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseCli(argv, io.cwd);
+    if (opts.help || opts.command === '' || opts.command === 'help') {
+      io.out(USAGE);
+      return opts.help || opts.command === 'help' ? ExitCode.OK : ExitCode.USAGE;
+    }
+    switch (opts.command) {
+      case 'build':
+        return await build(opts, io);
+      case 'send':
+        return await send(opts, io);
+      case 'outbox':
+        return await listOutbox(opts, io);
+      case 'retry':
+        return await retryEntry(opts, io);
+      case 'demo': {
+        const { runDemo } = await import('./cli/demo');
+        return await runDemo(opts, io);
+      }
+      default:
+        throw usage(`Unknown command "${opts.command}".`);
+    }
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+export function cliLogger(io: Io, verbose: boolean): Logger {
+  return {
+    info: (m) => verbose && io.err(m),
+    warn: (m) => io.err(`warning: ${m}`),
+    error: (m) => io.err(`error: ${m}`),
+    debug: (m) => verbose && io.err(m),
+  };
+}
+
+async function composeFile(opts: CliOptions, io: Io): Promise<ComposedMessage> {
+  const source = readSource(opts.positionals[0], io.cwd);
+  const { composeMessage } = await import('./core/compose');
+  const composed = await composeMessage(source, {
+    settings: opts.settings,
+    workspaceFolders: [opts.workspace],
+    overrides: opts.overrides,
+  });
+  for (const w of composed.warnings) io.err(`warning: ${w.message}`);
+  return composed;
+}
+
+async function build(opts: CliOptions, io: Io): Promise<number> {
+  const composed = await composeFile(opts, io);
+  const source = path.resolve(io.cwd, opts.positionals[0]!);
+  const out = opts.out ?? source.replace(/\.(md|markdown|html?)$/i, '') + '.eml';
+  const { writeEml } = await import('./core/eml');
+  await writeEml(out, composed.raw);
+  io.out(`Wrote ${out} (${composed.raw.length} bytes, ${composed.inlineImages.length} inline image${composed.inlineImages.length === 1 ? '' : 's'}, ${composed.attachments.length} attachment${composed.attachments.length === 1 ? '' : 's'}).`);
+  return ExitCode.OK;
+}
+
+export function smtpTarget(opts: CliOptions, env: NodeJS.ProcessEnv): SmtpTarget {
+  const s = opts.settings.smtp;
+  if (!s.host) {
+    throw new SendAsEmailError(ErrorCode.SMTP_NOT_CONFIGURED, 'No SMTP server given: use --host (or sendAsEmail.smtp.host in --settings).');
+  }
+  const password = env[PASSWORD_ENV];
+  if (s.user && !password) {
+    throw new SendAsEmailError(ErrorCode.SMTP_PASSWORD_MISSING, `No password for ${s.user} at ${s.host}:${s.port}: set the environment variable ${PASSWORD_ENV}; nothing was sent.`);
+  }
+  return { ...s, password: s.user ? password : undefined };
+}
+
+async function send(opts: CliOptions, io: Io): Promise<number> {
+  const composed = await composeFile(opts, io);
+  if (composed.envelope.to.length === 0) {
+    throw new SendAsEmailError(ErrorCode.NO_RECIPIENTS, `"${composed.headers.subject}" has no recipients: add "to:" to the front matter or use --to.`);
+  }
+  const target = smtpTarget(opts, io.env);
+  const { Outbox } = await import('./core/outbox');
+  const { deliver } = await import('./core/deliver');
+  const outbox = new Outbox(opts.outboxDir);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const { result } = await deliver(
+      { raw: composed.raw, messageId: composed.messageId, envelope: composed.envelope, subject: composed.headers.subject, source: opts.positionals[0] },
+      target,
+      outbox,
+      { logger: cliLogger(io, opts.verbose), signal: controller.signal },
+    );
+    return printResult(result, io);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export function printResult(result: SendResult, io: Io): number {
+  for (const a of result.accepted) io.out(`accepted  ${a}`);
+  for (const r of result.rejected) io.out(`refused   ${r.address}  ${r.response}`);
+  io.out(`${result.messageId}: ${result.response} (${result.size} bytes)`);
+  if (result.rejected.length === 0) return ExitCode.OK;
+  return result.accepted.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
+}
+
+async function listOutbox(opts: CliOptions, io: Io): Promise<number> {
+  const { Outbox } = await import('./core/outbox');
+  const outbox = new Outbox(opts.outboxDir);
+  const pending = await outbox.pending();
+  if (pending.length === 0) io.out(`Nothing waiting in ${opts.outboxDir}.`);
+  for (const e of pending) {
+    io.out(`${e.id}  ${e.subject}  to ${e.envelope.to.join(', ')}${e.lastError ? `  [${e.lastError.code}: ${e.lastError.message}]` : ''}`);
+  }
+  return ExitCode.OK;
+}
+
+async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
+  const id = opts.positionals[0];
+  if (!id) throw usage('Name the outbox entry to retry (send-as-email outbox lists them).');
+  const target = smtpTarget(opts, io.env);
+  const { Outbox } = await import('./core/outbox');
+  const { retry } = await import('./core/deliver');
+  const result = await retry(new Outbox(opts.outboxDir), id, target, { logger: cliLogger(io, opts.verbose) });
+  return printResult(result, io);
+}
+
+export function reportError(e: unknown, io: Io): number {
+  if (e instanceof SendAsEmailError) {
+    io.err(`error: ${e.message}`);
+    for (const p of e.problems) io.err(`  - ${p.message}`);
+    if (e.extra.hint && !e.message.includes(e.extra.hint)) io.err(`  ${e.extra.hint}`);
+    if (e.extra.accepted?.length) {
+      for (const a of e.extra.accepted) io.out(`accepted  ${a}`);
+    }
+    for (const r of e.extra.rejected ?? []) io.out(`refused   ${r.address}  ${r.response}`);
+    if (INPUT_CODES.has(e.code)) return ExitCode.USAGE;
+    return ExitCode.FAILED;
+  }
+  io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+  return ExitCode.FAILED;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

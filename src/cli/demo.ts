@@ -1,0 +1,191 @@
+/**
+ * `send-as-email demo`: the whole product on a machine without an SMTP account.
+ * Starts an SMTP server (smtp-server, AUTH required) on a free loopback port, sends
+ * examples/welcome.md through the real path (compose, settings, outbox, deliver, with the
+ * password handed over in SEND_AS_EMAIL_PASSWORD as the CLI takes it), writes what arrived to
+ * .demo/inbox/<id>.eml, parses it back with mailparser and reports. Exit 0 only if the message
+ * arrived and every cid: in its HTML resolves to an inline part.
+ */
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AddressInfo } from 'net';
+import { ExitCode } from '../core/errors';
+import type { Io } from '../cli';
+import type { CliOptions } from './options';
+import { PASSWORD_ENV } from './options';
+
+interface Received {
+  raw: Buffer;
+  from: string;
+  to: string[];
+  user?: string;
+}
+
+export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
+  const root = findProjectRoot(__dirname);
+  const example = opts.positionals[0] ? path.resolve(io.cwd, opts.positionals[0]) : path.join(root, 'examples', 'welcome.md');
+  const demoDir = path.join(io.cwd, '.demo');
+  const inbox = path.join(demoDir, 'inbox');
+  fs.mkdirSync(inbox, { recursive: true });
+
+  const { SMTPServer } = await import('smtp-server');
+  const user = 'demo';
+  const password = randomBytes(12).toString('base64url');
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    name: 'demo.send-as-email.local',
+    banner: 'Send as Email demo server',
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: true, // loopback only: the client refuses plaintext AUTH anywhere else
+    disabledCommands: ['STARTTLS'],
+    size: 25 * 1024 * 1024,
+    logger: false,
+    onAuth(auth, _session, cb) {
+      if (auth.username === user && auth.password === password) cb(null, { user });
+      else cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          raw: Buffer.concat(chunks),
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          user: session.user as string | undefined,
+        });
+        cb(null, `2.0.0 Ok: queued as demo-${received.length}`);
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.server.address() as AddressInfo).port;
+
+  try {
+    io.out(`Send as Email demo`);
+    io.out(`  SMTP server   127.0.0.1:${port} (AUTH PLAIN/LOGIN as "${user}", loopback only)`);
+    io.out(`  document      ${path.relative(io.cwd, example) || example}`);
+    const { composeMessage } = await import('../core/compose');
+    const { Outbox } = await import('../core/outbox');
+    const { deliver } = await import('../core/deliver');
+    const { smtpTarget, cliLogger } = await import('../cli');
+
+    const settings = opts.settings;
+    settings.smtp = { ...settings.smtp, host: '127.0.0.1', port, security: 'none', user, timeoutSeconds: 10 };
+    const composed = await composeMessage(
+      { path: example, text: fs.readFileSync(example, 'utf8') },
+      { settings, workspaceFolders: [path.dirname(example)], overrides: opts.overrides },
+    );
+    const env = { ...io.env, [PASSWORD_ENV]: password };
+    const target = smtpTarget({ ...opts, settings }, env);
+    const outbox = new Outbox(path.join(demoDir, 'mail'));
+    const t0 = process.hrtime.bigint();
+    const { result, entryId } = await deliver(
+      { raw: composed.raw, messageId: composed.messageId, envelope: composed.envelope, subject: composed.headers.subject, source: example },
+      target,
+      outbox,
+      { logger: cliLogger(io, opts.verbose) },
+    );
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+
+    io.out(`  subject       ${composed.headers.subject}`);
+    io.out(`  from          ${composed.headers.from}`);
+    io.out('');
+    io.out(`Recipients (server's answer, ${ms.toFixed(0)} ms):`);
+    for (const a of result.accepted) io.out(`  accepted  ${a}`);
+    for (const r of result.rejected) io.out(`  refused   ${r.address}  ${r.response}`);
+    io.out(`  ${result.response}`);
+
+    const got = received[received.length - 1];
+    if (!got) {
+      io.err('error: the server accepted the message but nothing arrived.');
+      return ExitCode.FAILED;
+    }
+    const file = path.join(inbox, `${safeName(composed.messageId)}.eml`);
+    fs.writeFileSync(file, got.raw);
+    const sentRecord = (await outbox.sent()).some((e) => e.id === entryId);
+
+    const check = await inspect(got.raw);
+    io.out('');
+    io.out(`Message: ${formatSize(got.raw.length)} (${got.raw.length} bytes), byte-identical to the outbox copy: ${got.raw.equals(composed.raw) ? 'yes' : 'NO'}`);
+    io.out('MIME tree:');
+    for (const line of check.tree) io.out(`  ${line}`);
+    io.out('');
+    io.out(`Received file:  ${path.relative(io.cwd, file)}`);
+    io.out(`Outbox record:  ${sentRecord ? 'moved to sent/' : 'NOT in sent/'} (${path.relative(io.cwd, outbox.dir)})`);
+    io.out(`Bcc in headers: ${check.hasBcc ? 'YES (wrong)' : 'no'}; subject decodes to "${check.subject}"`);
+    const unresolved = check.cids.filter((c) => !check.parts.has(c));
+    const unreferenced = [...check.parts].filter((c) => !check.cids.includes(c));
+    io.out(`cid: references ${check.cids.length}, inline parts ${check.parts.size}, unresolved ${unresolved.length}, unreferenced ${unreferenced.length}`);
+    const ok =
+      unresolved.length === 0 &&
+      unreferenced.length === 0 &&
+      check.cids.length > 0 &&
+      !check.hasBcc &&
+      got.raw.equals(composed.raw) &&
+      sentRecord &&
+      result.accepted.length === composed.envelope.to.length;
+    io.out(ok ? 'Demo OK: the message arrived and every cid: resolved.' : 'Demo FAILED: see above.');
+    return ok ? ExitCode.OK : ExitCode.FAILED;
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Parses what arrived with mailparser (independent of our composer) and mailsplit for the tree. */
+async function inspect(raw: Buffer): Promise<{ tree: string[]; cids: string[]; parts: Set<string>; hasBcc: boolean; subject: string }> {
+  const { simpleParser } = await import('mailparser');
+  const parsed = await simpleParser(raw);
+  const html = typeof parsed.html === 'string' ? parsed.html : '';
+  const cids = [...new Set([...html.matchAll(/cid:([^"'\s)>]+)/g)].map((m) => decodeURIComponent(m[1]!)))];
+  const sizes = new Map<string, number>();
+  for (const a of parsed.attachments) if (a.contentId) sizes.set(a.contentId.replace(/^<|>$/g, ''), a.size);
+  const tree = await mimeTree(raw, sizes);
+  return { tree, cids, parts: new Set(sizes.keys()), hasBcc: parsed.headers.has('bcc'), subject: parsed.subject ?? '' };
+}
+
+async function mimeTree(raw: Buffer, sizes: Map<string, number>): Promise<string[]> {
+  const { Splitter } = await import('@zone-eu/mailsplit');
+  const lines: string[] = [];
+  const depth = new Map<unknown, number>();
+  await new Promise<void>((resolve, reject) => {
+    const splitter = new Splitter();
+    splitter.on('data', (d: { type: string; contentType?: string; parentNode?: unknown; headers?: { getFirst(k: string): string } }) => {
+      if (d.type !== 'node') return;
+      const level = d.parentNode ? (depth.get(d.parentNode) ?? 0) + 1 : 0;
+      depth.set(d, level);
+      const cid = d.headers?.getFirst('content-id')?.replace(/^<|>$/g, '');
+      const disposition = d.headers?.getFirst('content-disposition')?.split(';')[0];
+      let label = d.contentType ?? 'text/plain';
+      if (cid) label += `  Content-ID <${cid}>  ${formatSize(sizes.get(cid) ?? 0)}${disposition ? `  ${disposition}` : ''}`;
+      lines.push(`${'  '.repeat(level)}${label}`);
+    });
+    splitter.on('end', () => resolve());
+    splitter.on('error', reject);
+    splitter.end(raw);
+  });
+  return lines;
+}
+
+function formatSize(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(2)} MB`;
+}
+
+function safeName(messageId: string): string {
+  return messageId.replace(/^<|>$/g, '').replace(/[^\w.@-]/g, '_');
+}
+
+/** The folder holding package.json (dist/cli.js lives one level below it). */
+function findProjectRoot(from: string): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}

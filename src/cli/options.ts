@@ -1,0 +1,145 @@
+/** Command-line flags → the same settings the extension reads from settings.json. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { ErrorCode, SendAsEmailError } from '../core/errors';
+import { defaultSettings, loadSettingsFile, SettingsError, type EmailSettings, type SmtpSecurity } from '../core/settings';
+import type { HeaderOverrides } from '../core/types';
+
+export const PASSWORD_ENV = 'SEND_AS_EMAIL_PASSWORD';
+
+export const USAGE = `Usage: send-as-email <command> [options]
+
+Commands:
+  build FILE            compose FILE (.md or .html) into a .eml file
+  send FILE             compose FILE and send it over SMTP
+  outbox                list messages waiting in the outbox
+  retry ID              resend an outbox message (same bytes, same Message-ID)
+  demo                  start a loopback SMTP server, send examples/welcome.md, report what arrived
+
+Message options (build, send):
+  -o, --out FILE        where build writes the .eml (default: beside FILE)
+  --to A,B  --cc A,B  --bcc A,B  --subject S  --from F  --reply-to R
+  --settings FILE       read sendAsEmail.* keys from a VS Code settings.json (comments allowed)
+  --workspace DIR       workspace folder: local images must be inside it (default: current directory)
+
+SMTP options (send, retry):
+  --host H  --port N  --security starttls|tls|none  --user U  --ca-file PEM  --timeout SECONDS
+  --outbox DIR          outbox folder (default: <workspace>/.send-as-email)
+  The password is read from the environment variable ${PASSWORD_ENV}, never from a flag.
+
+Exit codes: 0 success, 1 failed (nothing delivered), 2 bad input or usage (nothing sent), 3 partial delivery.
+`;
+
+export interface CliOptions {
+  command: string;
+  positionals: string[];
+  out?: string;
+  workspace: string;
+  outboxDir: string;
+  settings: EmailSettings;
+  overrides: HeaderOverrides;
+  help: boolean;
+  verbose: boolean;
+}
+
+export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        to: { type: 'string', multiple: true },
+        cc: { type: 'string', multiple: true },
+        bcc: { type: 'string', multiple: true },
+        subject: { type: 'string' },
+        from: { type: 'string' },
+        'reply-to': { type: 'string' },
+        settings: { type: 'string' },
+        workspace: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        security: { type: 'string' },
+        user: { type: 'string' },
+        'ca-file': { type: 'string' },
+        timeout: { type: 'string' },
+        outbox: { type: 'string' },
+        password: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        verbose: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw usage((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.password !== undefined) {
+    throw usage(`--password is not accepted (it would end up in your shell history): set ${PASSWORD_ENV} instead.`);
+  }
+  const [command = '', ...positionals] = parsed.positionals;
+  const workspace = path.resolve(cwd, v.workspace ?? '.');
+  let settings: EmailSettings;
+  try {
+    settings = v.settings ? loadSettingsFile(path.resolve(cwd, v.settings)) : defaultSettings();
+  } catch (e) {
+    if (e instanceof SettingsError) throw new SendAsEmailError(ErrorCode.SETTINGS_INVALID, e.message);
+    throw e;
+  }
+  const smtp = settings.smtp;
+  if (v.host !== undefined) smtp.host = v.host;
+  if (v.port !== undefined) {
+    const port = Number(v.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw usage(`--port must be a number from 1 to 65535, got "${v.port}".`);
+    smtp.port = port;
+  }
+  if (v.security !== undefined) {
+    if (!['starttls', 'tls', 'none'].includes(v.security)) throw usage(`--security must be starttls, tls or none, got "${v.security}".`);
+    smtp.security = v.security as SmtpSecurity;
+  }
+  if (v.user !== undefined) smtp.user = v.user;
+  if (v['ca-file'] !== undefined) smtp.caFile = path.resolve(cwd, v['ca-file']);
+  if (v.timeout !== undefined) {
+    const t = Number(v.timeout);
+    if (!(t > 0)) throw usage(`--timeout must be a positive number of seconds, got "${v.timeout}".`);
+    smtp.timeoutSeconds = t;
+  }
+  const list = (x: string[] | undefined): string[] | undefined =>
+    x === undefined ? undefined : x.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const overrides: HeaderOverrides = {};
+  if (v.to) overrides.to = list(v.to);
+  if (v.cc) overrides.cc = list(v.cc);
+  if (v.bcc) overrides.bcc = list(v.bcc);
+  if (v.subject !== undefined) overrides.subject = v.subject;
+  if (v.from !== undefined) overrides.from = v.from;
+  if (v['reply-to'] !== undefined) overrides.replyTo = v['reply-to'];
+  return {
+    command,
+    positionals,
+    out: v.out === undefined ? undefined : path.resolve(cwd, v.out),
+    workspace,
+    outboxDir: v.outbox ? path.resolve(cwd, v.outbox) : path.join(workspace, '.send-as-email'),
+    settings,
+    overrides,
+    help: v.help ?? false,
+    verbose: v.verbose ?? false,
+  };
+}
+
+export function usage(message: string): SendAsEmailError {
+  return new SendAsEmailError(ErrorCode.USAGE, message, { hint: 'Run send-as-email --help for the options.' });
+}
+
+/** The document named on the command line, read from disk. */
+export function readSource(file: string | undefined, cwd = process.cwd()): { path: string; text: string } {
+  if (!file) throw usage('Name the Markdown or HTML file to use.');
+  const abs = path.resolve(cwd, file);
+  if (!/\.(md|markdown|html?)$/i.test(abs)) throw usage(`${file} is not a Markdown (.md) or HTML (.html) file.`);
+  try {
+    return { path: abs, text: fs.readFileSync(abs, 'utf8') };
+  } catch (e) {
+    throw new SendAsEmailError(ErrorCode.USAGE, `Cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
+  }
+}

@@ -1,0 +1,13 @@
+/** Every command the extension contributes; `package.json` must list exactly these (checked by a unit test). */
+export const CommandId = {
+  send: 'sendAsEmail.send',
+  preview: 'sendAsEmail.preview',
+  saveEml: 'sendAsEmail.saveEml',
+  testConnection: 'sendAsEmail.testConnection',
+  setPassword: 'sendAsEmail.setPassword',
+  clearPassword: 'sendAsEmail.clearPassword',
+  openOutbox: 'sendAsEmail.openOutbox',
+  showLog: 'sendAsEmail.showLog',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];

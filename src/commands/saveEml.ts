@@ -1,0 +1,26 @@
+import * as vscode from 'vscode';
+import type { Mailer } from '../mailer';
+import { targetDocument } from './document';
+
+/**
+ * Email: Save as .eml — composes the document and writes the exact message bytes.
+ * With a second argument (a file URI) it writes there without asking (scripts and tests).
+ */
+export function saveEmlCommand(mailer: Mailer) {
+  return async (uri?: vscode.Uri, target?: vscode.Uri): Promise<vscode.Uri | undefined> => {
+    const document = await targetDocument(uri);
+    if (!document) return undefined;
+    let composed;
+    try {
+      composed = await mailer.compose(document);
+    } catch (e) {
+      await mailer.showComposeError(e, document);
+      return undefined;
+    }
+    if (target instanceof vscode.Uri) {
+      await mailer.writeEml(composed, target);
+      return target;
+    }
+    return mailer.saveEml(composed, document.uri);
+  };
+}
