@@ -40,6 +40,8 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'silent',
+  // Prefer ESM builds: jsonc-parser's UMD build requires its own files dynamically, which a bundle cannot follow.
+  mainFields: ['module', 'main'],
   plugins: [esbuildProblemMatcherPlugin],
 };
 

@@ -1,0 +1,88 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CommandId } from '../../src/commands/ids';
+import { SETTINGS, SETTINGS_SECTION } from '../../src/core/settings';
+
+/** The project root: the nearest package.json named send-as-email above the bundle, else the working directory. */
+function projectRoot(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const file = path.join(dir, 'package.json');
+      if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).name === 'send-as-email') return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error('project root not found');
+}
+const root = projectRoot();
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+interface ContributedCommand { command: string; title: string; category?: string }
+interface MenuItem { command: string; when?: string }
+interface SettingContribution {
+  type: string;
+  default: unknown;
+  enum?: string[];
+  markdownDescription?: string;
+  markdownEnumDescriptions?: string[];
+  scope?: string;
+}
+
+describe('package.json manifest', () => {
+  const commands: ContributedCommand[] = pkg.contributes.commands;
+  const properties: Record<string, SettingContribution> = pkg.contributes.configuration.properties;
+
+  it('contributes exactly the commands of the CommandId table, each in category "Email"', () => {
+    assert.deepStrictEqual(commands.map((c) => c.command).sort(), Object.values(CommandId).sort());
+    for (const c of commands) {
+      assert.strictEqual(c.category, 'Email', `${c.command} has no "Email" category`);
+      assert.match(c.title, /^[A-Z]/, `${c.command} title is not in title case`);
+    }
+  });
+
+  it('gives every menu entry a when clause and points only at contributed commands', () => {
+    const ids = new Set(commands.map((c) => c.command));
+    for (const [menu, items] of Object.entries(pkg.contributes.menus as Record<string, MenuItem[]>)) {
+      for (const item of items) {
+        assert.ok(ids.has(item.command), `${menu} names unknown command ${item.command}`);
+        assert.ok(item.when && /markdown/.test(item.when) && /html/.test(item.when), `${menu} entry ${item.command} lacks a Markdown/HTML when clause`);
+      }
+    }
+  });
+
+  it('contributes exactly the settings of the SETTINGS table with matching types and defaults', () => {
+    const expected = SETTINGS.map((s) => `${SETTINGS_SECTION}.${s.key}`).sort();
+    assert.deepStrictEqual(Object.keys(properties).sort(), expected);
+    for (const spec of SETTINGS) {
+      const key = `${SETTINGS_SECTION}.${spec.key}`;
+      const p = properties[key]!;
+      assert.strictEqual(p.type, spec.type, `${key} type`);
+      assert.deepStrictEqual(p.default, spec.default, `${key} default`);
+      assert.deepStrictEqual(p.enum, spec.enum as string[] | undefined, `${key} enum`);
+      if (p.enum) assert.strictEqual(p.markdownEnumDescriptions?.length, p.enum.length, `${key} enum descriptions`);
+      assert.ok(p.markdownDescription && p.markdownDescription.length > 20, `${key} has no markdownDescription`);
+      assert.ok(p.scope, `${key} has no explicit scope`);
+    }
+  });
+
+  it('restricts the SMTP target settings under Workspace Trust', () => {
+    const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    assert.strictEqual(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    const expected = SETTINGS.filter((s) => s.restricted).map((s) => `${SETTINGS_SECTION}.${s.key}`).sort();
+    assert.deepStrictEqual([...restricted].sort(), expected);
+    for (const key of ['smtp.host', 'smtp.port', 'smtp.user', 'smtp.security', 'from']) {
+      assert.ok(restricted.includes(`${SETTINGS_SECTION}.${key}`), `${key} must be restricted`);
+    }
+  });
+
+  it('activates only on its commands and targets VS Code 1.100 with matching @types/vscode', () => {
+    assert.deepStrictEqual(pkg.activationEvents, []);
+    assert.strictEqual(pkg.engines.vscode, '^1.100.0');
+    const types = pkg.devDependencies['@types/vscode'] as string;
+    const [major, minor] = types.replace(/^[~^]/, '').split('.').map(Number);
+    assert.ok(major === 1 && minor! <= 100, `@types/vscode ${types} is newer than the engine`);
+    assert.strictEqual(pkg.main, './dist/extension.js');
+    assert.ok(pkg.bin['send-as-email']);
+  });
+});
