@@ -3,18 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CommandId } from '../../src/commands/ids';
 import { SETTINGS, SETTINGS_SECTION } from '../../src/core/settings';
+import { projectRoot } from '../support/root';
 
-/** The project root: the nearest package.json named send-as-email above the bundle, else the working directory. */
-function projectRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const file = path.join(dir, 'package.json');
-      if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).name === 'send-as-email') return dir;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  throw new Error('project root not found');
-}
 const root = projectRoot();
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
