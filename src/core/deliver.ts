@@ -1,0 +1,108 @@
+/**
+ * Sending with the outbox around it: the exact bytes are stored before the first byte goes to the
+ * server, moved to sent/ once the server accepted them (also when it refused some recipients: those
+ * it accepted must never get the message twice), and kept with the error otherwise. `retry` resends
+ * the same bytes, so the Message-ID stays the same.
+ */
+import { ErrorCode, SendAsEmailError } from './errors';
+import { alreadySent, type Outbox } from './outbox';
+import { sendRaw, transportOptions, type SmtpOptions } from './smtp';
+import type { SendResult, SmtpTarget } from './types';
+
+export interface DeliverMessage {
+  /** The exact MIME bytes to send and keep. */
+  raw: Buffer;
+  messageId: string;
+  envelope: { from: string; to: string[] };
+  subject: string;
+  /** The source document, recorded with the outbox entry. */
+  source?: string;
+}
+
+const entryOfError = new WeakMap<object, string>();
+
+/** The outbox entry a failed `deliver`/`retry` left its message in, for a "Retry" button. */
+export function outboxEntryOf(error: unknown): string | undefined {
+  return error !== null && typeof error === 'object' ? entryOfError.get(error) : undefined;
+}
+
+function asSendAsEmailError(e: unknown): SendAsEmailError {
+  if (e instanceof SendAsEmailError) return e;
+  return new SendAsEmailError(ErrorCode.SMTP_CONNECTION_DROPPED, `Sending failed unexpectedly: ${e instanceof Error ? e.message : String(e)}.`, {
+    cause: e,
+  });
+}
+
+async function attempt(outbox: Outbox, id: string, target: SmtpTarget, msg: DeliverMessage, opts: SmtpOptions): Promise<SendResult> {
+  let result: SendResult;
+  try {
+    result = await sendRaw(target, msg.envelope, msg.raw, opts);
+  } catch (e) {
+    const err = asSendAsEmailError(e);
+    try {
+      await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse: err.extra.serverResponse });
+    } catch (recordError) {
+      opts.logger?.error(`Could not record the failure in outbox entry ${id}: ${String(recordError)}`);
+    }
+    entryOfError.set(err, id);
+    throw err;
+  }
+  try {
+    await outbox.markSent(id, result);
+  } catch (recordError) {
+    // The server has the message: report success, and say loudly that the entry must not be retried.
+    opts.logger?.error(
+      `The server accepted ${result.messageId}, but outbox entry ${id} could not be moved to sent/ (${String(recordError)}); do not retry it.`,
+    );
+  }
+  return result;
+}
+
+/**
+ * Queues the message in the outbox, sends it, and records the outcome. Resolves for full and
+ * partial delivery (`result.rejected` lists refused recipients); rethrows the SendAsEmailError of a
+ * failure after recording it (`outboxEntryOf(error)` names the entry). Settings problems (no host,
+ * missing CA file, password missing, plaintext login refused) throw before anything is queued.
+ */
+export async function deliver(
+  msg: DeliverMessage,
+  target: SmtpTarget,
+  outbox: Outbox,
+  opts: SmtpOptions = {},
+): Promise<{ result: SendResult; entryId: string }> {
+  transportOptions(target);
+  const entry = await outbox.add(msg.raw, {
+    messageId: msg.messageId,
+    envelope: msg.envelope,
+    subject: msg.subject,
+    source: msg.source,
+  });
+  opts.logger?.debug(`Queued ${msg.messageId} as outbox entry ${entry.id} (${msg.raw.length} bytes)`);
+  const result = await attempt(outbox, entry.id, target, msg, opts);
+  return { result, entryId: entry.id };
+}
+
+/**
+ * Resends an outbox entry's exact bytes (same Message-ID) to its recorded envelope.
+ * Throws OUTBOX_ENTRY_NOT_FOUND when there is no such entry and OUTBOX_ALREADY_SENT when the server
+ * already accepted it.
+ */
+export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts: SmtpOptions = {}): Promise<SendResult> {
+  const entry = await outbox.get(id);
+  if (!entry) {
+    throw new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `Outbox entry "${id}" was not found in ${outbox.dir}.`, {
+      hint: 'Open the outbox to see the entries that are waiting.',
+    });
+  }
+  if (entry.status === 'sent') throw alreadySent(entry);
+  transportOptions(target);
+  const raw = await outbox.readRaw(id);
+  opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1})`);
+  return attempt(
+    outbox,
+    id,
+    target,
+    { raw, messageId: entry.messageId, envelope: entry.envelope, subject: entry.subject, source: entry.source },
+    opts,
+  );
+}

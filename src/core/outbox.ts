@@ -1,0 +1,325 @@
+/**
+ * The outbox: the exact bytes of every message are kept on disk from before the first byte goes
+ * to the server until the server accepted them, so nothing is lost and a retry resends the very
+ * same message (same Message-ID).
+ *
+ * Layout under `dir`:
+ *   outbox/<id>.eml   the message bytes          outbox/<id>.json  meta, status, last error
+ *   sent/<id>.eml     moved here on acceptance   sent/<id>.json    meta plus the server's result
+ *
+ * Every write is atomic (temporary file, fsync, rename, fsync of the folder). The password never
+ * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
+ * sent/ record is written first), never as pending, so an accepted message is not resent.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ErrorCode, SendAsEmailError } from './errors';
+import type { SendResult } from './types';
+
+export type OutboxStatus =
+  /** Queued, no attempt finished yet (or the process stopped during the attempt). */
+  | 'pending'
+  /** The last attempt failed; `lastError` says why. */
+  | 'failed'
+  /** Accepted by the server (possibly for only some recipients: see `result.rejected`). */
+  | 'sent';
+
+export interface OutboxError {
+  code: string;
+  message: string;
+  serverResponse?: string;
+  /** ISO time of the failure. */
+  at: string;
+}
+
+export interface OutboxMeta {
+  messageId: string;
+  envelope: { from: string; to: string[] };
+  subject: string;
+  /** The source document the message was composed from, when there is one. */
+  source?: string;
+}
+
+export interface OutboxEntry extends OutboxMeta {
+  id: string;
+  status: OutboxStatus;
+  /** Size of the .eml in bytes. */
+  size: number;
+  /** SHA-256 (hex) of the .eml, checked when the bytes are read back. */
+  sha256: string;
+  /** ISO times. */
+  createdAt: string;
+  updatedAt: string;
+  /** Finished send attempts (failed or accepted). */
+  attempts: number;
+  lastError?: OutboxError;
+  /** ISO time the server accepted the message. */
+  sentAt?: string;
+  /** The server's answer, for sent entries. */
+  result?: SendResult;
+  /** Absolute path of the entry's .eml file (where it is now). */
+  file: string;
+}
+
+/** What is stored in `<id>.json` (the entry without its computed `file`). */
+type StoredEntry = Omit<OutboxEntry, 'file'> & { version: 1 };
+
+const ID_PATTERN = /^[0-9A-Za-z][0-9A-Za-z_-]{0,120}$/;
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** Sortable, unique: `20250102T030405123Z-1a2b3c4d`. */
+function newId(): string {
+  return `${new Date().toISOString().replace(/[-:.]/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+function sha256(data: Buffer): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Not supported for folders on some platforms (Windows); the rename itself is still atomic.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/** Writes `file` atomically: temporary file in the same folder, fsync, rename, fsync of the folder. */
+async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.promises.open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => {});
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dir);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.promises.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Outbox {
+  readonly outboxDir: string;
+  readonly sentDir: string;
+
+  /** `dir` holds `outbox/` and `sent/`; both are created on first write. */
+  constructor(readonly dir: string) {
+    this.outboxDir = path.join(dir, 'outbox');
+    this.sentDir = path.join(dir, 'sent');
+  }
+
+  /**
+   * Stores the exact bytes (the .eml first, then its record) and returns the new pending entry.
+   * Call this before anything is sent.
+   */
+  async add(raw: Buffer, meta: OutboxMeta): Promise<OutboxEntry> {
+    await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
+    const id = newId();
+    const time = now();
+    const stored: StoredEntry = {
+      version: 1,
+      id,
+      status: 'pending',
+      messageId: meta.messageId,
+      envelope: { from: meta.envelope.from, to: [...meta.envelope.to] },
+      subject: meta.subject,
+      ...(meta.source !== undefined ? { source: meta.source } : {}),
+      size: raw.length,
+      sha256: sha256(raw),
+      createdAt: time,
+      updatedAt: time,
+      attempts: 0,
+    };
+    await writeAtomic(this.eml('outbox', id), raw);
+    await writeAtomic(this.json('outbox', id), JSON.stringify(stored, null, 2) + '\n');
+    return this.toEntry(stored, 'outbox');
+  }
+
+  /** Moves the entry to sent/ with the server's result. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT. */
+  async markSent(id: string, result: SendResult): Promise<void> {
+    const stored = await this.readPending(id);
+    const time = now();
+    const updated: StoredEntry = {
+      ...stored,
+      status: 'sent',
+      attempts: stored.attempts + 1,
+      updatedAt: time,
+      sentAt: time,
+      result,
+    };
+    delete updated.lastError;
+    await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
+    // The sent record first: from here on the entry counts as sent, whatever happens next.
+    await writeAtomic(this.json('sent', id), JSON.stringify(updated, null, 2) + '\n');
+    await this.finishMove(id);
+  }
+
+  /** Records a failed attempt; the entry stays in outbox/ with its bytes. */
+  async markFailed(id: string, error: { code: string; message: string; serverResponse?: string }): Promise<void> {
+    const stored = await this.readPending(id);
+    const time = now();
+    const updated: StoredEntry = {
+      ...stored,
+      status: 'failed',
+      attempts: stored.attempts + 1,
+      updatedAt: time,
+      lastError: {
+        code: error.code,
+        message: error.message,
+        ...(error.serverResponse ? { serverResponse: error.serverResponse } : {}),
+        at: time,
+      },
+    };
+    await writeAtomic(this.json('outbox', id), JSON.stringify(updated, null, 2) + '\n');
+  }
+
+  /** Entries still waiting (never tried, or failed), oldest first. */
+  async pending(): Promise<OutboxEntry[]> {
+    const entries: OutboxEntry[] = [];
+    for (const id of await this.ids('outbox')) {
+      if (await exists(this.json('sent', id))) {
+        // Interrupted move to sent/: finish it.
+        await this.finishMove(id).catch(() => {});
+        continue;
+      }
+      const stored = await this.readStored('outbox', id);
+      if (stored && (await exists(this.eml('outbox', id)))) entries.push(this.toEntry(stored, 'outbox'));
+    }
+    return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** Entries the server accepted, oldest first. */
+  async sent(): Promise<OutboxEntry[]> {
+    const entries: OutboxEntry[] = [];
+    for (const id of await this.ids('sent')) {
+      const stored = await this.readStored('sent', id);
+      if (stored) entries.push(this.toEntry(stored, (await exists(this.eml('sent', id))) ? 'sent' : 'outbox'));
+    }
+    return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** The entry, wherever it is, or undefined. */
+  async get(id: string): Promise<OutboxEntry | undefined> {
+    if (!ID_PATTERN.test(id)) return undefined;
+    const sent = await this.readStored('sent', id);
+    if (sent) return this.toEntry(sent, (await exists(this.eml('sent', id))) ? 'sent' : 'outbox');
+    const pending = await this.readStored('outbox', id);
+    return pending ? this.toEntry(pending, 'outbox') : undefined;
+  }
+
+  /** The exact bytes of the entry, checked against the recorded SHA-256. */
+  async readRaw(id: string): Promise<Buffer> {
+    const entry = await this.get(id);
+    if (!entry) throw this.notFound(id);
+    let raw: Buffer;
+    try {
+      raw = await fs.promises.readFile(entry.file);
+    } catch {
+      throw new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${id} is missing: ${entry.file}.`);
+    }
+    if (sha256(raw) !== entry.sha256) {
+      throw new SendAsEmailError(
+        ErrorCode.OUTBOX_ENTRY_NOT_FOUND,
+        `The message file of outbox entry ${id} was changed after it was queued: ${entry.file}.`,
+        { hint: 'Send the document again instead of retrying this entry.' },
+      );
+    }
+    return raw;
+  }
+
+  private eml(where: 'outbox' | 'sent', id: string): string {
+    return path.join(where === 'outbox' ? this.outboxDir : this.sentDir, `${id}.eml`);
+  }
+
+  private json(where: 'outbox' | 'sent', id: string): string {
+    return path.join(where === 'outbox' ? this.outboxDir : this.sentDir, `${id}.json`);
+  }
+
+  private toEntry(stored: StoredEntry, emlIn: 'outbox' | 'sent'): OutboxEntry {
+    const { version: _version, ...entry } = stored;
+    return { ...entry, file: this.eml(emlIn, stored.id) };
+  }
+
+  private notFound(id: string): SendAsEmailError {
+    return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `Outbox entry "${id}" was not found in ${this.dir}.`, {
+      hint: 'Open the outbox to see the entries that are waiting.',
+    });
+  }
+
+  private async ids(where: 'outbox' | 'sent'): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(where === 'outbox' ? this.outboxDir : this.sentDir);
+    } catch {
+      return [];
+    }
+    return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -5)).filter((id) => ID_PATTERN.test(id));
+  }
+
+  private async readStored(where: 'outbox' | 'sent', id: string): Promise<StoredEntry | undefined> {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(this.json(where, id), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const data = JSON.parse(text) as StoredEntry;
+      return data && data.id === id ? data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The outbox/ record of an entry that is not sent yet; throws NOT_FOUND or ALREADY_SENT. */
+  private async readPending(id: string): Promise<StoredEntry> {
+    if (!ID_PATTERN.test(id)) throw this.notFound(id);
+    const sent = await this.readStored('sent', id);
+    if (sent) throw alreadySent(sent);
+    const stored = await this.readStored('outbox', id);
+    if (!stored) throw this.notFound(id);
+    return stored;
+  }
+
+  /** Moves the .eml to sent/ and drops the outbox/ record (the sent/ record already exists). */
+  private async finishMove(id: string): Promise<void> {
+    if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
+    await fs.promises.rm(this.json('outbox', id), { force: true });
+    await fsyncDir(this.sentDir);
+    await fsyncDir(this.outboxDir);
+  }
+}
+
+export function alreadySent(entry: Pick<OutboxEntry, 'id' | 'subject' | 'sentAt'>): SendAsEmailError {
+  return new SendAsEmailError(
+    ErrorCode.OUTBOX_ALREADY_SENT,
+    `Outbox entry ${entry.id} ("${entry.subject}") was already accepted by the server${entry.sentAt ? ` at ${entry.sentAt}` : ''}, so it is not sent again.`,
+    { hint: 'Send the document again if you really want a second copy.' },
+  );
+}

@@ -1,0 +1,212 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as util from 'util';
+import { deliver, outboxEntryOf, retry } from '../../src/core/deliver';
+import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
+import { Outbox } from '../../src/core/outbox';
+import type { Logger } from '../../src/core/types';
+import { testPki } from '../support/certs';
+import { buildTestMessage, parseMail, type TestMessage } from '../support/mail';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+
+const USER = 'ada@example.com';
+const PASSWORD = 'Pw-5ecret-XyZ-42';
+
+async function rejects(p: Promise<unknown>, code: ErrorCode): Promise<SendAsEmailError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof SendAsEmailError, String(e));
+    assert.strictEqual(e.code, code, e.message);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+const toDeliver = (msg: TestMessage) => ({ raw: msg.raw, messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: '/ws/doc.md' });
+
+function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (m: string): void => void lines.push(m);
+  return { lines, info: push, warn: push, error: push, debug: push };
+}
+
+describe('deliver: outbox around the send', function () {
+  this.timeout(15000);
+  let dir: string;
+  let outbox: Outbox;
+  const servers: TestSmtpServer[] = [];
+  const start = async (...args: Parameters<typeof startSmtpServer>) => {
+    const s = await startSmtpServer(...args);
+    servers.push(s);
+    return s;
+  };
+  before(() => testPki());
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-deliver-'));
+    outbox = new Outbox(dir);
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the exact bytes before connecting, then moves them to sent/ once accepted', async () => {
+    const server = await start({ users: { [USER]: PASSWORD }, delayRcptMs: 300 });
+    const msg = await buildTestMessage();
+    const sending = deliver(toDeliver(msg), server.target({ user: USER, password: PASSWORD }), outbox);
+    await server.waitFor(() => server.sessions.opened === 1, 5000, 'the connection');
+    const queued = await outbox.pending();
+    assert.strictEqual(queued.length, 1, 'queued before the server saw anything');
+    assert.ok(fs.readFileSync(queued[0].file).equals(msg.raw));
+
+    const { result, entryId } = await sending;
+    assert.strictEqual(entryId, queued[0].id);
+    assert.deepStrictEqual(result.accepted, ['bob@example.com']);
+    const got = await server.nextMessage();
+    const entry = await outbox.get(entryId);
+    assert.strictEqual(entry?.status, 'sent');
+    assert.strictEqual(entry?.attempts, 1);
+    assert.strictEqual(entry?.source, '/ws/doc.md');
+    assert.ok((await outbox.readRaw(entryId)).equals(got.raw), 'sent/ holds exactly what arrived');
+    assert.deepStrictEqual(await outbox.pending(), []);
+  });
+
+  it('keeps a failed message with its error, and retry resends the same bytes and Message-ID', async () => {
+    const server = await start({ users: { [USER]: PASSWORD } });
+    const msg = await buildTestMessage();
+    const err = await rejects(deliver(toDeliver(msg), server.target({ user: USER, password: 'wrong-one' }), outbox), ErrorCode.SMTP_AUTH_FAILED);
+    const id = outboxEntryOf(err);
+    assert.ok(id, 'the error names its outbox entry');
+    const failed = await outbox.get(id);
+    assert.strictEqual(failed?.status, 'failed');
+    assert.strictEqual(failed?.lastError?.code, ErrorCode.SMTP_AUTH_FAILED);
+    assert.match(failed?.lastError?.serverResponse ?? '', /^535/);
+    assert.strictEqual(server.messages.length, 0);
+
+    const result = await retry(outbox, id, server.target({ user: USER, password: PASSWORD }));
+    assert.strictEqual(result.messageId, msg.messageId);
+    const got = await server.nextMessage();
+    assert.ok(got.raw.equals(msg.raw), 'the retry sent the very same bytes');
+    assert.strictEqual((await parseMail(got.raw)).messageId, msg.messageId);
+    const sent = await outbox.get(id);
+    assert.strictEqual(sent?.status, 'sent');
+    assert.strictEqual(sent?.attempts, 2);
+
+    const again = await rejects(retry(outbox, id, server.target({ user: USER, password: PASSWORD })), ErrorCode.OUTBOX_ALREADY_SENT);
+    assert.ok(again.message.includes(id));
+    assert.strictEqual(server.messages.length, 1, 'nothing resent');
+  });
+
+  it('retry of an unknown entry is OUTBOX_ENTRY_NOT_FOUND', async () => {
+    const server = await start();
+    await rejects(retry(outbox, '20250101T000000000Z-deadbeef', server.target()), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    assert.strictEqual(server.sessions.opened, 0);
+  });
+
+  it('files a partial delivery under sent/ with the refused recipients, and never resends it', async () => {
+    const server = await start({ rejectRecipients: ['nobody@example.com'] });
+    const msg = await buildTestMessage({ to: ['bob@example.com', 'nobody@example.com'] });
+    const { result, entryId } = await deliver(toDeliver(msg), server.target(), outbox);
+    assert.deepStrictEqual(result.accepted, ['bob@example.com']);
+    assert.deepStrictEqual(result.rejected.map((r) => r.address), ['nobody@example.com']);
+    const entry = await outbox.get(entryId);
+    assert.strictEqual(entry?.status, 'sent');
+    assert.deepStrictEqual(entry?.result?.rejected.map((r) => r.address), ['nobody@example.com']);
+    await rejects(retry(outbox, entryId, server.target()), ErrorCode.OUTBOX_ALREADY_SENT);
+    assert.strictEqual(server.messages.length, 1);
+  });
+
+  it('keeps the exact bytes when the connection drops during DATA, and a retry delivers them', async () => {
+    const dropping = await start({ data: 'drop' });
+    const msg = await buildTestMessage({ padBytes: 100_000 });
+    const err = await rejects(deliver(toDeliver(msg), dropping.target(), outbox), ErrorCode.SMTP_CONNECTION_DROPPED);
+    assert.match(err.message, /kept in the outbox/);
+    const id = outboxEntryOf(err)!;
+    const [pending] = await outbox.pending();
+    assert.strictEqual(pending.id, id);
+    assert.strictEqual(pending.lastError?.code, ErrorCode.SMTP_CONNECTION_DROPPED);
+    assert.ok((await outbox.readRaw(id)).equals(msg.raw), 'outbox has the exact bytes');
+
+    const good = await start();
+    await retry(outbox, id, good.target());
+    assert.ok((await good.nextMessage()).raw.equals(msg.raw));
+    assert.strictEqual((await outbox.get(id))?.status, 'sent');
+  });
+
+  it('keeps a cancelled send in the outbox', async () => {
+    const server = await start({ delayRcptMs: 5000 });
+    const msg = await buildTestMessage();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const err = await rejects(deliver(toDeliver(msg), server.target(), outbox, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
+    const entry = await outbox.get(outboxEntryOf(err)!);
+    assert.strictEqual(entry?.status, 'failed');
+    assert.strictEqual(entry?.lastError?.code, ErrorCode.SMTP_CANCELLED);
+  });
+
+  it('queues nothing when the settings are unusable', async () => {
+    const msg = await buildTestMessage();
+    const server = await start();
+    await rejects(deliver(toDeliver(msg), server.target({ host: '' }), outbox), ErrorCode.SMTP_NOT_CONFIGURED);
+    await rejects(deliver(toDeliver(msg), server.target({ user: USER, password: undefined }), outbox), ErrorCode.SMTP_PASSWORD_MISSING);
+    await rejects(deliver(toDeliver(msg), server.target({ caFile: path.join(dir, 'missing.pem') }), outbox), ErrorCode.SETTINGS_INVALID);
+    assert.deepStrictEqual(await outbox.pending(), []);
+    assert.strictEqual(server.sessions.opened, 0);
+  });
+
+  it('never writes the password into errors, the log or the outbox', async () => {
+    const logger = captureLogger();
+    const errors: unknown[] = [];
+    const attempt = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (e) {
+        errors.push(e);
+      }
+    };
+    const auth = { user: USER, password: PASSWORD };
+    const plainServer = await start({ users: { [USER]: PASSWORD }, authMethods: ['PLAIN'] });
+    const loginServer = await start({ security: 'tls', users: { [USER]: PASSWORD }, authMethods: ['LOGIN'] });
+    const wrongServer = await start({ users: { [USER]: 'another-password' } });
+    const selfSigned = await start({ cert: testPki().selfSigned, users: { [USER]: PASSWORD } });
+    const noStarttls = await start({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true });
+    const dropping = await start({ users: { [USER]: PASSWORD }, data: 'drop' });
+    const refusing = await start({ users: { [USER]: PASSWORD }, rejectRecipients: ['bob@example.com'] });
+    const msg = await buildTestMessage();
+    const big = await buildTestMessage({ padBytes: 50_000 });
+
+    await attempt(deliver(toDeliver(msg), plainServer.target(auth), outbox, { logger }));
+    await attempt(deliver(toDeliver(msg), loginServer.target(auth), outbox, { logger }));
+    await attempt(deliver(toDeliver(msg), wrongServer.target(auth), outbox, { logger }));
+    await attempt(deliver(toDeliver(msg), selfSigned.target({ ...auth, caFile: '' }), outbox, { logger }));
+    await attempt(deliver(toDeliver(msg), noStarttls.target({ ...auth, security: 'starttls' }), outbox, { logger }));
+    await attempt(deliver(toDeliver(big), dropping.target(auth), outbox, { logger }));
+    await attempt(deliver(toDeliver(msg), refusing.target(auth), outbox, { logger }));
+    await attempt(deliver(toDeliver(msg), { ...plainServer.target(auth), host: 'smtp.example.invalid', security: 'none' }, outbox, { logger }));
+
+    assert.strictEqual(errors.length, 6, errors.map(String).join('\n'));
+    assert.ok(plainServer.auths.some((a) => a.success) && loginServer.auths.some((a) => a.success), 'both logins really happened');
+    const forms = [
+      PASSWORD,
+      Buffer.from(PASSWORD).toString('base64'),
+      Buffer.from(`\u0000${USER}\u0000${PASSWORD}`).toString('base64'),
+      Buffer.from(`${USER}\u0000${USER}\u0000${PASSWORD}`).toString('base64'),
+    ];
+    const haystacks: [string, string][] = [
+      ['log', logger.lines.join('\n')],
+      ...errors.map((e, i): [string, string] => [`error ${i}`, util.inspect(e, { depth: 6 }) + JSON.stringify(e)]),
+    ];
+    for (const sub of ['outbox', 'sent']) {
+      const folder = path.join(dir, sub);
+      for (const f of fs.existsSync(folder) ? fs.readdirSync(folder) : []) haystacks.push([`${sub}/${f}`, fs.readFileSync(path.join(folder, f), 'latin1')]);
+    }
+    assert.ok(haystacks.length > 12, 'the outbox was written to');
+    assert.ok(logger.lines.some((l) => l.startsWith('C: AUTH PLAIN')), 'the AUTH line was logged (masked)');
+    for (const [where, text] of haystacks) {
+      for (const form of forms) assert.ok(!text.includes(form), `${where} contains the password (${form})`);
+    }
+  });
+});

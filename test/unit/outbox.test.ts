@@ -1,0 +1,134 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
+import { Outbox } from '../../src/core/outbox';
+import type { SendResult } from '../../src/core/types';
+import { buildTestMessage } from '../support/mail';
+
+async function rejects(p: Promise<unknown>, code: ErrorCode): Promise<SendAsEmailError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof SendAsEmailError, String(e));
+    assert.strictEqual(e.code, code, e.message);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+const result = (messageId: string, size: number): SendResult => ({
+  messageId,
+  accepted: ['bob@example.com'],
+  rejected: [{ address: 'nobody@example.com', response: '550 5.1.1 User unknown' }],
+  response: '250 OK: queued as 123',
+  size,
+});
+
+describe('outbox', () => {
+  let dir: string;
+  let outbox: Outbox;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-outbox-'));
+    outbox = new Outbox(dir);
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('add() writes the exact bytes and a pending record', async () => {
+    const msg = await buildTestMessage();
+    const entry = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: '/ws/a.md' });
+    assert.match(entry.id, /^\d{8}T\d{9}Z-[0-9a-f]{8}$/);
+    assert.strictEqual(entry.status, 'pending');
+    assert.strictEqual(entry.attempts, 0);
+    assert.strictEqual(entry.size, msg.raw.length);
+    assert.strictEqual(entry.file, path.join(dir, 'outbox', `${entry.id}.eml`));
+    assert.ok(fs.readFileSync(entry.file).equals(msg.raw));
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'outbox', `${entry.id}.json`), 'utf8'));
+    assert.strictEqual(json.messageId, msg.messageId);
+    assert.deepStrictEqual(json.envelope, msg.envelope);
+    assert.strictEqual(json.source, '/ws/a.md');
+    assert.ok(!('file' in json), 'paths are computed, not stored');
+    assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'outbox')).sort(), [`${entry.id}.eml`, `${entry.id}.json`].sort(), 'no temp files left');
+    if (process.platform !== 'win32') assert.strictEqual(fs.statSync(entry.file).mode & 0o777, 0o600);
+    assert.ok((await outbox.readRaw(entry.id)).equals(msg.raw));
+    assert.deepStrictEqual((await outbox.pending()).map((e) => e.id), [entry.id]);
+    assert.deepStrictEqual(await outbox.sent(), []);
+  });
+
+  it('markFailed() keeps the bytes and records the error and the attempt', async () => {
+    const msg = await buildTestMessage();
+    const { id } = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
+    await outbox.markFailed(id, { code: 'SMTP_TIMEOUT', message: 'smtp.example.com:587 stopped answering for 30 s.' });
+    await outbox.markFailed(id, { code: 'SMTP_REJECTED', message: 'Refused.', serverResponse: '451 4.3.0 Try later' });
+    const entry = await outbox.get(id);
+    assert.strictEqual(entry?.status, 'failed');
+    assert.strictEqual(entry?.attempts, 2);
+    assert.strictEqual(entry?.lastError?.code, 'SMTP_REJECTED');
+    assert.strictEqual(entry?.lastError?.serverResponse, '451 4.3.0 Try later');
+    assert.ok((await outbox.readRaw(id)).equals(msg.raw));
+    assert.deepStrictEqual((await outbox.pending()).map((e) => e.lastError?.code), ['SMTP_REJECTED']);
+  });
+
+  it('markSent() moves the entry to sent/ with the result, and refuses a second time', async () => {
+    const msg = await buildTestMessage();
+    const { id } = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
+    await outbox.markFailed(id, { code: 'SMTP_TIMEOUT', message: 'x.' });
+    await outbox.markSent(id, result(msg.messageId, msg.raw.length));
+    assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'outbox')), []);
+    assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'sent')).sort(), [`${id}.eml`, `${id}.json`]);
+    const entry = await outbox.get(id);
+    assert.strictEqual(entry?.status, 'sent');
+    assert.strictEqual(entry?.attempts, 2);
+    assert.strictEqual(entry?.lastError, undefined);
+    assert.ok(entry?.sentAt);
+    assert.deepStrictEqual(entry?.result?.rejected, [{ address: 'nobody@example.com', response: '550 5.1.1 User unknown' }]);
+    assert.strictEqual(entry?.file, path.join(dir, 'sent', `${id}.eml`));
+    assert.ok((await outbox.readRaw(id)).equals(msg.raw));
+    assert.deepStrictEqual(await outbox.pending(), []);
+    assert.deepStrictEqual((await outbox.sent()).map((e) => e.id), [id]);
+    await rejects(outbox.markSent(id, result(msg.messageId, 1)), ErrorCode.OUTBOX_ALREADY_SENT);
+    await rejects(outbox.markFailed(id, { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ALREADY_SENT);
+  });
+
+  it('reports unknown and malformed ids as OUTBOX_ENTRY_NOT_FOUND, never touching other paths', async () => {
+    assert.strictEqual(await outbox.get('nope'), undefined);
+    assert.strictEqual(await outbox.get('../../etc/passwd'), undefined);
+    await rejects(outbox.readRaw('nope'), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    await rejects(outbox.markSent('../x', result('<x@y>', 1)), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    await rejects(outbox.markFailed('nope', { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+  });
+
+  it('detects a .eml changed after it was queued', async () => {
+    const msg = await buildTestMessage();
+    const entry = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
+    fs.writeFileSync(entry.file, Buffer.concat([msg.raw, Buffer.from('tampered')]));
+    const err = await rejects(outbox.readRaw(entry.id), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    assert.ok(err.message.includes(entry.id));
+  });
+
+  it('lists entries oldest first and survives junk files', async () => {
+    const a = await buildTestMessage({ subject: 'A' });
+    const b = await buildTestMessage({ subject: 'B' });
+    const ea = await outbox.add(a.raw, { messageId: a.messageId, envelope: a.envelope, subject: a.subject });
+    await new Promise((r) => setTimeout(r, 5));
+    const eb = await outbox.add(b.raw, { messageId: b.messageId, envelope: b.envelope, subject: b.subject });
+    fs.writeFileSync(path.join(dir, 'outbox', 'broken.json'), '{not json');
+    fs.writeFileSync(path.join(dir, 'outbox', '.x.json.123.tmp'), 'partial');
+    assert.deepStrictEqual((await outbox.pending()).map((e) => e.id), [ea.id, eb.id]);
+  });
+
+  it('finishes a move to sent/ that was interrupted, and never lists it as pending', async () => {
+    const msg = await buildTestMessage();
+    const entry = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
+    // Simulate a crash right after the sent/ record was written (the first step of markSent).
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'outbox', `${entry.id}.json`), 'utf8'));
+    fs.mkdirSync(path.join(dir, 'sent'));
+    fs.writeFileSync(path.join(dir, 'sent', `${entry.id}.json`), JSON.stringify({ ...stored, status: 'sent', sentAt: new Date().toISOString() }));
+    assert.strictEqual((await outbox.get(entry.id))?.status, 'sent');
+    assert.ok((await outbox.readRaw(entry.id)).equals(msg.raw), 'bytes still readable mid-move');
+    assert.deepStrictEqual(await outbox.pending(), []);
+    assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'outbox')), []);
+    assert.ok(fs.readFileSync(path.join(dir, 'sent', `${entry.id}.eml`)).equals(msg.raw));
+  });
+});

@@ -1,0 +1,478 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tls from 'tls';
+import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
+import { readMessageId, sendRaw, transportOptions, verifySmtp } from '../../src/core/smtp';
+import type { Logger, SmtpTarget } from '../../src/core/types';
+import { testPki } from '../support/certs';
+import { buildTestMessage, parseMail } from '../support/mail';
+import { startSilentServer, startSmtpServer, unusedPort, type TestSmtpServer } from '../support/smtp';
+
+const USER = 'ada@example.com';
+const PASSWORD = 'correct-horse-battery-9';
+
+/** Runs `fn`, expects a SendAsEmailError with `code`, returns it. */
+async function rejects(fn: () => Promise<unknown>, code: ErrorCode): Promise<SendAsEmailError> {
+  try {
+    await fn();
+  } catch (e) {
+    assert.ok(e instanceof SendAsEmailError, `expected a SendAsEmailError, got ${String(e)}`);
+    assert.strictEqual(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
+    return e;
+  }
+  assert.fail(`expected ${code}, but it resolved`);
+}
+
+function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (m: string): void => void lines.push(m);
+  return { lines, info: push, warn: push, error: push, debug: push };
+}
+
+describe('smtp: sendRaw against a real SMTP server', function () {
+  this.timeout(15000);
+  let server: TestSmtpServer | undefined;
+  before(() => testPki()); // generate keys once, outside the per-test timings
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('sends over STARTTLS with the test CA as caFile and AUTH PLAIN; the bytes arrive unchanged', async () => {
+    server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD }, authMethods: ['PLAIN'] });
+    const msg = await buildTestMessage({ to: ['bob@example.com'], bcc: ['carol@example.com'], subject: 'Über STARTTLS' });
+    const result = await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+
+    assert.deepStrictEqual(result.accepted, ['bob@example.com', 'carol@example.com']);
+    assert.deepStrictEqual(result.rejected, []);
+    assert.strictEqual(result.messageId, msg.messageId);
+    assert.strictEqual(result.size, msg.raw.length);
+    assert.match(result.response, /^250/);
+
+    const got = await server.nextMessage();
+    assert.ok(got.raw.equals(msg.raw), 'received bytes differ from the sent bytes');
+    assert.deepStrictEqual(got.envelope, { from: 'ada@example.com', to: ['bob@example.com', 'carol@example.com'] });
+    assert.strictEqual(got.secure, true);
+    assert.strictEqual(got.user, USER);
+    assert.deepStrictEqual(server.auths, [{ method: 'PLAIN', username: USER, success: true, secure: true }]);
+    const parsed = await parseMail(got.raw);
+    assert.strictEqual(parsed.subject, 'Über STARTTLS');
+    assert.strictEqual(parsed.messageId, msg.messageId);
+    assert.match(parsed.text ?? '', /\n\.\n/, 'a line with a single dot survives dot-stuffing');
+    // Nothing but EHLO and STARTTLS went over the wire in clear.
+    const clear = server.commands.filter((c) => !c.secure).map((c) => c.verb);
+    assert.deepStrictEqual(clear, ['EHLO', 'STARTTLS']);
+  });
+
+  it('sends over implicit TLS with AUTH LOGIN', async () => {
+    server = await startSmtpServer({ security: 'tls', users: { [USER]: PASSWORD }, authMethods: ['LOGIN'] });
+    const msg = await buildTestMessage();
+    const result = await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+    assert.deepStrictEqual(result.accepted, ['bob@example.com']);
+    const got = await server.nextMessage();
+    assert.ok(got.raw.equals(msg.raw));
+    assert.strictEqual(got.secure, true);
+    assert.deepStrictEqual(server.auths, [{ method: 'LOGIN', username: USER, success: true, secure: true }]);
+    assert.ok(server.commands.every((c) => c.secure), 'every command over TLS');
+  });
+
+  it('sends in plaintext with security "none" to a loopback server, logging in', async () => {
+    server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true });
+    const msg = await buildTestMessage();
+    await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+    const got = await server.nextMessage();
+    assert.strictEqual(got.secure, false);
+    assert.ok(got.raw.equals(msg.raw));
+  });
+
+  it('reports a wrong password as SMTP_AUTH_FAILED with the 535 reply', async () => {
+    server = await startSmtpServer({ users: { [USER]: PASSWORD } });
+    const msg = await buildTestMessage();
+    const err = await rejects(() => sendRaw(server!.target({ user: USER, password: 'wrong-password' }), msg.envelope, msg.raw), ErrorCode.SMTP_AUTH_FAILED);
+    assert.match(err.extra.serverResponse ?? '', /^535/);
+    assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
+    assert.ok(err.message.includes('535'), err.message);
+    assert.ok(err.message.includes(USER), err.message);
+    assert.match(err.extra.hint ?? '', /password/i);
+    assert.strictEqual(server.messages.length, 0);
+    assert.ok(!server.commands.some((c) => c.verb === 'MAIL'));
+  });
+
+  it('delivers to the accepted recipients and names the refused one (partial delivery)', async () => {
+    server = await startSmtpServer({ rejectRecipients: ['nobody@example.com'] });
+    const msg = await buildTestMessage({ to: ['bob@example.com', 'nobody@example.com', 'carol@example.com'] });
+    const result = await sendRaw(server.target(), msg.envelope, msg.raw);
+    assert.deepStrictEqual(result.accepted, ['bob@example.com', 'carol@example.com']);
+    assert.strictEqual(result.rejected.length, 1);
+    assert.strictEqual(result.rejected[0].address, 'nobody@example.com');
+    assert.match(result.rejected[0].response, /^550 .*nobody@example\.com/);
+    const got = await server.nextMessage();
+    assert.deepStrictEqual(got.envelope.to, ['bob@example.com', 'carol@example.com']);
+  });
+
+  it('throws SMTP_RECIPIENTS_REJECTED naming every address when all are refused', async () => {
+    server = await startSmtpServer({ rejectRecipients: ['x@example.com', 'y@example.com'] });
+    const msg = await buildTestMessage({ to: ['x@example.com', 'y@example.com'] });
+    const err = await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw), ErrorCode.SMTP_RECIPIENTS_REJECTED);
+    assert.deepStrictEqual(
+      err.extra.rejected?.map((r) => r.address),
+      ['x@example.com', 'y@example.com'],
+    );
+    assert.ok(err.extra.rejected?.every((r) => r.response.startsWith('550')));
+    assert.deepStrictEqual(err.extra.accepted, []);
+    assert.ok(err.message.includes('x@example.com') && err.message.includes('y@example.com'), err.message);
+    assert.strictEqual(server.messages.length, 0);
+  });
+
+  it('refuses a message over the announced SIZE before sending it, naming both sizes', async () => {
+    server = await startSmtpServer({ size: 2000 });
+    const msg = await buildTestMessage({ padBytes: 6000 });
+    const err = await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw), ErrorCode.SMTP_MESSAGE_TOO_LARGE);
+    assert.ok(err.message.includes(`${msg.raw.length.toLocaleString('en-US')} bytes`), err.message);
+    assert.ok(err.message.includes('2,000 bytes'), err.message);
+    assert.ok(!server.commands.some((c) => c.verb === 'MAIL' || c.verb === 'DATA'), 'no MAIL/DATA sent');
+  });
+
+  it('maps a 552 after DATA (limit not announced) to SMTP_MESSAGE_TOO_LARGE with the reply', async () => {
+    server = await startSmtpServer({ size: 2000, hideSize: true });
+    const msg = await buildTestMessage({ padBytes: 6000 });
+    const err = await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw), ErrorCode.SMTP_MESSAGE_TOO_LARGE);
+    assert.match(err.extra.serverResponse ?? '', /^552/);
+    assert.ok(err.message.includes(`${msg.raw.length.toLocaleString('en-US')} bytes`), err.message);
+    assert.ok(err.message.includes('552'), err.message);
+    assert.strictEqual(server.messages.length, 0);
+  });
+
+  it('reports a connection dropped during DATA as SMTP_CONNECTION_DROPPED, probably not delivered', async () => {
+    server = await startSmtpServer({ data: 'drop' });
+    const msg = await buildTestMessage({ padBytes: 200_000 });
+    const err = await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw), ErrorCode.SMTP_CONNECTION_DROPPED);
+    assert.match(err.message, /not delivered/);
+    assert.match(err.message, /outbox/);
+    assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
+  });
+
+  it('times out on a server that never greets (SMTP_TIMEOUT)', async () => {
+    const silent = await startSilentServer();
+    try {
+      const started = Date.now();
+      const target: SmtpTarget = {
+        host: '127.0.0.1',
+        port: silent.port,
+        security: 'starttls',
+        user: '',
+        caFile: '',
+        rejectUnauthorized: true,
+        timeoutSeconds: 1,
+      };
+      const msg = await buildTestMessage();
+      const err = await rejects(() => sendRaw(target, msg.envelope, msg.raw), ErrorCode.SMTP_TIMEOUT);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 900 && elapsed < 4000, `took ${elapsed} ms`);
+      assert.match(err.message, /greeting/);
+      assert.ok(err.message.includes(`127.0.0.1:${silent.port}`), err.message);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.strictEqual(silent.closed, silent.connections, 'the client closed its socket');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  for (const security of ['starttls', 'tls'] as const) {
+    it(`refuses a self-signed certificate without caFile (${security}) with a caFile hint`, async () => {
+      server = await startSmtpServer({ security, cert: testPki().selfSigned, users: { [USER]: PASSWORD } });
+      const msg = await buildTestMessage();
+      const err = await rejects(
+        () => sendRaw(server!.target({ caFile: '', user: USER, password: PASSWORD }), msg.envelope, msg.raw),
+        ErrorCode.SMTP_CERT_UNTRUSTED,
+      );
+      assert.match(err.extra.hint ?? '', /sendAsEmail\.smtp\.caFile/);
+      assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
+      assert.strictEqual(server.auths.length, 0);
+      assert.strictEqual(server.messages.length, 0);
+    });
+  }
+
+  it('refuses a certificate from an unknown CA when caFile is not set', async () => {
+    server = await startSmtpServer();
+    const msg = await buildTestMessage();
+    const err = await rejects(() => sendRaw(server!.target({ caFile: '' }), msg.envelope, msg.raw), ErrorCode.SMTP_CERT_UNTRUSTED);
+    assert.match(err.message, /not signed by a trusted certificate authority/);
+  });
+
+  it('refuses an expired certificate even from the trusted CA', async () => {
+    server = await startSmtpServer({ cert: testPki().expired });
+    const msg = await buildTestMessage();
+    const err = await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw), ErrorCode.SMTP_CERT_UNTRUSTED);
+    assert.match(err.message, /expired/);
+  });
+
+  it('refuses a certificate issued for another host name', async () => {
+    server = await startSmtpServer({ cert: testPki().wrongHost });
+    const msg = await buildTestMessage();
+    const err = await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw), ErrorCode.SMTP_CERT_UNTRUSTED);
+    assert.match(err.message, /not valid for the name "127\.0\.0\.1"/);
+  });
+
+  it('accepts a self-signed certificate when rejectUnauthorized is off', async () => {
+    server = await startSmtpServer({ cert: testPki().selfSigned });
+    const msg = await buildTestMessage();
+    await sendRaw(server.target({ caFile: '', rejectUnauthorized: false }), msg.envelope, msg.raw);
+    assert.strictEqual((await server.nextMessage()).secure, true);
+  });
+
+  it('stops with SMTP_STARTTLS_UNAVAILABLE when STARTTLS is required but not offered, sending no AUTH or MAIL in clear', async () => {
+    // This server would even accept a plaintext login: the client must not try.
+    server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true });
+    const msg = await buildTestMessage();
+    const err = await rejects(
+      () => sendRaw(server!.target({ security: 'starttls', user: USER, password: PASSWORD }), msg.envelope, msg.raw),
+      ErrorCode.SMTP_STARTTLS_UNAVAILABLE,
+    );
+    assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
+    assert.ok(err.extra.serverResponse, 'the server reply is kept');
+    const verbs = server.commands.map((c) => c.verb);
+    assert.ok(!verbs.includes('AUTH') && !verbs.includes('MAIL') && !verbs.includes('RCPT') && !verbs.includes('DATA'), verbs.join(' '));
+    assert.deepStrictEqual(verbs.slice(0, 2), ['EHLO', 'STARTTLS']);
+    assert.strictEqual(server.auths.length, 0);
+    assert.strictEqual(server.messages.length, 0);
+  });
+
+  it('refuses security "none" with a login to a non-loopback host before any connection or DNS lookup', async () => {
+    const target: SmtpTarget = {
+      host: 'smtp.example.invalid',
+      port: 25,
+      security: 'none',
+      user: USER,
+      password: PASSWORD,
+      caFile: '',
+      rejectUnauthorized: true,
+      timeoutSeconds: 5,
+    };
+    // transportOptions is synchronous and does no I/O besides reading caFile: failing there means nothing was resolved.
+    assert.throws(() => transportOptions(target), (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    const msg = await buildTestMessage();
+    const started = Date.now();
+    const err = await rejects(() => sendRaw(target, msg.envelope, msg.raw), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    assert.ok(Date.now() - started < 100);
+    assert.ok(err.message.includes('smtp.example.invalid:25'), err.message);
+    assert.ok(!err.message.includes(PASSWORD));
+    // Without a login, "none" to that host is allowed by policy (it would then fail at DNS, not tested here).
+    assert.doesNotThrow(() => transportOptions({ ...target, user: '', password: undefined }));
+  });
+
+  it('reports a closed port as SMTP_CONNECTION_REFUSED naming host and port', async () => {
+    const port = await unusedPort();
+    const msg = await buildTestMessage();
+    const target: SmtpTarget = { host: '127.0.0.1', port, security: 'starttls', user: '', caFile: '', rejectUnauthorized: true, timeoutSeconds: 5 };
+    const err = await rejects(() => sendRaw(target, msg.envelope, msg.raw), ErrorCode.SMTP_CONNECTION_REFUSED);
+    assert.ok(err.message.includes(`127.0.0.1:${port}`), err.message);
+  });
+
+  it('explains implicit TLS against a STARTTLS port as SMTP_TLS_FAILED with a 587/465 hint', async () => {
+    server = await startSmtpServer({ security: 'starttls' });
+    const msg = await buildTestMessage();
+    const err = await rejects(() => sendRaw(server!.target({ security: 'tls' }), msg.envelope, msg.raw), ErrorCode.SMTP_TLS_FAILED);
+    assert.match(err.extra.hint ?? '', /587/);
+    assert.match(err.extra.hint ?? '', /starttls/);
+  });
+
+  it('cancels during the envelope: closes the connection at once, nothing delivered', async () => {
+    server = await startSmtpServer({ delayRcptMs: 5000 });
+    const msg = await buildTestMessage();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const err = await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
+    assert.ok(Date.now() - started < 1500, `cancel took ${Date.now() - started} ms`);
+    assert.match(err.message, /nothing was delivered/);
+    await server.waitFor(() => server!.sessions.closed === 1, 2000, 'the server to see the connection closed');
+    assert.strictEqual(server.messages.length, 0);
+    assert.ok(!server.commands.some((c) => c.verb === 'DATA') || server.stalled.length === 0);
+  });
+
+  it('cancels while waiting for the final reply: says the message may have been delivered', async () => {
+    server = await startSmtpServer({ data: 'stall' });
+    const msg = await buildTestMessage();
+    const controller = new AbortController();
+    const sending = sendRaw(server.target(), msg.envelope, msg.raw, { signal: controller.signal });
+    await server.waitFor(() => server!.stalled.length === 1, 5000, 'the message to arrive');
+    controller.abort();
+    const err = await rejects(() => sending, ErrorCode.SMTP_CANCELLED);
+    assert.match(err.message, /may have been delivered/);
+    await server.waitFor(() => server!.sessions.closed === 1, 2000, 'the server to see the connection closed');
+  });
+
+  it('does not connect at all when the signal is already aborted', async () => {
+    server = await startSmtpServer();
+    const msg = await buildTestMessage();
+    const controller = new AbortController();
+    controller.abort();
+    await rejects(() => sendRaw(server!.target(), msg.envelope, msg.raw, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.strictEqual(server.sessions.opened, 0);
+  });
+
+  it('rejects an empty recipient list before connecting', async () => {
+    server = await startSmtpServer();
+    const msg = await buildTestMessage();
+    await rejects(() => sendRaw(server!.target(), { from: msg.envelope.from, to: [] }, msg.raw), ErrorCode.NO_RECIPIENTS);
+    await rejects(() => sendRaw(server!.target(), { from: msg.envelope.from, to: ['a@b.c>\r\nRCPT TO:<x@y.z'] }, msg.raw), ErrorCode.INVALID_ADDRESS);
+    assert.strictEqual(server.sessions.opened, 0);
+  });
+
+  it('logs the transcript without credentials or message content', async () => {
+    server = await startSmtpServer({ users: { [USER]: PASSWORD }, authMethods: ['LOGIN'] });
+    const logger = captureLogger();
+    const msg = await buildTestMessage({ text: 'Body text that must never be logged.' });
+    await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw, { logger });
+    const log = logger.lines.join('\n');
+    assert.match(log, /^S: 220 /m);
+    assert.match(log, /^C: STARTTLS$/m);
+    assert.match(log, /^C: AUTH LOGIN$/m);
+    assert.match(log, /^C: \[credentials hidden\]$/m);
+    assert.match(log, /^S: 235 /m);
+    assert.match(log, /^C: MAIL FROM:<ada@example\.com>/m);
+    assert.ok(!log.includes('Body text that must never be logged'), 'message body in the log');
+    assert.ok(!log.includes('Subject:'), 'message headers in the log');
+    for (const secret of [PASSWORD, Buffer.from(PASSWORD).toString('base64'), Buffer.from(USER).toString('base64')]) {
+      assert.ok(!log.includes(secret), `log contains ${secret}`);
+    }
+  });
+});
+
+describe('smtp: verifySmtp', function () {
+  this.timeout(15000);
+  let server: TestSmtpServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('reports TLS version, AUTH methods and SIZE limit, and sends nothing', async () => {
+    server = await startSmtpServer({ users: { [USER]: PASSWORD }, size: 10 * 1024 * 1024 });
+    const result = await verifySmtp(server.target({ user: USER, password: PASSWORD }));
+    assert.strictEqual(result.host, '127.0.0.1');
+    assert.strictEqual(result.port, server.port);
+    assert.strictEqual(result.secure, true);
+    assert.match(result.tlsVersion ?? '', /^TLSv1\.[23]$/);
+    assert.deepStrictEqual(result.authMethods, ['PLAIN', 'LOGIN']);
+    assert.strictEqual(result.sizeLimit, 10 * 1024 * 1024);
+    assert.strictEqual(result.authenticated, true);
+    assert.match(result.greeting ?? '', /^220 /);
+    const verbs = server.commands.map((c) => c.verb);
+    assert.ok(!verbs.includes('MAIL') && !verbs.includes('DATA'), verbs.join(' '));
+    assert.strictEqual(server.messages.length, 0);
+  });
+
+  it('reports plaintext without TLS version and without login when no user is set', async () => {
+    server = await startSmtpServer({ security: 'none' });
+    const result = await verifySmtp(server.target());
+    assert.strictEqual(result.secure, false);
+    assert.strictEqual(result.tlsVersion, undefined);
+    assert.strictEqual(result.authenticated, false);
+    assert.strictEqual(result.sizeLimit, undefined);
+  });
+
+  it('fails with SMTP_AUTH_FAILED on a wrong password', async () => {
+    server = await startSmtpServer({ security: 'tls', users: { [USER]: PASSWORD } });
+    const err = await rejects(() => verifySmtp(server!.target({ user: USER, password: 'nope-nope' })), ErrorCode.SMTP_AUTH_FAILED);
+    assert.match(err.extra.serverResponse ?? '', /^535/);
+  });
+
+  it('fails with SMTP_AUTH_FAILED when a user is set but the server offers no AUTH', async () => {
+    server = await startSmtpServer();
+    const err = await rejects(() => verifySmtp(server!.target({ user: USER, password: PASSWORD })), ErrorCode.SMTP_AUTH_FAILED);
+    assert.match(err.message, /does not offer a login/);
+  });
+});
+
+describe('smtp: transportOptions', () => {
+  const base: SmtpTarget = {
+    host: 'smtp.example.com',
+    port: 587,
+    security: 'starttls',
+    user: '',
+    caFile: '',
+    rejectUnauthorized: true,
+    timeoutSeconds: 7,
+  };
+
+  it('maps starttls to requireTLS, never opportunistic', () => {
+    const o = transportOptions(base);
+    assert.strictEqual(o.secure, false);
+    assert.strictEqual(o.requireTLS, true);
+    assert.strictEqual(o.ignoreTLS, false);
+    assert.strictEqual(o.opportunisticTLS, false);
+    assert.strictEqual(o.tls?.servername, 'smtp.example.com');
+    assert.strictEqual(o.tls?.rejectUnauthorized, true);
+    assert.strictEqual(o.tls?.ca, undefined, 'system store only without caFile');
+    assert.strictEqual(o.connectionTimeout, 7000);
+    assert.strictEqual(o.greetingTimeout, 7000);
+    assert.strictEqual(o.socketTimeout, 7000);
+  });
+
+  it('maps tls to implicit TLS and none to plaintext without STARTTLS', () => {
+    const t = transportOptions({ ...base, security: 'tls', port: 465 });
+    assert.strictEqual(t.secure, true);
+    const n = transportOptions({ ...base, security: 'none', port: 25 });
+    assert.strictEqual(n.secure, false);
+    assert.strictEqual(n.ignoreTLS, true);
+    assert.strictEqual(n.requireTLS, false);
+  });
+
+  it('trusts the system store plus caFile', () => {
+    const o = transportOptions({ ...base, caFile: testPki().caFile, rejectUnauthorized: false });
+    const ca = o.tls?.ca as string[];
+    assert.ok(Array.isArray(ca));
+    assert.ok(ca.includes(testPki().ca.cert), 'caFile PEM is trusted');
+    assert.ok(ca.length > tls.rootCertificates.length / 2, 'the public roots are still trusted');
+    assert.strictEqual(o.tls?.rejectUnauthorized, false);
+  });
+
+  it('names a missing or non-PEM caFile', () => {
+    const missing = path.join(os.tmpdir(), 'no-such-ca-file.pem');
+    assert.throws(
+      () => transportOptions({ ...base, caFile: missing }),
+      (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SETTINGS_INVALID && e.message.includes(missing),
+    );
+    const notPem = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sae-ca-')), 'ca.txt');
+    fs.writeFileSync(notPem, 'hello');
+    assert.throws(
+      () => transportOptions({ ...base, caFile: notPem }),
+      (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SETTINGS_INVALID && e.message.includes(notPem),
+    );
+  });
+
+  it('refuses an empty host, and a user without password', () => {
+    assert.throws(() => transportOptions({ ...base, host: ' ' }), (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SMTP_NOT_CONFIGURED);
+    assert.throws(
+      () => transportOptions({ ...base, user: USER }),
+      (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SMTP_PASSWORD_MISSING && e.message.includes(USER),
+    );
+  });
+
+  it('allows a plaintext login on loopback hosts only', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]']) {
+      assert.doesNotThrow(() => transportOptions({ ...base, host, security: 'none', user: USER, password: PASSWORD }), host);
+    }
+    for (const host of ['10.0.0.1', 'mail.example.com', '128.0.0.1', 'localhost.example.com']) {
+      assert.throws(
+        () => transportOptions({ ...base, host, security: 'none', user: USER, password: PASSWORD }),
+        (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
+        host,
+      );
+    }
+  });
+});
+
+describe('smtp: readMessageId', () => {
+  it('reads the Message-ID header, folded or not', async () => {
+    const msg = await buildTestMessage({ messageId: '<abc.123@test.local>' });
+    assert.strictEqual(readMessageId(msg.raw), '<abc.123@test.local>');
+    assert.strictEqual(readMessageId(Buffer.from('Subject: x\r\nMessage-ID:\r\n <folded@x>\r\n\r\nMessage-ID: <body@x>\r\n')), '<folded@x>');
+    assert.strictEqual(readMessageId(Buffer.from('Subject: x\r\n\r\nMessage-ID: <body@x>\r\n')), '');
+  });
+});
