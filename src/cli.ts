@@ -173,7 +173,7 @@ async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
 export function reportError(e: unknown, io: Io): number {
   if (e instanceof SendAsEmailError) {
     io.err(`error: ${e.message}`);
-    for (const p of e.problems) io.err(`  - ${p.message}`);
+    for (const p of e.problems) if (!e.message.includes(p.message)) io.err(`  - ${p.message}`);
     if (e.extra.hint && !e.message.includes(e.extra.hint)) io.err(`  ${e.extra.hint}`);
     if (e.extra.accepted?.length) {
       for (const a of e.extra.accepted) io.out(`accepted  ${a}`);

@@ -139,9 +139,11 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
 /** Parses what arrived with mailparser (independent of our composer) and mailsplit for the tree. */
 async function inspect(raw: Buffer): Promise<{ tree: string[]; cids: string[]; parts: Set<string>; hasBcc: boolean; subject: string }> {
   const { simpleParser } = await import('mailparser');
-  const parsed = await simpleParser(raw);
+  const parsed = await simpleParser(raw, { keepCidLinks: true });
   const html = typeof parsed.html === 'string' ? parsed.html : '';
-  const cids = [...new Set([...html.matchAll(/cid:([^"'\s)>]+)/g)].map((m) => decodeURIComponent(m[1]!)))];
+  // cid: references where HTML and CSS load images (not the words "cid:" in the text)
+  const refs = html.matchAll(/(?:\bsrc|\bbackground)\s*=\s*["']?cid:([^"'\s>]+)|url\(\s*["']?cid:([^"')\s]+)/gi);
+  const cids = [...new Set([...refs].map((m) => decodeURIComponent((m[1] ?? m[2])!)))];
   const sizes = new Map<string, number>();
   for (const a of parsed.attachments) if (a.contentId) sizes.set(a.contentId.replace(/^<|>$/g, ''), a.size);
   const tree = await mimeTree(raw, sizes);

@@ -1,0 +1,170 @@
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main, type Io } from '../../src/cli';
+import { Outbox } from '../../src/core/outbox';
+import { parseMail } from '../support/mail';
+import { projectRoot } from '../support/root';
+import { startSmtpServer, unusedPort, type TestSmtpServer } from '../support/smtp';
+
+const PASSWORD = 'cli-s3cret-Pa55';
+
+/** Runs the CLI in-process and captures what it prints. */
+async function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), env, cwd };
+  const code = await main(args, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAAhBAMBWN3kQQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+describe('command-line tool', function () {
+  this.timeout(30000);
+  let ws: string;
+
+  beforeEach(() => {
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-cli-'));
+    fs.mkdirSync(path.join(ws, 'img'));
+    fs.writeFileSync(path.join(ws, 'img', 'dot.png'), PNG);
+    fs.writeFileSync(
+      path.join(ws, 'note.md'),
+      '---\nsubject: Status\nfrom: \'"Ada" <ada@example.com>\'\nto: [grace@example.com, bob@example.com]\n---\n\n# Status\n\n![dot](img/dot.png) and again ![dot](img/dot.png)\n',
+    );
+  });
+  afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+  it('prints usage for --help (exit 0) and refuses an unknown command (exit 2)', async () => {
+    const help = await run(['--help'], ws);
+    assert.strictEqual(help.code, 0);
+    assert.match(help.out, /send-as-email <command>/);
+    const bad = await run(['frobnicate'], ws);
+    assert.strictEqual(bad.code, 2);
+    assert.match(bad.err, /Unknown command "frobnicate"/);
+  });
+
+  it('the npm bin runs: send-as-email --help', () => {
+    const root = projectRoot();
+    const out = execFileSync(process.execPath, [path.join(root, 'bin', 'send-as-email.js'), '--help'], { encoding: 'utf8' });
+    assert.match(out, /Usage: send-as-email/);
+  });
+
+  it('build writes a CRLF .eml with one inline part for a twice-referenced image', async () => {
+    const out = path.join(ws, 'out.eml');
+    const r = await run(['build', 'note.md', '-o', out, '--cc', 'carol@example.com'], ws);
+    assert.strictEqual(r.code, 0, r.err);
+    const raw = fs.readFileSync(out);
+    assert.ok(!/[^\r]\n/.test(raw.toString('latin1')), 'bare LF in the .eml');
+    const mail = await parseMail(raw);
+    assert.strictEqual(mail.subject, 'Status');
+    assert.strictEqual(mail.attachments.filter((a) => a.contentId).length, 1);
+    assert.match(String((mail.cc as { text: string }).text), /carol@example\.com/);
+  });
+
+  it('build with a missing image exits 2, names the file and line, and writes nothing', async () => {
+    fs.appendFileSync(path.join(ws, 'note.md'), '\n![gone](img/gone.png)\n');
+    const r = await run(['build', 'note.md'], ws);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /img\/gone\.png/);
+    assert.match(r.err, /line 11/);
+    assert.ok(!fs.existsSync(path.join(ws, 'note.eml')));
+  });
+
+  it('refuses --password (shell history) and a user without SEND_AS_EMAIL_PASSWORD, before connecting', async () => {
+    const r1 = await run(['send', 'note.md', '--host', '127.0.0.1', '--password', 'x'], ws);
+    assert.strictEqual(r1.code, 2);
+    assert.match(r1.err, /SEND_AS_EMAIL_PASSWORD/);
+    const port = await unusedPort();
+    const r2 = await run(['send', 'note.md', '--host', '127.0.0.1', '--port', String(port), '--user', 'ada'], ws);
+    assert.strictEqual(r2.code, 2);
+    assert.match(r2.err, /SEND_AS_EMAIL_PASSWORD/);
+    assert.ok(!fs.existsSync(path.join(ws, '.send-as-email', 'outbox')) || fs.readdirSync(path.join(ws, '.send-as-email', 'outbox')).length === 0);
+  });
+
+  describe('send', () => {
+    let server: TestSmtpServer;
+    afterEach(async () => server?.close());
+
+    function smtpArgs(s: TestSmtpServer): string[] {
+      return ['--host', s.host, '--port', String(s.port), '--security', s.security, '--ca-file', s.caFile, '--user', 'ada'];
+    }
+
+    it('delivers over STARTTLS with AUTH (exit 0): the bytes that arrive are the outbox bytes', async () => {
+      server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD } });
+      const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });
+      assert.strictEqual(r.code, 0, r.err);
+      assert.match(r.out, /accepted\s+grace@example\.com/);
+      assert.match(r.out, /accepted\s+bob@example\.com/);
+      const got = await server.nextMessage();
+      assert.ok(got.secure, 'message did not travel over TLS');
+      const sent = await new Outbox(path.join(ws, '.send-as-email')).sent();
+      assert.strictEqual(sent.length, 1);
+      const kept = await new Outbox(path.join(ws, '.send-as-email')).readRaw(sent[0]!.id);
+      assert.ok(got.raw.equals(kept), 'received bytes differ from the outbox copy');
+      assert.ok(!r.out.includes(PASSWORD) && !r.err.includes(PASSWORD));
+    });
+
+    it('partial delivery exits 3 and names the refused address', async () => {
+      server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD }, rejectRecipients: ['bob@example.com'] });
+      const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });
+      assert.strictEqual(r.code, 3, r.err);
+      assert.match(r.out, /refused\s+bob@example\.com\s+550/);
+      assert.match(r.out, /accepted\s+grace@example\.com/);
+    });
+
+    it('all recipients refused exits 1', async () => {
+      server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD }, rejectRecipients: ['bob@example.com', 'grace@example.com'] });
+      const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });
+      assert.strictEqual(r.code, 1);
+      assert.match(r.out + r.err, /bob@example\.com/);
+    });
+
+    it('a wrong password exits 1 with an authentication error that never shows the password', async () => {
+      server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD } });
+      const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, { SEND_AS_EMAIL_PASSWORD: 'wrong-one-123' });
+      assert.strictEqual(r.code, 1);
+      assert.match(r.err, /auth|password|535/i);
+      assert.ok(!r.err.includes('wrong-one-123'));
+      assert.strictEqual(server.messages.length, 0);
+    });
+
+    it('connection refused keeps the message in the outbox; outbox lists it and retry resends the same bytes', async () => {
+      const port = await unusedPort();
+      const r = await run(['send', 'note.md', '--host', '127.0.0.1', '--port', String(port), '--security', 'none'], ws);
+      assert.strictEqual(r.code, 1);
+      assert.match(r.err, new RegExp(`127\\.0\\.0\\.1:${port}`));
+      const list = await run(['outbox'], ws);
+      const id = /^(\S+)\s+Status/m.exec(list.out)?.[1];
+      assert.ok(id, `outbox did not list the message: ${list.out}`);
+      const kept = await new Outbox(path.join(ws, '.send-as-email')).readRaw(id);
+
+      server = await startSmtpServer({ security: 'none' });
+      const again = await run(['retry', id, '--host', server.host, '--port', String(server.port), '--security', 'none'], ws);
+      assert.strictEqual(again.code, 0, again.err);
+      const got = await server.nextMessage();
+      assert.ok(got.raw.equals(kept), 'retry did not resend the exact bytes');
+      const twice = await run(['retry', id, '--host', server.host, '--port', String(server.port), '--security', 'none'], ws);
+      assert.strictEqual(twice.code, 2, 'a sent message was accepted for a second send');
+      assert.strictEqual(server.messages.length, 1);
+    });
+  });
+
+  it('demo: sends the bundled example to its own loopback server and exits 0 with every cid resolved', async () => {
+    const r = await run(['demo'], ws);
+    assert.strictEqual(r.code, 0, `${r.out}\n${r.err}`);
+    assert.match(r.out, /Demo OK/);
+    assert.match(r.out, /multipart\/related/);
+    const inbox = path.join(ws, '.demo', 'inbox');
+    const files = fs.readdirSync(inbox);
+    assert.strictEqual(files.length, 1);
+    const mail = await parseMail(fs.readFileSync(path.join(inbox, files[0]!)));
+    assert.strictEqual(mail.subject, '测试邮件 — Welcome to Send as Email');
+    assert.strictEqual(mail.attachments.filter((a) => a.contentId).length, 3);
+  });
+});
