@@ -6,7 +6,7 @@ const fs = require('fs');
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(cli)) {
   const { execFileSync } = require('child_process');
-  execFileSync(process.execPath, [path.join(__dirname, '..', 'esbuild.js')], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.join(__dirname, '..') });
+  execFileSync(process.execPath, [path.join(__dirname, '..', 'esbuild.js'), '--production'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.join(__dirname, '..') });
 }
 require(cli)
   .main(process.argv.slice(2))
