@@ -1,0 +1,148 @@
+// Save as .eml and sending, in the real extension host: settings from the workspace, the password from
+// SecretStorage, a real SMTP server on loopback, the received bytes parsed back with mailparser.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { SendAsEmailApi } from '../../src/api';
+import type { Prompts } from '../../src/ui';
+import { parseMail } from '../support/mail';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { getApi, workspaceFolder, workspaceUri } from './support';
+
+const USER = 'writer@fixture.test';
+const PASSWORD = 'host-s3cret-' + process.pid;
+
+/** Scripted answers for notifications and the password box; records what was shown. */
+class ScriptedPrompts implements Prompts {
+  readonly shown: { kind: string; message: string; buttons: string[] }[] = [];
+  constructor(private readonly answers: { error?: string; password?: string[] } = {}) {}
+  info(message: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'info', message, buttons });
+    return Promise.resolve(undefined);
+  }
+  warn(message: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'warn', message, buttons });
+    return Promise.resolve(undefined);
+  }
+  error(message: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'error', message, buttons });
+    return Promise.resolve(this.answers.error && buttons.includes(this.answers.error) ? this.answers.error : undefined);
+  }
+  password(prompt: string): Thenable<string | undefined> {
+    this.shown.push({ kind: 'password', message: prompt, buttons: [] });
+    return Promise.resolve(this.answers.password?.shift());
+  }
+}
+
+describe('Save as .eml and Send (real extension host)', function () {
+  this.timeout(60_000);
+  let api: SendAsEmailApi;
+  let server: TestSmtpServer;
+  const cfg = () => vscode.workspace.getConfiguration('sendAsEmail', workspaceFolder().uri);
+
+  before(async () => {
+    api = await getApi();
+  });
+
+  afterEach(async () => {
+    api.prompts.use(undefined);
+    await server?.close();
+    for (const key of ['smtp.security', 'smtp.user', 'smtp.caFile']) {
+      await cfg().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await cfg().update('smtp.host', 'smtp.fixture.test', vscode.ConfigurationTarget.Workspace);
+    await cfg().update('smtp.port', 2525, vscode.ConfigurationTarget.Workspace);
+  });
+
+  async function pointAt(s: TestSmtpServer): Promise<void> {
+    await cfg().update('smtp.host', s.host, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('smtp.port', s.port, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('smtp.security', s.security, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('smtp.user', USER, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('smtp.caFile', s.caFile, vscode.ConfigurationTarget.Workspace);
+  }
+
+  it('Save as .eml writes the unsaved editor text as a CRLF message with inline images', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\nUnsaved line from the editor.\n'));
+    assert.ok(doc.isDirty);
+    const target = workspaceUri('out', 'welcome.eml');
+    const written = await vscode.commands.executeCommand<vscode.Uri>('sendAsEmail.saveEml', doc.uri, target);
+    assert.strictEqual(written?.fsPath, target.fsPath);
+    const raw = fs.readFileSync(target.fsPath);
+    assert.ok(!/[^\r]\n/.test(raw.toString('latin1')), 'bare LF in the .eml');
+    const mail = await parseMail(raw);
+    assert.strictEqual(mail.subject, 'Welcome to the fixture workspace');
+    assert.match(mail.text ?? '', /Unsaved line from the editor\./);
+    assert.strictEqual(mail.attachments.filter((a) => a.contentId && a.contentDisposition === 'inline').length, 2);
+    assert.match(String((mail.from as { text: string }).text), /sender@fixture\.test/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('sends over STARTTLS with the password from SecretStorage; the server gets exactly the outbox bytes', async () => {
+    server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD } });
+    await pointAt(server);
+    await api.secrets.store({ user: USER, host: server.host, port: server.port }, PASSWORD);
+    const prompts = new ScriptedPrompts();
+    api.prompts.use(prompts);
+
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
+    const composed = await api.mail.compose(doc);
+    const outcome = await api.mail.send(composed, doc.uri);
+    assert.strictEqual(outcome.status, 'sent', JSON.stringify(outcome));
+    const got = await server.nextMessage();
+    assert.ok(got.secure, 'the message did not travel over TLS');
+    assert.deepStrictEqual(got.envelope.to, ['reader@fixture.test']);
+    assert.ok(got.raw.equals(composed.raw), 'received bytes differ from the composed message');
+    const mail = await parseMail(got.raw);
+    assert.strictEqual(mail.messageId, composed.messageId);
+    assert.strictEqual(mail.attachments.filter((a) => a.contentId).length, 2);
+    assert.ok(prompts.shown.some((s) => s.kind === 'info' && /Sent "Welcome to the fixture workspace" to 1 recipient/.test(s.message)));
+    assert.ok(!prompts.shown.some((s) => s.kind === 'password'), 'asked for a password that was stored');
+    // nothing left waiting, and the password is nowhere in the log
+    const sentDir = vscode.Uri.file(`${api.outboxDir}/sent`);
+    const names = (await vscode.workspace.fs.readDirectory(sentDir)).map(([n]) => n);
+    assert.ok(names.some((n) => n.endsWith('.eml')));
+    assert.ok(!api.log.lines().some((l) => l.includes(PASSWORD)), 'the password reached the log');
+  });
+
+  it('a wrong stored password (535) offers "Re-enter Password", resends the same message and stores the new one', async () => {
+    server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD } });
+    await pointAt(server);
+    const target = { user: USER, host: server.host, port: server.port };
+    await api.secrets.store(target, 'stale-password');
+    const prompts = new ScriptedPrompts({ error: 'Re-enter Password', password: [PASSWORD] });
+    api.prompts.use(prompts);
+
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
+    const composed = await api.mail.compose(doc);
+    const outcome = await api.mail.send(composed, doc.uri);
+    const authError = prompts.shown.find((s) => s.kind === 'error');
+    assert.ok(authError, 'no error was shown for the 535');
+    assert.ok(authError.buttons.includes('Re-enter Password'), `buttons: ${authError.buttons.join(', ')}`);
+    assert.match(authError.message, /authenticat|password|535/i);
+    assert.ok(!authError.message.includes('stale-password'));
+    assert.strictEqual(outcome.status, 'sent', JSON.stringify(outcome));
+    assert.strictEqual(server.messages.length, 1);
+    const mail = await parseMail(server.messages[0]!.raw);
+    assert.strictEqual(mail.messageId, composed.messageId, 'the retry did not resend the same message');
+    assert.strictEqual(await api.secrets.get(target), PASSWORD, 'the accepted password was not stored');
+  });
+
+  it('a refused recipient is named, and the others are reported delivered', async () => {
+    server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD }, rejectRecipients: ['nobody@fixture.test'] });
+    await pointAt(server);
+    await api.secrets.store({ user: USER, host: server.host, port: server.port }, PASSWORD);
+    const prompts = new ScriptedPrompts();
+    api.prompts.use(prompts);
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
+    const composed = await api.mail.compose(doc, { to: ['reader@fixture.test', 'nobody@fixture.test'] });
+    const outcome = await api.mail.send(composed, doc.uri);
+    assert.strictEqual(outcome.status, 'partial');
+    const warning = prompts.shown.find((s) => s.kind === 'warn');
+    assert.ok(warning, 'no warning for the partial delivery');
+    assert.match(warning.message, /nobody@fixture\.test/);
+    assert.match(warning.message, /delivered to reader@fixture\.test/);
+  });
+});
