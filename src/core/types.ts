@@ -93,7 +93,11 @@ export type WarningKind =
   | 'html-too-large'
   | 'no-recipients'
   | 'message-too-large'
-  | 'invalid-address';
+  | 'invalid-address'
+  // compose, lenient mode: an image whose bytes are not an image, an attachment that cannot be attached
+  | 'image-invalid'
+  | 'attachment-not-found'
+  | 'attachment-outside-workspace';
 
 export interface Warning {
   kind: WarningKind;

@@ -1,0 +1,85 @@
+/**
+ * Address lists and header values: parsed with nodemailer's addressparser, validated before any connection is made.
+ */
+import addressparser from 'nodemailer/lib/addressparser';
+import { ErrorCode, SendAsEmailError } from './errors';
+
+/** A mailbox: display name (may be empty) and address. */
+export interface Mailbox {
+  name: string;
+  address: string;
+}
+
+/** Header values never contain CR or LF: a line break would start a header of the attacker's choosing. */
+export function assertHeaderValue(name: string, value: string): void {
+  if (/[\r\n]/.test(value)) {
+    throw new SendAsEmailError(ErrorCode.HEADER_INJECTION, `The ${name} header contains a line break, which is not allowed in a header value.`, {
+      problems: [{ code: ErrorCode.HEADER_INJECTION, message: `The ${name} header contains a line break.`, ref: name }],
+    });
+  }
+}
+
+// RFC 5322 dot-atom or quoted-string local part; UTF-8 allowed (RFC 6531). Domain: labels (IDN allowed) or a literal.
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-\\u0080-\\uFFFF]";
+const LOCAL = `(?:${ATEXT}+(?:\\.${ATEXT}+)*|"(?:[^"\\\\\\r\\n]|\\\\.)+")`;
+const LABEL = '[A-Za-z0-9\\u0080-\\uFFFF](?:[A-Za-z0-9\\-\\u0080-\\uFFFF]*[A-Za-z0-9\\u0080-\\uFFFF])?';
+const DOMAIN = `(?:${LABEL}(?:\\.${LABEL})*|\\[[A-Za-z0-9:.]+\\])`;
+const ADDRESS_RE = new RegExp(`^${LOCAL}@${DOMAIN}$`);
+
+export function isValidAddress(address: string): boolean {
+  return address.length <= 254 && ADDRESS_RE.test(address);
+}
+
+/**
+ * Parses and validates an address field (comma-separated string or a list of them; groups are flattened) into
+ * mailboxes. Throws INVALID_ADDRESS naming the bad entry and the field, HEADER_INJECTION for a line break.
+ */
+export function parseMailboxes(value: string | string[] | undefined, field: string): Mailbox[] {
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : [value];
+  const result: Mailbox[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string') {
+      throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, `The ${field} field must be text or a list of addresses, got ${JSON.stringify(item)}.`);
+    }
+    assertHeaderValue(field, item);
+    if (!item.trim()) continue;
+    for (const parsed of addressparser(item, { flatten: true })) {
+      const address = parsed.address.trim();
+      const name = parsed.name.trim();
+      if (!isValidAddress(address)) {
+        const shown = address || name || item.trim();
+        throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, `Invalid address "${shown}" in ${field}.`, {
+          problems: [{ code: ErrorCode.INVALID_ADDRESS, message: `Invalid address "${shown}" in ${field}.`, ref: shown }],
+          hint: 'Write addresses as name@example.com or "Name" <name@example.com>, separated by commas.',
+        });
+      }
+      result.push({ name, address });
+    }
+  }
+  return result;
+}
+
+/** Comma-separated or list of addresses (display names allowed) → one normalized string per mailbox. */
+export function parseAddressList(value: string | string[] | undefined, field: string): string[] {
+  return parseMailboxes(value, field).map(formatMailbox);
+}
+
+/** `"Name" <a@b>` (quoted only when needed) or the bare address. */
+export function formatMailbox(m: Mailbox): string {
+  if (!m.name) return m.address;
+  const name = /[()<>[\]:;@\\,."]/.test(m.name) ? `"${m.name.replace(/["\\]/g, '\\$&')}"` : m.name;
+  return `${name} <${m.address}>`;
+}
+
+/** The bare address of `"Name" <a@b>` (or of a bare address). */
+export function addressOnly(a: string): string {
+  const [first] = addressparser(a, { flatten: true });
+  return (first?.address ?? a).trim();
+}
+
+/** The domain of an address, lower-cased (`a@Example.COM` → `example.com`). */
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).replace(/[[\]]/g, '').toLowerCase();
+}

@@ -1,0 +1,642 @@
+/**
+ * Local resources of the HTML: every image reference is found (with cheerio and postcss, never a regex over the
+ * document), resolved, checked against the workspace policy, read once, deduplicated by content and rewritten to
+ * `cid:`. Front matter attachments go through the same path policy.
+ */
+import * as crypto from 'crypto';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { domainToASCII, fileURLToPath } from 'url';
+import type { CheerioAPI } from 'cheerio';
+import type { Element } from 'domhandler';
+import { ErrorCode, type Problem, SendAsEmailError } from './errors';
+import { attachmentContentType, detectImageType, type ImageType } from './mime-type';
+import { forEachElement } from './render';
+import type { InlineImage, Warning, WarningKind } from './types';
+
+export interface AssetContext {
+  /** Absolute path of the document: relative references resolve against its folder. */
+  docPath: string;
+  /** The source text, to find each reference's line. */
+  sourceText: string;
+  /** Workspace folders; when empty, the document's own folder is the only allowed place. */
+  workspaceFolders: string[];
+  allowOutsideWorkspace: boolean;
+  embedRemote: boolean;
+  remote?: { maxBytes?: number; timeoutMs?: number };
+  signal?: AbortSignal;
+  /** Domain part of the Content-IDs. */
+  cidDomain: string;
+}
+
+export interface EmbedResult {
+  inlineImages: InlineImage[];
+  /** Remote images left remote (one per URL). */
+  warnings: Warning[];
+  /** Every reference that cannot be embedded, in document order; its reference is left unchanged. */
+  problems: Problem[];
+}
+
+export interface LoadedAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  path: string;
+  content: Buffer;
+}
+
+const DEFAULT_REMOTE_MAX_BYTES = 10 * 1024 * 1024;
+const DEFAULT_REMOTE_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Line numbers
+
+/** Finds the 1-based source line of each reference: the first not yet used occurrence of its text. */
+export class LineLocator {
+  private starts: number[] | undefined;
+  private readonly next = new Map<string, number>();
+
+  constructor(private readonly text: string) {}
+
+  /** Line of the first unused occurrence of any of the candidate spellings; 0 when none occurs. */
+  find(candidates: string[]): number {
+    for (const c of candidates) {
+      if (!c) continue;
+      const at = this.text.indexOf(c, this.next.get(c) ?? 0);
+      if (at < 0) continue;
+      this.next.set(c, at + c.length);
+      return this.lineAt(at);
+    }
+    return 0;
+  }
+
+  private lineAt(offset: number): number {
+    if (!this.starts) {
+      const starts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Finding references
+
+/** One place the document points at a resource. `set` rewrites it in the document. */
+interface Reference {
+  url: string;
+  line: number;
+  set(value: string): void;
+}
+
+interface SrcsetCandidate {
+  url: string;
+  w?: number;
+  x?: number;
+}
+
+/** Parses a srcset (URLs may contain commas, as data: URIs do: a URL is a run of non-space characters). */
+export function parseSrcset(srcset: string): SrcsetCandidate[] {
+  const out: SrcsetCandidate[] = [];
+  let i = 0;
+  const n = srcset.length;
+  while (i < n) {
+    while (i < n && /[\s,]/.test(srcset[i])) i++;
+    if (i >= n) break;
+    let j = i;
+    while (j < n && !/\s/.test(srcset[j])) j++;
+    let url = srcset.slice(i, j);
+    let descriptor = '';
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+    } else {
+      let k = j;
+      let depth = 0;
+      while (k < n && (depth > 0 || srcset[k] !== ',')) {
+        if (srcset[k] === '(') depth++;
+        else if (srcset[k] === ')') depth--;
+        k++;
+      }
+      descriptor = srcset.slice(j, k).trim();
+      j = k + 1;
+    }
+    i = j;
+    if (!url) continue;
+    const c: SrcsetCandidate = { url };
+    const m = /^(\d+(?:\.\d+)?)([wx])$/i.exec(descriptor);
+    if (m) {
+      if (m[2].toLowerCase() === 'w') c.w = Number(m[1]);
+      else c.x = Number(m[1]);
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+/** The largest candidate (by width, else density), the last one among equals. */
+export function pickFromSrcset(srcset: string): string | undefined {
+  let best: SrcsetCandidate | undefined;
+  const size = (c: SrcsetCandidate): number => c.w ?? (c.x ?? 1) * 1e-6;
+  for (const c of parseSrcset(srcset)) {
+    if (!best || size(c) >= size(best)) best = c;
+  }
+  return best?.url;
+}
+
+/**
+ * `<picture>` is reduced to its `<img>`: the image's own src (or srcset) is what every client can show; when the
+ * `<img>` has neither, the first `<source>`'s srcset becomes its srcset (reduced with the img below). The
+ * `<source>` elements are dropped.
+ */
+function reducePicture($: CheerioAPI, pic: Element): void {
+  const $pic = $(pic);
+  const sources = $pic.find('source');
+  const img = $pic.find('img').first();
+  if (img.length > 0 && !img.attr('src') && !img.attr('srcset')) {
+    const first = sources.filter((_i, s) => Boolean((s as Element).attribs.srcset)).first();
+    if (first.length > 0) img.attr('srcset', first.attr('srcset') ?? '');
+  }
+  sources.remove();
+}
+
+async function collectReferences($: CheerioAPI, lines: LineLocator): Promise<Reference[]> {
+  const { default: postcss } = await import('postcss');
+  const { default: valueParser } = await import('postcss-value-parser');
+  const refs: Reference[] = [];
+  const locate = (url: string): number => lines.find(lineCandidates(url));
+
+  const addAttr = (el: Element, attr: string): void => {
+    const url = el.attribs[attr];
+    if (url === undefined || !url.trim()) return;
+    refs.push({ url, line: locate(url), set: (v) => (el.attribs[attr] = v) });
+  };
+
+  /** url(...) values of the declarations in `css`; `write` stores the rewritten CSS back. */
+  const addCss = (css: string, write: (css: string) => void): void => {
+    if (!/url\(/i.test(css)) return;
+    let root: ReturnType<typeof postcss.parse>;
+    try {
+      root = postcss.parse(css);
+    } catch {
+      return; // CSS the parser cannot read is left alone; a client could not read it either
+    }
+    root.walkDecls((decl) => {
+      if (!/url\(/i.test(decl.value)) return;
+      // Fonts are not images: @font-face sources are left as they are.
+      if (decl.parent?.type === 'atrule' && (decl.parent as { name?: string }).name?.toLowerCase() === 'font-face') return;
+      const parsed = valueParser(decl.value);
+      parsed.walk((node) => {
+        if (node.type !== 'function' || node.value.toLowerCase() !== 'url') return undefined;
+        const arg = node.nodes.find((x) => x.type !== 'space');
+        if (arg && (arg.type === 'word' || arg.type === 'string') && arg.value.trim()) {
+          const url = arg.value.trim();
+          refs.push({
+            url,
+            line: locate(url),
+            set: (v) => {
+              arg.value = v;
+              decl.value = parsed.toString();
+              write(root.toString());
+            },
+          });
+        }
+        return false;
+      });
+    });
+  };
+
+  forEachElement($.root()[0], (el) => {
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'picture') reducePicture($, el);
+    if (tag === 'img') {
+      const srcset = el.attribs.srcset;
+      if (srcset !== undefined) {
+        delete el.attribs.srcset;
+        delete el.attribs.sizes;
+        const chosen = pickFromSrcset(srcset);
+        if (chosen) el.attribs.src = chosen;
+      }
+      addAttr(el, 'src');
+    }
+    if (el.attribs.background !== undefined) addAttr(el, 'background');
+    if (el.attribs.style) addCss(el.attribs.style, (css) => (el.attribs.style = css));
+    if (tag === 'style') {
+      const $el = $(el);
+      addCss($el.text(), (css) => $el.text(css));
+    }
+  });
+  return refs;
+}
+
+/** Spellings under which a reference may appear in the source (marked percent-encodes, HTML escapes `&`). */
+function lineCandidates(url: string): string[] {
+  if (/^data:/i.test(url)) return [url.slice(0, 200)];
+  const decoded = safeDecode(url);
+  const out = [url, decoded, url.replace(/&/g, '&amp;')];
+  return out.filter((c, i) => out.indexOf(c) === i);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resolving references
+
+type Target =
+  | { kind: 'file'; path: string; alt?: string }
+  | { kind: 'data'; url: string }
+  | { kind: 'remote'; url: string }
+  | { kind: 'skip' };
+
+/** What a reference points at. `cid:`, `mailto:`, fragments and other schemes are not ours to touch. */
+function classify(url: string, docDir: string): Target {
+  const u = url.trim();
+  if (!u || u.startsWith('#')) return { kind: 'skip' };
+  if (/^data:/i.test(u)) return { kind: 'data', url: u };
+  if (/^https?:\/\//i.test(u)) return { kind: 'remote', url: u };
+  if (u.startsWith('//')) return { kind: 'remote', url: `https:${u}` };
+  if (/^file:/i.test(u)) {
+    try {
+      const parsed = new URL(u);
+      parsed.search = '';
+      parsed.hash = '';
+      return { kind: 'file', path: fileURLToPath(parsed) };
+    } catch {
+      return { kind: 'file', path: u };
+    }
+  }
+  const isAbs = path.isAbsolute(u) || path.win32.isAbsolute(u);
+  if (!isAbs && /^[a-z][a-z0-9+.-]*:/i.test(u)) return { kind: 'skip' };
+  const bare = u.split(/[?#]/)[0];
+  const decoded = safeDecode(bare);
+  const resolve = (p: string): string => path.resolve(docDir, p);
+  return decoded === bare ? { kind: 'file', path: resolve(bare) } : { kind: 'file', path: resolve(decoded), alt: resolve(bare) };
+}
+
+/** Bytes of a `data:` URI (base64 or percent-encoded), or undefined when it is malformed. */
+export function decodeDataUri(uri: string): { mediaType: string; bytes: Buffer } | undefined {
+  const comma = uri.indexOf(',');
+  if (comma < 0) return undefined;
+  const meta = uri.slice(5, comma);
+  const data = uri.slice(comma + 1);
+  const isBase64 = /;base64$/i.test(meta);
+  const mediaType = meta.replace(/;base64$/i, '').split(';')[0].trim().toLowerCase();
+  if (isBase64) return { mediaType, bytes: Buffer.from(safeDecode(data).replace(/\s+/g, ''), 'base64') };
+  return { mediaType, bytes: percentDecodeBytes(data) };
+}
+
+function percentDecodeBytes(s: string): Buffer {
+  const parts: Buffer[] = [];
+  let plain = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '%' && /^[0-9a-f]{2}$/i.test(s.slice(i + 1, i + 3))) {
+      if (plain) parts.push(Buffer.from(plain, 'utf8'));
+      plain = '';
+      parts.push(Buffer.from([parseInt(s.slice(i + 1, i + 3), 16)]));
+      i += 2;
+    } else {
+      plain += s[i];
+    }
+  }
+  if (plain) parts.push(Buffer.from(plain, 'utf8'));
+  return Buffer.concat(parts);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loading
+
+/** `path`: the resolved path; `shown`: how to show it when that differs (a symlink and where it leads). */
+type Failure = { ok: false; code: ErrorCode; reason: string; path?: string; shown?: string };
+type LoadedImage = { ok: true; bytes: Buffer; type: ImageType; source: string; filename: string; cid?: string };
+type LoadResult = LoadedImage | Failure;
+
+type LocalResult = { ok: true; bytes: Buffer; path: string } | Failure;
+
+/** Real paths of the allowed roots (a missing folder is taken as written). */
+async function allowedRoots(ctx: Pick<AssetContext, 'workspaceFolders' | 'docPath'>): Promise<string[]> {
+  const folders = ctx.workspaceFolders.length > 0 ? ctx.workspaceFolders : [path.dirname(ctx.docPath)];
+  return Promise.all(folders.map((f) => fs.realpath(f).catch(() => path.resolve(f))));
+}
+
+function isInside(file: string, roots: string[]): boolean {
+  return roots.some((root) => {
+    const rel = path.relative(root, file);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+  });
+}
+
+/**
+ * Reads a local file under the workspace policy: the real path (symlinks followed) must be inside a root unless
+ * `allowOutside`. `codes` picks the image or attachment error codes.
+ */
+async function readLocal(
+  file: string,
+  roots: string[],
+  allowOutside: boolean,
+  codes: { notFound: ErrorCode; outside: ErrorCode },
+): Promise<LocalResult> {
+  let real: string;
+  try {
+    real = await fs.realpath(file);
+  } catch (e) {
+    if (!allowOutside && !isInside(file, roots)) return { ok: false, code: codes.outside, reason: 'is outside the workspace', path: file };
+    return { ok: false, code: codes.notFound, reason: describeFsError(e), path: file };
+  }
+  if (!allowOutside && !isInside(real, roots)) {
+    return { ok: false, code: codes.outside, reason: 'is outside the workspace', path: real, shown: real === file ? undefined : `${file} -> ${real}` };
+  }
+  try {
+    const stat = await fs.stat(real);
+    if (!stat.isFile()) return { ok: false, code: codes.notFound, reason: 'is not a file', path: file };
+    return { ok: true, bytes: await fs.readFile(real), path: file };
+  } catch (e) {
+    return { ok: false, code: codes.notFound, reason: describeFsError(e), path: file };
+  }
+}
+
+function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'not found';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  return `cannot be read (${code ?? String(e)})`;
+}
+
+function withExtension(name: string, type: ImageType): string {
+  return path.extname(name) ? name : `${name}.${type.ext}`;
+}
+
+async function loadFile(target: { path: string; alt?: string }, roots: string[], allowOutside: boolean): Promise<LoadResult> {
+  const codes = { notFound: ErrorCode.IMAGE_NOT_FOUND, outside: ErrorCode.IMAGE_OUTSIDE_WORKSPACE };
+  let res = await readLocal(target.path, roots, allowOutside, codes);
+  // `my%20chart.png` is tried as `my chart.png` first; a file really named with the % sequence comes next.
+  if (!res.ok && target.alt && res.code === ErrorCode.IMAGE_NOT_FOUND) {
+    const alt = await readLocal(target.alt, roots, allowOutside, codes);
+    if (alt.ok) res = alt;
+  }
+  if (!res.ok) return res;
+  const type = detectImageType(res.bytes, res.path);
+  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)', path: res.path };
+  return { ok: true, bytes: res.bytes, type, source: res.path, filename: withExtension(path.basename(res.path), type) };
+}
+
+function loadData(url: string, n: number): LoadResult {
+  const decoded = decodeDataUri(url);
+  const type = decoded && detectImageType(decoded.bytes);
+  if (!decoded || !type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
+  return { ok: true, bytes: decoded.bytes, type, source: shorten(url), filename: `image-${n}.${type.ext}` };
+}
+
+/** Downloads a remote image with a size cap and a timeout. Aborting `signal` rejects with its reason. */
+async function loadRemote(url: string, n: number, ctx: AssetContext): Promise<LoadResult> {
+  const maxBytes = ctx.remote?.maxBytes ?? DEFAULT_REMOTE_MAX_BYTES;
+  const timeoutMs = ctx.remote?.timeoutMs ?? DEFAULT_REMOTE_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+  const fail = (reason: string): Failure => ({ ok: false, code: ErrorCode.IMAGE_REMOTE_FAILED, reason: `could not be downloaded: ${reason}` });
+  let bytes: Buffer;
+  try {
+    const res = await fetch(url, { signal, redirect: 'follow' });
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      return fail(`the server answered HTTP ${res.status}`);
+    }
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared > maxBytes) {
+      await res.body?.cancel().catch(() => undefined);
+      return fail(`it is larger than ${formatBytes(maxBytes)}`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          return fail(`it is larger than ${formatBytes(maxBytes)}`);
+        }
+        chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+      }
+    }
+    bytes = Buffer.concat(chunks, total);
+  } catch (e) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (timeout.aborted) return fail(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return fail(cause?.code ?? cause?.message ?? (e as Error).message);
+  }
+  const type = detectImageType(bytes, new URL(url).pathname);
+  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
+  const base = safeDecode(path.posix.basename(new URL(url).pathname));
+  return { ok: true, bytes, type, source: url, filename: base ? withExtension(base, type) : `image-${n}.${type.ext}` };
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+/** A reference as shown in messages: data: URIs are cut short. */
+function shorten(url: string): string {
+  return url.length > 64 && /^data:/i.test(url) ? `${url.slice(0, 48)}…` : url;
+}
+
+/** `<first 16 hex of sha256>@<domain>`: the same bytes always get the same Content-ID. */
+export function contentId(bytes: Buffer, domain: string): string {
+  const hash = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  return `${hash}@${domainToASCII(domain) || domain || 'localhost'}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The two entry points
+
+/**
+ * Finds every image reference in `$`, embeds what can be embedded (rewriting the reference to `cid:`) and reports
+ * the rest. Nothing is thrown for a bad reference: the caller decides (send → one error, preview → warnings).
+ */
+export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<EmbedResult> {
+  const refs = await collectReferences($, new LineLocator(ctx.sourceText));
+  const docDir = path.dirname(ctx.docPath);
+  const roots = await allowedRoots(ctx);
+  const loads = new Map<string, Promise<LoadResult>>();
+  let dataCount = 0;
+  const targets = refs.map((ref) => {
+    const target = classify(ref.url, docDir);
+    const key = target.kind === 'file' ? `file:${target.path}` : target.kind === 'skip' ? '' : target.url;
+    if (key && !loads.has(key)) {
+      if (target.kind === 'file') loads.set(key, loadFile(target, roots, ctx.allowOutsideWorkspace));
+      else if (target.kind === 'data') loads.set(key, Promise.resolve(loadData(target.url, ++dataCount)));
+      else if (target.kind === 'remote' && ctx.embedRemote) loads.set(key, loadRemote(target.url, loads.size + 1, ctx));
+    }
+    return { target, key };
+  });
+  // Settle every load before looking at any, so one failure does not leave the others running.
+  const settled = new Map<string, LoadResult>();
+  await Promise.all([...loads].map(async ([key, p]) => settled.set(key, await p)));
+  ctx.signal?.throwIfAborted();
+
+  const byCid = new Map<string, InlineImage>();
+  const warnings: Warning[] = [];
+  const problems: Problem[] = [];
+  const warnedRemote = new Set<string>();
+  refs.forEach((ref, i) => {
+    const { target, key } = targets[i];
+    if (target.kind === 'skip') return;
+    if (target.kind === 'remote' && !ctx.embedRemote) {
+      if (!warnedRemote.has(target.url)) {
+        warnedRemote.add(target.url);
+        warnings.push({
+          kind: 'remote-image',
+          message: `Image "${ref.url}"${lineText(ref.line)} is remote: it is not embedded, and many clients block it until the reader allows it.`,
+          line: ref.line || undefined,
+          ref: ref.url,
+        });
+      }
+      return;
+    }
+    const res = settled.get(key);
+    if (!res) return;
+    if (!res.ok) {
+      problems.push(imageProblem(ref, res));
+      return;
+    }
+    res.cid ??= contentId(res.bytes, ctx.cidDomain);
+    let image = byCid.get(res.cid);
+    if (!image) {
+      image = { cid: res.cid, filename: res.filename, contentType: res.type.contentType, size: res.bytes.length, content: res.bytes, source: res.source, refs: [] };
+      byCid.set(res.cid, image);
+    }
+    image.refs.push({ ref: shorten(ref.url), line: ref.line });
+    ref.set(`cid:${res.cid}`);
+  });
+  return { inlineImages: [...byCid.values()], warnings, problems };
+}
+
+/** Reads the front matter attachments under the same path policy as images (relative to the document). */
+export async function loadAttachments(
+  files: string[],
+  ctx: Pick<AssetContext, 'docPath' | 'sourceText' | 'workspaceFolders' | 'allowOutsideWorkspace'>,
+): Promise<{ attachments: LoadedAttachment[]; problems: Problem[] }> {
+  if (files.length === 0) return { attachments: [], problems: [] };
+  const lines = new LineLocator(ctx.sourceText);
+  const roots = await allowedRoots(ctx);
+  const docDir = path.dirname(ctx.docPath);
+  const codes = { notFound: ErrorCode.ATTACHMENT_NOT_FOUND, outside: ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE };
+  const results = await Promise.all(
+    files.map(async (ref) => {
+      const line = lines.find([ref]);
+      const file = /^file:/i.test(ref) ? safeFileUrl(ref) : path.resolve(docDir, ref);
+      return { ref, line, res: await readLocal(file, roots, ctx.allowOutsideWorkspace, codes) };
+    }),
+  );
+  const attachments: LoadedAttachment[] = [];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const { ref, line, res } of results) {
+    if (!res.ok) {
+      problems.push(makeProblem('Attachment', ref, line, res));
+      continue;
+    }
+    if (seen.has(res.path)) continue;
+    seen.add(res.path);
+    attachments.push({
+      filename: path.basename(res.path),
+      contentType: attachmentContentType(res.path),
+      size: res.bytes.length,
+      path: res.path,
+      content: res.bytes,
+    });
+  }
+  return { attachments, problems };
+}
+
+function safeFileUrl(ref: string): string {
+  try {
+    return fileURLToPath(ref);
+  } catch {
+    return ref;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Problems
+
+function lineText(line: number | undefined): string {
+  return line ? ` (line ${line})` : '';
+}
+
+function imageProblem(ref: Reference, f: Failure): Problem {
+  return makeProblem('Image', shorten(ref.url), ref.line, f);
+}
+
+/** The short form of each problem, for the one-line summary of several (`"a.png" (line 3) not found`). */
+const summaries = new WeakMap<Problem, string>();
+
+function makeProblem(noun: 'Image' | 'Attachment', ref: string, line: number, f: Failure): Problem {
+  const summary = `"${ref}"${lineText(line)} ${f.reason}`;
+  const where = f.shown ?? f.path;
+  const problem: Problem = {
+    code: f.code,
+    message: `${noun} ${summary}${where && f.code !== ErrorCode.IMAGE_INVALID ? `: ${where}` : ''}`,
+    ref,
+    line: line || undefined,
+    path: f.path,
+  };
+  summaries.set(problem, summary);
+  return problem;
+}
+
+const WARNING_KIND: Partial<Record<ErrorCode, WarningKind>> = {
+  [ErrorCode.IMAGE_NOT_FOUND]: 'image-not-found',
+  [ErrorCode.IMAGE_OUTSIDE_WORKSPACE]: 'image-outside-workspace',
+  [ErrorCode.IMAGE_INVALID]: 'image-invalid',
+  [ErrorCode.IMAGE_REMOTE_FAILED]: 'remote-image',
+  [ErrorCode.ATTACHMENT_NOT_FOUND]: 'attachment-not-found',
+  [ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE]: 'attachment-outside-workspace',
+};
+
+/** The preview's view of a problem: a warning of the matching kind. */
+export function problemToWarning(p: Problem): Warning {
+  return { kind: WARNING_KIND[p.code] ?? 'image-not-found', message: `${p.message}.`, line: p.line, ref: p.ref };
+}
+
+const IMAGE_CODES: readonly ErrorCode[] = [ErrorCode.IMAGE_NOT_FOUND, ErrorCode.IMAGE_OUTSIDE_WORKSPACE, ErrorCode.IMAGE_INVALID, ErrorCode.IMAGE_REMOTE_FAILED];
+
+/**
+ * One error for every problem found: the code of the first, a message that lists them all
+ * (`2 images cannot be embedded: "a.png" (line 3) not found; "/etc/x.png" (line 5) is outside the workspace.`).
+ */
+export function problemsError(problems: Problem[]): SendAsEmailError {
+  const first = problems[0];
+  const outside = problems.some((p) => p.code === ErrorCode.IMAGE_OUTSIDE_WORKSPACE || p.code === ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE);
+  const hint = outside
+    ? 'Move the file into the workspace, or turn on the sendAsEmail.images.allowOutsideWorkspace setting if you trust this document.'
+    : 'Fix the path in the document, or remove the reference.';
+  const extra = { problems, hint };
+  if (problems.length === 1) return new SendAsEmailError(first.code, `${first.message}.`, extra);
+  const images = problems.filter((p) => IMAGE_CODES.includes(p.code)).length;
+  const noun =
+    images === problems.length
+      ? `${problems.length} images cannot be embedded`
+      : images === 0
+        ? `${problems.length} attachments cannot be attached`
+        : `${problems.length} images and attachments cannot be included`;
+  const parts = problems.map((p) => summaries.get(p) ?? p.message);
+  return new SendAsEmailError(first.code, `${noun}: ${parts.join('; ')}.`, extra);
+}

@@ -1,0 +1,305 @@
+/**
+ * The compose stage: a Markdown or HTML document (the editor's text) → the exact MIME bytes that are previewed,
+ * saved and sent. Parse → render → assets → inline CSS → text part → headers → nodemailer's MailComposer.
+ */
+import * as crypto from 'crypto';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { domainToASCII } from 'url';
+import type { CheerioAPI } from 'cheerio';
+import type { Element } from 'domhandler';
+import { assertHeaderValue, domainOf, formatMailbox, type Mailbox, parseMailboxes } from './addresses';
+import { embedImages, loadAttachments, problemsError, problemToWarning } from './assets';
+import { ErrorCode, type Problem, SendAsEmailError } from './errors';
+import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatter';
+import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
+import { DEFAULT_STYLESHEET } from './stylesheet';
+import type { AddressHeaders, ComposedMessage, ComposeOptions, HeaderOverrides, SourceDocument, Warning } from './types';
+
+/** Gmail clips a message whose HTML is larger than this (102 KB). */
+export const GMAIL_CLIP_BYTES = 102 * 1024;
+
+export function documentKind(doc: SourceDocument): 'markdown' | 'html' {
+  if (doc.kind) return doc.kind;
+  return /\.html?$/i.test(doc.path) ? 'html' : 'markdown';
+}
+
+export async function composeMessage(doc: SourceDocument, options: ComposeOptions): Promise<ComposedMessage> {
+  const { settings } = options;
+  const kind = documentKind(doc);
+  const docDir = path.dirname(doc.path);
+  const { load } = await import('cheerio');
+
+  // 1. Parse and render: header fields from the front matter / <meta>, the body as one HTML document.
+  let fields: FrontMatter;
+  let text: string | undefined;
+  let $: ReturnType<typeof load>;
+  if (kind === 'markdown') {
+    const parsed = await parseFrontMatter(doc.text);
+    const stylesheet = settings.markdown.stylesheet ? await readStylesheet(settings.markdown.stylesheet, docDir) : DEFAULT_STYLESHEET;
+    $ = load(await renderMarkdown(parsed.body, stylesheet));
+    fields = parsed.data;
+    text = parsed.body.replace(/\r\n?/g, '\n');
+  } else {
+    $ = load(doc.text);
+    fields = readHtmlHeaders($);
+  }
+
+  // 2. Headers: overrides > document > settings; the subject falls back to the first <h1>, then the file name.
+  const headers = resolveHeaders(fields, options.overrides ?? {}, settings, () => firstHeading($) || path.basename(doc.path, path.extname(doc.path)));
+  const fromAddress = headers.fromMailbox.address;
+  const rawDomain = options.idDomain || domainOf(fromAddress) || 'localhost';
+  const domain = domainToASCII(rawDomain) || rawDomain;
+  prepareDocument($, headers.subject);
+
+  // 3. Images and attachments: gather every problem, then fail once (or, in the preview, carry on).
+  const assetContext = {
+    docPath: doc.path,
+    sourceText: doc.text,
+    workspaceFolders: options.workspaceFolders,
+    allowOutsideWorkspace: settings.images.allowOutsideWorkspace,
+    embedRemote: settings.images.embedRemote,
+    remote: options.remote,
+    signal: options.signal,
+    cidDomain: domain,
+  };
+  const [images, attached] = await Promise.all([embedImages($, assetContext), loadAttachments(fields.attachments ?? [], assetContext)]);
+  const problems: Problem[] = [...images.problems, ...attached.problems];
+  if (problems.length > 0 && !options.lenient) throw problemsError(problems);
+  const warnings: Warning[] = [...images.warnings, ...problems.map(problemToWarning)];
+
+  // 4. The text part (before CSS inlining: the converter has no use for style attributes), then the HTML as sent.
+  if (text === undefined) text = await htmlToText(serializeDocument($));
+  // An empty text part would collapse the alternative; a single newline keeps the tree's shape.
+  if (!text) text = '\n';
+  if (settings.inlineCss) await inlineCss($);
+  const html = serializeDocument($);
+
+  // 5. MIME.
+  const date = options.deterministic?.date ?? new Date();
+  const messageId = normalizeMessageId(options.deterministic?.messageId) ?? `<${crypto.randomUUID()}@${domain}>`;
+  assertHeaderValue('Message-ID', messageId);
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  // Deterministic output: a fixed boundary (the prefix is the caller's, the shared part is constant).
+  const boundary = options.deterministic ? { boundaryPrefix: options.deterministic.boundaryPrefix, baseBoundary: 'deterministic' } : {};
+  const composer = new MailComposer({
+    from: headers.fromMailbox,
+    to: headers.toMailboxes.length > 0 ? headers.toMailboxes : undefined,
+    cc: headers.ccMailboxes.length > 0 ? headers.ccMailboxes : undefined,
+    // Bcc is never given to the composer: it lives in the envelope only.
+    replyTo: headers.replyToMailboxes.length > 0 ? headers.replyToMailboxes : undefined,
+    subject: headers.subject,
+    date,
+    messageId,
+    text,
+    html,
+    attachments: [
+      ...images.inlineImages.map((img) => ({
+        content: img.content,
+        contentType: img.contentType,
+        filename: img.filename,
+        cid: img.cid,
+        contentDisposition: 'inline',
+      })),
+      ...attached.attachments.map((a) => ({ content: a.content, contentType: a.contentType, filename: a.filename, contentDisposition: 'attachment' })),
+    ],
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    textEncoding: 'quoted-printable',
+    newline: 'win',
+    ...boundary,
+  });
+  const raw = await composer.compile().build();
+
+  const envelopeTo = uniqueAddresses([...headers.toMailboxes, ...headers.ccMailboxes, ...headers.bccMailboxes]);
+  if (envelopeTo.length === 0) {
+    warnings.push({ kind: 'no-recipients', message: 'The message has no recipients yet: add To, Cc or Bcc in the front matter, the preview or the settings.' });
+  }
+  const htmlBytes = Buffer.byteLength(html);
+  if (htmlBytes > GMAIL_CLIP_BYTES) {
+    warnings.push({ kind: 'html-too-large', message: `The HTML part is ${Math.round(htmlBytes / 1024)} KB; Gmail clips messages whose HTML is over 102 KB.` });
+  }
+
+  return {
+    raw,
+    headers: headers.public,
+    messageId,
+    date,
+    envelope: { from: envelopeAddress(fromAddress), to: envelopeTo },
+    html,
+    text,
+    inlineImages: images.inlineImages,
+    attachments: attached.attachments.map(({ filename, contentType, size, path: p }) => ({ filename, contentType, size, path: p })),
+    warnings,
+    problems: options.lenient ? problems : [],
+  };
+}
+
+interface ResolvedHeaders {
+  public: AddressHeaders;
+  fromMailbox: Mailbox;
+  toMailboxes: Mailbox[];
+  ccMailboxes: Mailbox[];
+  bccMailboxes: Mailbox[];
+  replyToMailboxes: Mailbox[];
+  subject: string;
+}
+
+type Settings = ComposeOptions['settings'];
+
+/** Picks each header (overrides > document > settings), validates every address and rejects line breaks. */
+function resolveHeaders(doc: FrontMatter, overrides: HeaderOverrides, settings: Settings, fallbackSubject: () => string): ResolvedHeaders {
+  const pick = <T>(o: T | undefined, d: T | undefined, s: T | undefined): T | undefined => (o !== undefined ? o : d !== undefined ? d : s);
+  const nonEmpty = (v: string): string | undefined => (v.trim() ? v : undefined);
+  const list = (v: string[]): string[] | undefined => (v.length > 0 ? v : undefined);
+
+  const blank = (v: string | undefined): string | undefined => (v !== undefined && v.trim() ? v : undefined);
+  const fromValue = pick(blank(overrides.from), blank(doc.from), nonEmpty(settings.from));
+  if (fromValue === undefined) {
+    throw new SendAsEmailError(ErrorCode.NO_FROM, 'No sender address: set sendAsEmail.from in the settings or "from" in the document.', {
+      hint: 'Add "sendAsEmail.from": "Your Name <you@example.com>" to your settings.',
+    });
+  }
+  const fromList = parseMailboxes(fromValue, 'From');
+  if (fromList.length !== 1) {
+    throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, `From must be exactly one address, got "${fromValue}".`);
+  }
+  const [fromMailbox] = fromList;
+  const toMailboxes = parseMailboxes(pick(overrides.to, doc.to, list(settings.to)), 'To');
+  const ccMailboxes = parseMailboxes(pick(overrides.cc, doc.cc, list(settings.cc)), 'Cc');
+  const bccMailboxes = parseMailboxes(pick(overrides.bcc, doc.bcc, list(settings.bcc)), 'Bcc');
+  const replyToMailboxes = parseMailboxes(pick(blank(overrides.replyTo), blank(doc.replyTo), nonEmpty(settings.replyTo)), 'Reply-To');
+
+  const explicit = pick(blank(overrides.subject), blank(doc.subject), undefined);
+  const subject = explicit !== undefined ? explicit.trim() : collapse(fallbackSubject());
+  assertHeaderValue('Subject', subject);
+
+  return {
+    public: {
+      from: formatMailbox(fromMailbox),
+      to: toMailboxes.map(formatMailbox),
+      cc: ccMailboxes.map(formatMailbox),
+      bcc: bccMailboxes.map(formatMailbox),
+      replyTo: replyToMailboxes.length > 0 ? replyToMailboxes.map(formatMailbox).join(', ') : undefined,
+      subject,
+    },
+    fromMailbox,
+    toMailboxes,
+    ccMailboxes,
+    bccMailboxes,
+    replyToMailboxes,
+    subject,
+  };
+}
+
+/** Every recipient once (addresses compare case-insensitively), in header order; IDN domains in punycode, as in the header. */
+function uniqueAddresses(list: Mailbox[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const m of list) {
+    const a = envelopeAddress(m.address);
+    if (seen.has(a.toLowerCase())) continue;
+    seen.add(a.toLowerCase());
+    out.push(a);
+  }
+  return out;
+}
+
+function envelopeAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0 || !/[^ -~]/.test(address.slice(at + 1))) return address;
+  return `${address.slice(0, at)}@${domainToASCII(address.slice(at + 1)) || address.slice(at + 1)}`;
+}
+
+function normalizeMessageId(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const bare = id.trim().replace(/^<|>$/g, '');
+  return `<${bare}>`;
+}
+
+/**
+ * The user's stylesheet (`sendAsEmail.markdown.stylesheet`), relative to the document or absolute. It must be a
+ * `.css` file: the setting can come from a workspace, and its content travels in the message.
+ */
+async function readStylesheet(setting: string, docDir: string): Promise<string> {
+  const file = path.resolve(docDir, setting);
+  if (path.extname(file).toLowerCase() !== '.css') {
+    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, `Stylesheet "${setting}" is not a .css file.`, {
+      hint: 'Point sendAsEmail.markdown.stylesheet at a .css file, or clear it to use the default stylesheet.',
+    });
+  }
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' || code === 'ENOTDIR' ? 'not found' : `cannot be read (${code ?? String(e)})`;
+    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, `Stylesheet "${setting}" ${what}: ${file}.`, {
+      hint: 'Fix sendAsEmail.markdown.stylesheet, or clear it to use the default stylesheet.',
+      cause: e,
+    });
+  }
+}
+
+/** Inlines the `<style>` rules into style attributes (juice); media queries, pseudo-classes and font faces stay in `<style>`. */
+async function inlineCss($: CheerioAPI): Promise<void> {
+  const { default: juice } = await import('juice');
+  juice.juiceDocument(indexedSelect($), {
+    applyStyleTags: true,
+    removeStyleTags: true,
+    preserveMediaQueries: true,
+    preserveFontFaces: true,
+    preserveKeyFrames: true,
+    preservePseudos: true,
+    preserveImportant: true,
+    insertPreservedExtraCss: true,
+    applyWidthAttributes: true,
+    applyHeightAttributes: false,
+    applyAttributesTableElements: true,
+  });
+}
+
+/** A readable text/plain version of an HTML document: headings, lists, links as text plus URL; no images. */
+async function htmlToText(html: string): Promise<string> {
+  const { convert } = await import('html-to-text');
+  return convert(html, {
+    wordwrap: 78,
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      { selector: 'a', options: { hideLinkHrefIfSameAsText: true, ignoreHref: false } },
+      { selector: 'h1', options: { uppercase: false } },
+      { selector: 'h2', options: { uppercase: false } },
+      { selector: 'h3', options: { uppercase: false } },
+      { selector: 'table', format: 'dataTable' },
+    ],
+  });
+}
+
+/**
+ * juice queries the document once per CSS rule (`$(selector)`), each a walk over the whole tree. This `$` answers
+ * the simple selectors (`p`, `.email-container`) from an index built in one walk and hands everything else to
+ * cheerio; on a large document it halves the inlining time. juice adds no elements while inlining (pseudo-element
+ * inlining is off) and `style` elements, which it removes, are always looked up afresh.
+ */
+function indexedSelect($: CheerioAPI): CheerioAPI {
+  const byTag = new Map<string, Element[]>();
+  const byClass = new Map<string, Element[]>();
+  const add = (map: Map<string, Element[]>, key: string, el: Element): void => {
+    const list = map.get(key);
+    if (list) list.push(el);
+    else map.set(key, [el]);
+  };
+  forEachElement($.root()[0], (el) => {
+    add(byTag, el.tagName.toLowerCase(), el);
+    for (const c of (el.attribs.class ?? '').split(/\s+/)) if (c) add(byClass, c, el);
+  });
+  const select = (selector: unknown, ...rest: unknown[]): unknown => {
+    if (typeof selector === 'string' && rest.length === 0) {
+      const s = selector.trim();
+      if (/^[a-z][a-z0-9]*$/i.test(s) && s.toLowerCase() !== 'style') return $(byTag.get(s.toLowerCase()) ?? []);
+      if (/^\.[A-Za-z_][\w-]*$/.test(s)) return $(byClass.get(s.slice(1)) ?? []);
+    }
+    return ($ as unknown as (...args: unknown[]) => unknown)(selector, ...rest);
+  };
+  Object.setPrototypeOf(select, $);
+  return select as unknown as CheerioAPI;
+}

@@ -1,0 +1,457 @@
+import * as assert from 'assert';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { type AddressObject, simpleParser } from 'mailparser';
+import { composeMessage } from '../../src/core/compose';
+import { writeEml } from '../../src/core/eml';
+import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
+import { defaultSettings, type EmailSettings } from '../../src/core/settings';
+import type { ComposedMessage, ComposeOptions, SourceDocument } from '../../src/core/types';
+import { projectRoot } from '../support/root';
+
+const FIXTURE = path.join(projectRoot(), 'test', 'fixtures', 'compose', 'ws');
+const LONG_WORDS = Array.from({ length: 900 }, (_, i) => `word${i}`).join(' ');
+const LONG_TOKEN = 'x'.repeat(5000);
+
+/** A copy of the fixture workspace in a temp folder, with a folder outside it and a symlink escaping into it. */
+function makeWorkspace(): { root: string; ws: string; outside: string } {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sae-compose-')));
+  const ws = path.join(root, 'ws');
+  fs.cpSync(FIXTURE, ws, { recursive: true });
+  const outside = path.join(root, 'outside');
+  fs.mkdirSync(outside);
+  fs.copyFileSync(path.join(ws, 'img', 'bg.png'), path.join(outside, 'secret.png'));
+  fs.writeFileSync(path.join(outside, 'id_rsa'), '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n');
+  fs.symlinkSync(outside, path.join(ws, 'link'));
+  return { root, ws, outside };
+}
+
+const sha256 = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
+
+/** A MIME part as read back by a deliberately small, independent splitter: type, unfolded headers, children. */
+interface MimePart {
+  type: string;
+  headers: string;
+  children: MimePart[];
+}
+
+function parseMime(raw: string): MimePart {
+  const end = raw.indexOf('\r\n\r\n');
+  const headers = (end < 0 ? raw : raw.slice(0, end)).replace(/\r\n[ \t]+/g, ' ');
+  const body = end < 0 ? '' : raw.slice(end + 4);
+  const contentType = /^content-type:\s*([^\r\n]*)/im.exec(headers)?.[1] ?? 'text/plain';
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  const children: MimePart[] = [];
+  if (type.startsWith('multipart/')) {
+    const boundary = /boundary="?([^";\s]+)"?/i.exec(contentType)?.[1];
+    assert.ok(boundary, `no boundary in ${contentType}`);
+    let current: string[] | undefined;
+    for (const line of body.split('\r\n')) {
+      if (line === `--${boundary}` || line === `--${boundary}--`) {
+        if (current) children.push(parseMime(current.join('\r\n')));
+        current = line === `--${boundary}` ? [] : undefined;
+        if (!current) break;
+      } else if (current) current.push(line);
+    }
+  }
+  return { type, headers, children };
+}
+
+function shape(p: MimePart): string {
+  return p.children.length > 0 ? `${p.type}[${p.children.map(shape).join(',')}]` : p.type;
+}
+
+function headerBlock(raw: Buffer): string {
+  const s = raw.toString('latin1');
+  return s.slice(0, s.indexOf('\r\n\r\n'));
+}
+
+/** CRLF everywhere, nothing over 998 octets per line. */
+function assertWireSafe(raw: Buffer): void {
+  const s = raw.toString('latin1');
+  assert.ok(!/[^\r]\n/.test(s) && !s.startsWith('\n'), 'a bare LF');
+  assert.ok(!/\r(?!\n)/.test(s), 'a bare CR');
+  let longest = 0;
+  for (const line of s.split('\r\n')) longest = Math.max(longest, line.length);
+  assert.ok(longest <= 998, `a line of ${longest} octets`);
+}
+
+function addresses(a: AddressObject | AddressObject[] | undefined): { name: string; address?: string }[] {
+  return (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.map((v) => ({ name: v.name, address: v.address })));
+}
+
+describe('compose', () => {
+  let root: string;
+  let ws: string;
+  let outside: string;
+  before(() => ({ root, ws, outside } = makeWorkspace()));
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  function settings(change: (s: EmailSettings) => void = () => undefined): EmailSettings {
+    const s = defaultSettings();
+    s.from = 'Report Bot <bot@example.org>';
+    change(s);
+    return s;
+  }
+
+  function options(extra: Partial<ComposeOptions> = {}): ComposeOptions {
+    return { settings: settings(), workspaceFolders: [ws], ...extra };
+  }
+
+  function markdownFixture(): SourceDocument {
+    const text = fs
+      .readFileSync(path.join(ws, 'doc.md'), 'utf8')
+      .replace('@@WS@@', ws)
+      .replace('@@WSURL@@', pathToFileURL(ws).href)
+      .concat(`\n${LONG_WORDS}\n\n${LONG_TOKEN}\n`);
+    return { path: path.join(ws, 'doc.md'), text };
+  }
+
+  function doc(name: string, text: string): SourceDocument {
+    return { path: path.join(ws, name), text };
+  }
+
+  describe('the Markdown fixture', () => {
+    let source: SourceDocument;
+    let message: ComposedMessage;
+    before(async () => {
+      source = markdownFixture();
+      message = await composeMessage(source, options());
+    });
+
+    it('has the tree mixed { alternative { text, related { html, images } }, attachment }', () => {
+      const tree = parseMime(message.raw.toString('latin1'));
+      const images = message.inlineImages.map((i) => i.contentType).join(',');
+      assert.strictEqual(shape(tree), `multipart/mixed[multipart/alternative[text/plain,multipart/related[text/html,${images}]],application/pdf]`);
+      const types = message.inlineImages.map((i) => i.contentType).sort();
+      assert.deepStrictEqual(types, ['image/gif', 'image/jpeg', ...Array(8).fill('image/png'), 'image/svg+xml', 'image/webp']);
+      for (const part of tree.children[0].children[1].children.slice(1)) {
+        assert.match(part.headers, /^Content-Disposition: inline; filename(\*0\*)?=/m);
+        assert.match(part.headers, /^Content-ID: <[0-9a-f]{16}@example\.org>$/m);
+      }
+    });
+
+    it('decodes back (mailparser) to the same headers, with Chinese subject and names intact and no Bcc', async () => {
+      const parsed = await simpleParser(message.raw, { keepCidLinks: true });
+      assert.strictEqual(parsed.subject, '测试邮件');
+      assert.deepStrictEqual(addresses(parsed.from), [{ name: 'Report Bot', address: 'bot@example.org' }]);
+      assert.deepStrictEqual(addresses(parsed.to), [
+        { name: 'ATE系统', address: 'ate@example.com' },
+        { name: '', address: 'bob@example.com' },
+      ]);
+      assert.deepStrictEqual(addresses(parsed.cc), [{ name: '', address: 'carol@example.com' }]);
+      assert.strictEqual(parsed.bcc, undefined);
+      assert.ok(!/^bcc:/im.test(headerBlock(message.raw)));
+      assert.ok(!message.raw.includes('hidden@example.com'), 'the Bcc address appears nowhere in the message');
+      assert.deepStrictEqual(message.envelope, { from: 'bot@example.org', to: ['ate@example.com', 'bob@example.com', 'carol@example.com', 'hidden@example.com'] });
+      assert.deepStrictEqual(message.headers.bcc, ['hidden@example.com']);
+      assert.strictEqual(parsed.messageId, message.messageId);
+      assert.match(message.messageId, /^<[0-9a-f-]{36}@example\.org>$/);
+    });
+
+    it('has exactly one part for every cid: in the HTML, with the bytes of the file, and no unreferenced part', async () => {
+      const parsed = await simpleParser(message.raw, { keepCidLinks: true });
+      const html = String(parsed.html);
+      const cids = [...new Set([...html.matchAll(/cid:([^"')\s]+)/g)].map((m) => m[1]))];
+      const inline = parsed.attachments.filter((a) => a.contentDisposition === 'inline');
+      assert.strictEqual(inline.length, 12);
+      assert.strictEqual(cids.length, inline.length, 'every inline part is referenced');
+      for (const cid of cids) {
+        const parts = inline.filter((a) => a.contentId === `<${cid}>`);
+        assert.strictEqual(parts.length, 1, cid);
+        const mine = message.inlineImages.find((i) => i.cid === cid);
+        assert.ok(mine, cid);
+        const expected = mine.source.startsWith('data:') ? mine.content : fs.readFileSync(mine.source);
+        assert.strictEqual(sha256(parts[0].content), sha256(expected), mine.source);
+        assert.strictEqual(parts[0].filename, mine.filename);
+        assert.strictEqual(cid.split('@')[0], sha256(expected).slice(0, 16));
+      }
+      const names = inline.map((a) => a.filename).sort();
+      assert.ok(names.includes('图表.png') && names.includes('my chart.png') && names.includes('image-1.png'), names.join(', '));
+      const logo = message.inlineImages.find((i) => i.filename === 'logo.png');
+      assert.strictEqual(logo?.refs.length, 4, 'logo.png three times, and a copy with the same bytes');
+    });
+
+    it('carries the real attachment with its bytes', async () => {
+      const parsed = await simpleParser(message.raw);
+      const pdf = parsed.attachments.filter((a) => a.contentDisposition === 'attachment');
+      assert.deepStrictEqual(pdf.map((a) => [a.filename, a.contentType]), [['report.pdf', 'application/pdf']]);
+      assert.ok(pdf[0].content.equals(fs.readFileSync(path.join(ws, 'files', 'report.pdf'))));
+      assert.deepStrictEqual(message.attachments, [{ filename: 'report.pdf', contentType: 'application/pdf', size: pdf[0].size, path: path.join(ws, 'files', 'report.pdf') }]);
+    });
+
+    it('sends the Markdown source without front matter as the text part', async () => {
+      const parsed = await simpleParser(message.raw);
+      const body = source.text.slice(source.text.indexOf('\n---\n') + 5);
+      assert.strictEqual(message.text, body);
+      assert.strictEqual(parsed.text?.replace(/\r\n/g, '\n').trimEnd(), body.trimEnd());
+      assert.ok(parsed.text?.includes(LONG_TOKEN), 'a 5000-character line survives intact');
+    });
+
+    it('sends inlined, email-safe HTML: styles on elements, media queries kept, links working, remote images remote', async () => {
+      const parsed = await simpleParser(message.raw, { keepCidLinks: true });
+      const html = String(parsed.html);
+      assert.strictEqual(html, message.html);
+      assert.ok(html.startsWith('<!DOCTYPE html>'));
+      assert.match(html, /<title>测试邮件<\/title>/);
+      assert.match(html, /<h1 id="weekly-report" style="[^"]*font-size: 28px/);
+      assert.match(html, /<style>\s*@media[^{]*max-width: 600px/);
+      assert.match(html, /<a href="https:\/\/example\.com\/docs" style="[^"]*color: #0969da/);
+      assert.ok(html.includes('src="https://images.example.com/remote.png"'));
+      assert.ok(!/src="(?:\.\/)?img\/|url\(['"]?img\/|background="img\//.test(html), 'no local reference left');
+      assert.ok(!html.includes('data:image'), 'data: URIs became parts');
+      assert.deepStrictEqual(
+        message.warnings.map((w) => [w.kind, w.line]),
+        [['remote-image', source.text.split('\n').findIndex((l) => l.includes('remote.png')) + 1]],
+      );
+      assert.deepStrictEqual(message.problems, []);
+    });
+
+    it('is CRLF throughout with no line over 998 octets', () => {
+      assertWireSafe(message.raw);
+      assert.ok(message.html.includes(LONG_TOKEN));
+    });
+  });
+
+  describe('an HTML page', () => {
+    let message: ComposedMessage;
+    before(async () => {
+      message = await composeMessage(doc('page.html', fs.readFileSync(path.join(ws, 'page.html'), 'utf8')), options());
+    });
+
+    it('takes its headers from <title> and <meta name="email:*">', async () => {
+      const parsed = await simpleParser(message.raw);
+      assert.strictEqual(parsed.subject, 'Release notes from the title');
+      assert.deepStrictEqual(addresses(parsed.from), [{ name: 'Release Bot', address: 'bot@example.net' }]);
+      assert.deepStrictEqual(addresses(parsed.to).map((a) => a.address), ['dev@example.com', 'ops@example.com']);
+      assert.deepStrictEqual(addresses(parsed.cc).map((a) => a.address), ['lead@example.com']);
+      assert.ok(!/^bcc:/im.test(headerBlock(message.raw)));
+      assert.deepStrictEqual(message.envelope.to, ['dev@example.com', 'ops@example.com', 'lead@example.com', 'audit@example.com']);
+      assert.match(message.messageId, /@example\.net>$/);
+    });
+
+    it('embeds the images of every quoting style and the <style> block, as alternative { text, related }', () => {
+      const tree = parseMime(message.raw.toString('latin1'));
+      assert.strictEqual(shape(tree), 'multipart/alternative[text/plain,multipart/related[text/html,image/png,image/png,image/jpeg,image/gif]]');
+      assert.deepStrictEqual(message.inlineImages.map((i) => i.filename), ['bg.png', 'logo.png', 'photo.jpg', 'anim.gif']);
+      const lines = fs.readFileSync(path.join(ws, 'page.html'), 'utf8').split('\n');
+      const lineOf = (needle: string): number => lines.findIndex((l) => l.includes(needle)) + 1;
+      assert.deepStrictEqual(
+        message.inlineImages.map((i) => i.refs[0].line),
+        [lineOf('url(img/bg.png)'), lineOf('img/logo.png'), lineOf('img/photo.jpg'), lineOf('img/anim.gif')],
+      );
+      assert.strictEqual(lineOf('url(img/bg.png)'), 12);
+    });
+
+    it('drops scripts, handlers, javascript: URLs and the email:* meta elements, and declares UTF-8', () => {
+      const html = message.html;
+      assert.ok(!/<script|onclick|javascript:|email:bcc|audit@example\.com/i.test(html), html);
+      assert.ok(html.includes('<meta charset="utf-8">') && !html.includes('iso-8859-1'));
+      assert.match(html, /<h1 style="color: #123456;">Release 1\.2<\/h1>/);
+    });
+
+    it('has a readable text part: headings, list items, links with their URL', () => {
+      const text = message.text;
+      assert.match(text, /Release 1\.2/);
+      assert.match(text, /\* First item/);
+      assert.match(text, /changelog link \[https:\/\/example\.com\/changelog\]/);
+      assert.ok(!/cid:|<img|alert/.test(text), text);
+    });
+  });
+
+  it('wraps an HTML fragment in a document and uses a plain alternative without images', async () => {
+    const m = await composeMessage(doc('fragment.html', '<p>Hello <b>there</b></p>'), options());
+    assert.strictEqual(shape(parseMime(m.raw.toString('latin1'))), 'multipart/alternative[text/plain,text/html]');
+    assert.ok(m.html.startsWith('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>fragment</title></head><body><p>Hello <b>there</b></p>'), m.html);
+    assert.strictEqual(m.text.trim(), 'Hello there');
+  });
+
+  describe('headers', () => {
+    const md = '---\nto: fm@example.com\nsubject: From front matter\n---\n# The heading\n';
+    const withSettings = (): ComposeOptions => options({ settings: settings((s) => ((s.to = ['settings@example.com']), (s.cc = ['cc-settings@example.com']))) });
+
+    it('prefers overrides, then the document, then the settings', async () => {
+      const fromDoc = await composeMessage(doc('a.md', md), withSettings());
+      assert.deepStrictEqual(fromDoc.headers.to, ['fm@example.com']);
+      assert.deepStrictEqual(fromDoc.headers.cc, ['cc-settings@example.com']);
+      assert.strictEqual(fromDoc.headers.subject, 'From front matter');
+
+      const overridden = await composeMessage(doc('a.md', md), { ...withSettings(), overrides: { to: 'Ov <ov@example.com>', cc: [], subject: 'Typed', from: 'Me <me@example.net>' } });
+      assert.deepStrictEqual(overridden.headers.to, ['Ov <ov@example.com>']);
+      assert.deepStrictEqual(overridden.headers.cc, []);
+      assert.strictEqual(overridden.headers.subject, 'Typed');
+      assert.strictEqual(overridden.headers.from, 'Me <me@example.net>');
+      assert.strictEqual(overridden.envelope.from, 'me@example.net');
+
+      const fromSettings = await composeMessage(doc('a.md', '# Only a heading\n'), withSettings());
+      assert.deepStrictEqual(fromSettings.headers.to, ['settings@example.com']);
+    });
+
+    it('falls back to the first <h1>, then the file name, for the subject', async () => {
+      assert.strictEqual((await composeMessage(doc('notes.md', 'Intro\n\n# First *real* heading\n\n# Second\n'), options())).headers.subject, 'First real heading');
+      const m = await composeMessage(doc('季度 报告.md', 'No heading at all.\n'), options());
+      assert.strictEqual(m.headers.subject, '季度 报告');
+      assert.strictEqual((await simpleParser(m.raw)).subject, '季度 报告');
+    });
+
+    it('needs a sender', async () => {
+      await assert.rejects(composeMessage(doc('a.md', md), options({ settings: settings((s) => (s.from = '')) })), (e: unknown) => isSendAsEmailError(e, ErrorCode.NO_FROM));
+    });
+
+    it('rejects a bad address naming it and its field', async () => {
+      await assert.rejects(composeMessage(doc('a.md', '---\ncc: good@example.com, bad@@example.com\n---\nx\n'), options()), (e: unknown) => {
+        assert.ok(isSendAsEmailError(e, ErrorCode.INVALID_ADDRESS));
+        assert.ok(e.message.includes('bad@@example.com') && e.message.includes('Cc'), e.message);
+        return true;
+      });
+    });
+
+    it('rejects line breaks in any header value', async () => {
+      await assert.rejects(composeMessage(doc('a.md', md), options({ overrides: { subject: 'Hi\r\nBcc: victim@example.com' } })), (e: unknown) => isSendAsEmailError(e, ErrorCode.HEADER_INJECTION) && e.message.includes('Subject'));
+      await assert.rejects(composeMessage(doc('a.md', '---\nsubject: "Hi\\nthere"\n---\nx\n'), options()), (e: unknown) => isSendAsEmailError(e, ErrorCode.HEADER_INJECTION));
+      await assert.rejects(composeMessage(doc('a.md', md), options({ overrides: { to: 'a@example.com\nX-Evil: 1' } })), (e: unknown) => isSendAsEmailError(e, ErrorCode.HEADER_INJECTION) && e.message.includes('To'));
+    });
+
+    it('puts internationalized domains into the envelope and the identifiers in punycode', async () => {
+      const m = await composeMessage(doc('a.md', '---\nto: 张三 <zhang@例子.中国>\nfrom: 发件人 <me@例子.中国>\n---\n![logo](img/logo.png)\n'), options());
+      assert.deepStrictEqual(m.envelope, { from: 'me@xn--fsqu00a.xn--fiqs8s', to: ['zhang@xn--fsqu00a.xn--fiqs8s'] });
+      assert.match(m.messageId, /@xn--fsqu00a\.xn--fiqs8s>$/);
+      assert.match(m.inlineImages[0].cid, /@xn--fsqu00a\.xn--fiqs8s$/);
+      const parsed = await simpleParser(m.raw);
+      assert.strictEqual(addresses(parsed.to)[0].name, '张三');
+      assertWireSafe(m.raw);
+    });
+
+    it('composes without recipients, with a warning', async () => {
+      const m = await composeMessage(doc('a.md', '# Draft\n'), options());
+      assert.deepStrictEqual(m.envelope.to, []);
+      assert.deepStrictEqual(m.warnings.map((w) => w.kind), ['no-recipients']);
+      assert.ok(!/^to:/im.test(headerBlock(m.raw)));
+    });
+  });
+
+  describe('identifiers and determinism', () => {
+    const deterministic = { boundaryPrefix: 'test', date: new Date('2024-05-06T07:08:09Z'), messageId: 'fixed@example.org' };
+
+    it('gives byte-identical output for the same input and deterministic options', async () => {
+      const a = await composeMessage(markdownFixture(), options({ deterministic }));
+      const b = await composeMessage(markdownFixture(), options({ deterministic }));
+      assert.ok(a.raw.equals(b.raw));
+      assert.match(headerBlock(a.raw), /^Message-ID: <fixed@example\.org>$/m);
+      assert.match(headerBlock(a.raw), /^Date: Mon, 06 May 2024 07:08:09 \+0000$/m);
+      assert.ok(a.raw.includes('boundary=test-deterministic-Part_'));
+      assert.strictEqual(a.date.getTime(), deterministic.date.getTime());
+    });
+
+    it('gives every message a new Message-ID, and uses idDomain for Message-ID and Content-IDs', async () => {
+      const a = await composeMessage(markdownFixture(), options());
+      const b = await composeMessage(markdownFixture(), options());
+      assert.notStrictEqual(a.messageId, b.messageId);
+      assert.ok(!a.raw.equals(b.raw));
+      const c = await composeMessage(markdownFixture(), options({ idDomain: 'ids.example.net' }));
+      assert.match(c.messageId, /@ids\.example\.net>$/);
+      assert.ok(c.inlineImages.every((i) => i.cid.endsWith('@ids.example.net')));
+    });
+  });
+
+  describe('problems', () => {
+    const broken = () =>
+      doc('broken.md', `# Broken\n\n![ok](img/logo.png)\n\n![gone](img/missing.png)\n\n![secret](${outside}/secret.png)\n\n![key](link/id_rsa)\n`);
+
+    it('refuses to compose with missing or refused images, listing each with its line', async () => {
+      await assert.rejects(composeMessage(broken(), options()), (e: unknown) => {
+        assert.ok(isSendAsEmailError(e, ErrorCode.IMAGE_NOT_FOUND));
+        assert.deepStrictEqual(e.problems.map((p) => [p.code, p.line]), [
+          [ErrorCode.IMAGE_NOT_FOUND, 5],
+          [ErrorCode.IMAGE_OUTSIDE_WORKSPACE, 7],
+          [ErrorCode.IMAGE_OUTSIDE_WORKSPACE, 9],
+        ]);
+        assert.strictEqual(
+          e.message,
+          `3 images cannot be embedded: "img/missing.png" (line 5) not found; "${outside}/secret.png" (line 7) is outside the workspace; "link/id_rsa" (line 9) is outside the workspace.`,
+        );
+        assert.ok(!e.message.includes('not a real key'));
+        return true;
+      });
+    });
+
+    it('composes anyway in lenient (preview) mode, leaving the references and reporting them', async () => {
+      const m = await composeMessage(broken(), options({ lenient: true }));
+      assert.strictEqual(m.inlineImages.length, 1);
+      assert.deepStrictEqual(m.problems.map((p) => p.line), [5, 7, 9]);
+      assert.deepStrictEqual(m.warnings.map((w) => w.kind), ['image-not-found', 'image-outside-workspace', 'image-outside-workspace', 'no-recipients']);
+      assert.ok(m.html.includes('src="img/missing.png"') && m.html.includes('src="link/id_rsa"'));
+      assert.ok(!m.raw.includes('not a real key'));
+    });
+
+    it('refuses missing and outside attachments', async () => {
+      await assert.rejects(
+        composeMessage(doc('att.md', '---\nattachments:\n  - files/missing.pdf\n  - link/id_rsa\n---\nx\n'), options()),
+        (e: unknown) => isSendAsEmailError(e, ErrorCode.ATTACHMENT_NOT_FOUND) && e.problems[1].code === ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE && e.problems[0].line === 3,
+      );
+    });
+  });
+
+  describe('stylesheet and CSS inlining', () => {
+    it('uses the stylesheet from the settings instead of the default', async () => {
+      fs.writeFileSync(path.join(ws, 'mail.css'), 'p { color: #abcdef; }\n@media (max-width: 500px) { p { color: red; } }\n');
+      const m = await composeMessage(doc('s.md', 'Text\n'), options({ settings: settings((s) => (s.markdown.stylesheet = 'mail.css')) }));
+      assert.match(m.html, /<p style="color: #abcdef;">Text<\/p>/);
+      assert.ok(!m.html.includes('680px'), 'the default stylesheet is replaced');
+      assert.match(m.html, /@media \(max-width: 500px\)/);
+    });
+
+    it('names a missing stylesheet, and refuses one that is not CSS', async () => {
+      await assert.rejects(
+        composeMessage(doc('s.md', 'x'), options({ settings: settings((s) => (s.markdown.stylesheet = 'styles/none.css')) })),
+        (e: unknown) => isSendAsEmailError(e, ErrorCode.STYLESHEET_NOT_FOUND) && e.message.includes('styles/none.css'),
+      );
+      await assert.rejects(
+        composeMessage(doc('s.md', 'x'), options({ settings: settings((s) => (s.markdown.stylesheet = path.join(outside, 'id_rsa'))) })),
+        (e: unknown) => isSendAsEmailError(e, ErrorCode.STYLESHEET_NOT_FOUND) && !e.message.includes('not a real key'),
+      );
+    });
+
+    it('keeps the <style> block and adds no style attributes when inlining is off', async () => {
+      const m = await composeMessage(doc('s.md', '# Title\n'), options({ settings: settings((s) => (s.inlineCss = false)) }));
+      assert.ok(!/ style="/.test(m.html));
+      assert.match(m.html, /<style>[\s\S]*\.email-container \{[\s\S]*<\/style>/);
+    });
+  });
+
+  it('warns when the HTML is over what Gmail shows, and composes a 1 MB document quickly', async () => {
+    let md = '# Big\n\n';
+    for (let i = 0; md.length < 1_000_000; i++) {
+      md += `## Section ${i}\n\nSome *text* with **bold**, \`code\` and a [link](https://example.com/${i}).\n\n- one\n- two\n\n| a | b |\n|---|---|\n| ${i} | x |\n\n`;
+    }
+    const started = Date.now();
+    const m = await composeMessage(doc('big.md', md), options());
+    const elapsed = Date.now() - started;
+    assert.ok(m.warnings.some((w) => w.kind === 'html-too-large'));
+    assertWireSafe(m.raw);
+    // A generous bound for a loaded two-core machine; `npm run bench` reports the real figure.
+    assert.ok(elapsed < 15_000, `${elapsed} ms`);
+  });
+
+  describe('writeEml', () => {
+    it('writes the exact bytes atomically, replacing an older file and leaving no temporary file', async () => {
+      const m = await composeMessage(markdownFixture(), options());
+      const dir = path.join(root, 'eml');
+      fs.mkdirSync(dir);
+      const file = path.join(dir, '测试.eml');
+      fs.writeFileSync(file, 'old content');
+      await writeEml(file, m.raw);
+      assert.ok(fs.readFileSync(file).equals(m.raw));
+      assert.deepStrictEqual(fs.readdirSync(dir), ['测试.eml']);
+      assert.strictEqual((await simpleParser(fs.readFileSync(file))).subject, '测试邮件');
+      assertWireSafe(fs.readFileSync(file));
+    });
+
+    it('fails without leaving anything behind when the folder does not exist', async () => {
+      await assert.rejects(writeEml(path.join(root, 'no-such-dir', 'x.eml'), Buffer.from('x\r\n')), /ENOENT/);
+    });
+  });
+});
