@@ -156,18 +156,19 @@ async function mimeTree(raw: Buffer, sizes: Map<string, number>): Promise<string
   const depth = new Map<unknown, number>();
   await new Promise<void>((resolve, reject) => {
     const splitter = new Splitter();
-    splitter.on('data', (d: { type: string; contentType?: string; parentNode?: unknown; headers?: { getFirst(k: string): string } }) => {
+    splitter.on('data', (d) => {
       if (d.type !== 'node') return;
       const level = d.parentNode ? (depth.get(d.parentNode) ?? 0) + 1 : 0;
       depth.set(d, level);
-      const cid = d.headers?.getFirst('content-id')?.replace(/^<|>$/g, '');
-      const disposition = d.headers?.getFirst('content-disposition')?.split(';')[0];
-      let label = d.contentType ?? 'text/plain';
+      const headers = d.headers || undefined;
+      const cid = headers?.getFirst('content-id')?.replace(/^<|>$/g, '');
+      const disposition = headers?.getFirst('content-disposition')?.split(';')[0];
+      let label = d.contentType || 'text/plain';
       if (cid) label += `  Content-ID <${cid}>  ${formatSize(sizes.get(cid) ?? 0)}${disposition ? `  ${disposition}` : ''}`;
       lines.push(`${'  '.repeat(level)}${label}`);
     });
-    splitter.on('end', () => resolve());
-    splitter.on('error', reject);
+    (splitter as unknown as NodeJS.EventEmitter).on('end', () => resolve());
+    (splitter as unknown as NodeJS.EventEmitter).on('error', reject);
     splitter.end(raw);
   });
   return lines;

@@ -59,10 +59,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'cc', type: 'array', default: [] },
   { key: 'bcc', type: 'array', default: [] },
   { key: 'replyTo', type: 'string', default: '' },
-  { key: 'markdown.stylesheet', type: 'string', default: '' },
+  { key: 'markdown.stylesheet', type: 'string', default: '', restricted: true },
   { key: 'inlineCss', type: 'boolean', default: true },
-  { key: 'images.allowOutsideWorkspace', type: 'boolean', default: false },
-  { key: 'images.embedRemote', type: 'boolean', default: false },
+  { key: 'images.allowOutsideWorkspace', type: 'boolean', default: false, restricted: true },
+  { key: 'images.embedRemote', type: 'boolean', default: false, restricted: true },
 ] as const;
 
 /** Builds the typed settings from a lookup of `key` (below `sendAsEmail.`) to raw value. */
