@@ -1,0 +1,72 @@
+// Entry point the extension host loads through extensionTestsPath (code-server driver and @vscode/test-electron alike).
+// Runs every *.test.js next to this file with mocha (BDD), foundation.test.js first so that it sees the extension
+// before anything activated it, and writes the counts to SAE_RESULTS_FILE for the driver and test/run-all.sh.
+import * as fs from 'fs';
+import * as path from 'path';
+import Mocha from 'mocha';
+
+export interface IntegrationResults {
+  passed: number;
+  failed: number;
+  pending: number;
+  total: number;
+  failures: { title: string; error: string }[];
+}
+
+const FIRST = 'foundation.test.js';
+
+/** Test files in load order: foundation first, then the others alphabetically. */
+export function testFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort((a, b) => (a === FIRST ? -1 : b === FIRST ? 1 : a.localeCompare(b)))
+    .map((f) => path.join(dir, f));
+}
+
+function writeResults(results: IntegrationResults): void {
+  const file = process.env.SAE_RESULTS_FILE;
+  if (!file) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(results, null, 1));
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const failures: IntegrationResults['failures'] = [];
+  try {
+    for (const f of testFiles(__dirname)) mocha.addFile(f);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  return new Promise((resolve, reject) => {
+    const done = (results: IntegrationResults): void => {
+      writeResults(results);
+      console.log(`[integration] ${results.passed} passed, ${results.failed} failed, ${results.pending} pending`);
+      if (results.failed > 0) reject(new Error(`${results.failed} integration test(s) failed`));
+      else if (results.total === 0) reject(new Error('No integration tests ran'));
+      else resolve();
+    };
+    try {
+      const runner = mocha.run(() => {
+        const s = runner.stats;
+        const passed = s?.passes ?? 0;
+        const failed = s?.failures ?? failures.length;
+        const pending = s?.pending ?? 0;
+        done({ passed, failed, pending, total: passed + failed + pending, failures });
+      });
+      runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test, err) => {
+        failures.push({ title: test.fullTitle(), error: errorText(err) });
+      });
+    } catch (err) {
+      // A test file that throws while loading: report it as one failure rather than no results at all.
+      done({ passed: 0, failed: 1, pending: 0, total: 1, failures: [{ title: 'loading integration test files', error: errorText(err) }] });
+    }
+  });
+}

@@ -1,0 +1,125 @@
+// Helpers for integration tests that run inside the real extension host.
+import * as http from 'http';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { SendAsEmailApi } from '../../src/api';
+
+/** publisher.name from package.json. */
+export const EXTENSION_ID = 'send-as-email.send-as-email';
+
+export function extension(): vscode.Extension<SendAsEmailApi> {
+  const ext = vscode.extensions.getExtension<SendAsEmailApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`Extension ${EXTENSION_ID} is not installed in this extension host`);
+  return ext;
+}
+
+/** Activates the extension (if needed) and returns what `activate()` returned. */
+export async function getApi(): Promise<SendAsEmailApi> {
+  const ext = extension();
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  if (!api) throw new Error(`Extension ${EXTENSION_ID} returned no API from activate()`);
+  return api;
+}
+
+/** The project checkout (the extension development path). */
+export function projectRoot(): string {
+  return process.env.SAE_PROJECT_ROOT ?? extension().extensionPath;
+}
+
+/** The fixture workspace copy the host opened (tests may write into it). */
+export function workspaceFolder(): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('No workspace folder is open in the extension host');
+  return folder;
+}
+
+export function workspaceUri(...segments: string[]): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceFolder().uri, ...segments);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface WaitOptions {
+  /** Milliseconds before giving up (default 10 000). */
+  timeout?: number;
+  /** Milliseconds between checks (default 50). */
+  interval?: number;
+  /** Says what was awaited, for the timeout error. */
+  message?: string;
+}
+
+/**
+ * Polls `check` until it returns something other than `undefined`, `null` or `false`, and returns that value.
+ * A check that throws is retried; the last error is part of the timeout message.
+ */
+export async function waitFor<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  options: WaitOptions = {},
+): Promise<T> {
+  const timeout = options.timeout ?? 10_000;
+  const interval = options.interval ?? 50;
+  const end = Date.now() + timeout;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= end) {
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`Timed out after ${timeout} ms waiting for ${options.message ?? 'a condition'}${why}`);
+    }
+    await sleep(interval);
+  }
+}
+
+/** Resolves with the next value `event` fires (that `filter` accepts), or rejects after `timeout` ms. */
+export function nextEvent<T>(event: vscode.Event<T>, filter: (e: T) => boolean = () => true, timeout = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`Timed out after ${timeout} ms waiting for an event`));
+    }, timeout);
+    const sub = event((e) => {
+      if (!filter(e)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(e);
+    });
+  });
+}
+
+/** True when a driver that can take screenshots runs this host (code-server + Chromium, not test-electron). */
+export function canScreenshot(): boolean {
+  return !!process.env.SAE_DRIVER_PORT;
+}
+
+/**
+ * Asks the driver (loopback HTTP) to screenshot the whole workbench page now.
+ * `file` is relative to the project root (e.g. `.test-results/preview.png`); without it the picture goes to
+ * `.test-results/host/<name>.png`. Resolves with the absolute path written, or `undefined` when no driver
+ * is attached (test-electron); rejects when the driver could not take it.
+ */
+export function requestScreenshot(name: string, file?: string): Promise<string | undefined> {
+  const port = process.env.SAE_DRIVER_PORT;
+  if (!port) return Promise.resolve(undefined);
+  const query = new URLSearchParams({ name });
+  if (file) query.set('path', file);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: Number(port), path: `/screenshot?${query.toString()}`, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => {
+        if (res.statusCode === 200) resolve(path.resolve(projectRoot(), body.trim()));
+        else reject(new Error(`Screenshot "${name}" failed: ${res.statusCode} ${body.trim()}`));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`Screenshot "${name}" timed out`)));
+    req.on('error', reject);
+  });
+}
