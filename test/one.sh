@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 f=$1; shift
 out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 npx esbuild "$f" --bundle --platform=node --format=cjs --target=node20 --sourcemap --log-level=warning --main-fields=module,main \
   --external:mocha --external:vscode --outdir="$out"
 npx mocha --no-config --timeout 20000 --enable-source-maps "$out/$(basename "${f%.ts}").js" "$@"

@@ -9,6 +9,7 @@ import * as path from 'path';
 export async function writeEml(file: string, raw: Buffer): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(tmp, raw, { flag: 'wx' });
     await fs.rename(tmp, file);
   } catch (e) {

@@ -166,6 +166,7 @@ export function testPki(): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-as-email-pki-'));
   const caFile = path.join(dir, 'test-ca.pem');
   fs.writeFileSync(caFile, ca.cert);
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const now = Date.now();
   cached = {
     ca: { cert: ca.cert, key: ca.key },
