@@ -450,8 +450,18 @@ describe('compose', () => {
       assertWireSafe(fs.readFileSync(file));
     });
 
-    it('fails without leaving anything behind when the folder does not exist', async () => {
-      await assert.rejects(writeEml(path.join(root, 'no-such-dir', 'x.eml'), Buffer.from('x\r\n')), /ENOENT/);
+    it('creates a missing folder for the file', async () => {
+      const file = path.join(root, 'new-dir', 'deeper', 'x.eml');
+      await writeEml(file, Buffer.from('x\r\n'));
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'x\r\n');
+      assert.deepStrictEqual(fs.readdirSync(path.dirname(file)), ['x.eml']);
+    });
+
+    it('fails without leaving anything behind when the folder cannot be made', async () => {
+      const blocker = path.join(root, 'a-file');
+      fs.writeFileSync(blocker, 'not a folder');
+      await assert.rejects(writeEml(path.join(blocker, 'x.eml'), Buffer.from('x\r\n')), /EEXIST|ENOTDIR/);
+      assert.strictEqual(fs.readFileSync(blocker, 'utf8'), 'not a folder');
     });
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: compose and send speed and memory of our pipeline against the floor of the stack (plain
+ * nodemailer), plus the extension's own costs. Measures, never asserts. Prints a table and writes
+ * .bench/results.json for scripts to compare.
+ *
+ *   node out/test/bench/bench.js [--rounds 5] [--large-rounds 3] [--workloads small,newsletter,large,longText]
+ *                                [--no-extension] [--out .bench/results.json] [--keep] [--cpu-prof]
+ *
+ * --cpu-prof runs every variant under `node --cpu-prof` (profiles kept in .bench/profiles/) and prints where the
+ * time went, function by function, in source files (through the bundle's source map).
+ */
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { VARIANTS, type VariantResult, type VariantTask } from './lib/child';
+import { measureExtension, type ExtensionFigures } from './lib/extension';
+import { BENCH_OUT, copyChildren, runChild } from './lib/fork';
+import { readPreviewTimings } from './lib/preview';
+import { summarizeProfile, type ProfileSummary } from './lib/profile';
+import { computeRatios, renderTable, TARGETS, verdicts, type BenchResults, type MeasuredVariant } from './lib/report';
+import { startDiscardServer } from './lib/server';
+import { round, summarize } from './lib/stats';
+import { generateWorkloads, WORKLOAD_NAMES, type WorkloadName } from './lib/workloads';
+
+interface Args {
+  rounds: number;
+  largeRounds: number;
+  workloads: WorkloadName[];
+  extension: boolean;
+  out: string;
+  keep: boolean;
+  cpuProf: boolean;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    rounds: 5,
+    largeRounds: 5,
+    workloads: [...WORKLOAD_NAMES],
+    extension: true,
+    out: path.join(ROOT, '.bench', 'results.json'),
+    keep: false,
+    cpuProf: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`Option ${a} needs a value.`);
+      return v;
+    };
+    const count = (): number => {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`Option ${a} needs a whole number of at least 1.`);
+      return n;
+    };
+    if (a === '--rounds') args.rounds = count();
+    else if (a === '--large-rounds') args.largeRounds = count();
+    else if (a === '--workloads') {
+      const names = value().split(',').map((s) => s.trim());
+      const unknown = names.filter((n) => !(WORKLOAD_NAMES as readonly string[]).includes(n));
+      if (unknown.length > 0) throw new Error(`Unknown workload ${unknown.join(', ')}; known: ${WORKLOAD_NAMES.join(', ')}.`);
+      args.workloads = names as WorkloadName[];
+    } else if (a === '--no-extension') args.extension = false;
+    else if (a === '--out') args.out = path.resolve(value());
+    else if (a === '--keep') args.keep = true;
+    else if (a === '--cpu-prof') args.cpuProf = true;
+    else throw new Error(`Unknown option ${a}.`);
+  }
+  return args;
+}
+
+/** The summary of the one .cpuprofile a child left in `dir`. */
+async function profileIn(dir: string): Promise<ProfileSummary | undefined> {
+  const files = (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
+  // The children ran from a copy; their source maps' paths are relative to where they were built.
+  return files[0] ? summarizeProfile(path.join(dir, files[0]), ROOT, BENCH_OUT) : undefined;
+}
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const loadAtStart = os.loadavg()[0]!;
+  const t0 = performance.now();
+  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'send-as-email-bench-'));
+  try {
+    const bin = await copyChildren(path.join(scratch, 'bin'));
+    progress(`Generating workloads in ${scratch} ...`);
+    const workloads = await generateWorkloads(path.join(scratch, 'workloads'), args.workloads);
+    const server = await startDiscardServer();
+    const results: MeasuredVariant[] = [];
+    try {
+      for (const workload of workloads) {
+        for (const variant of VARIANTS) {
+          const task: VariantTask = {
+            variant,
+            workload,
+            rounds: workload.name === 'large' ? args.largeRounds : args.rounds,
+            port: server.port,
+            scratch: path.join(scratch, 'children', `${workload.name}-${variant}`),
+          };
+          const ours = variant.startsWith('ours');
+          const profileDir = path.join(path.dirname(args.out), 'profiles', `${workload.name}-${variant}`);
+          const execArgv = ['--expose-gc'];
+          if (args.cpuProf) {
+            await fs.rm(profileDir, { recursive: true, force: true });
+            execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir);
+          }
+          const result = await runChild<VariantResult>(path.join(bin, ours ? 'run-ours.js' : 'run-floor.js'), task, { execArgv });
+          const ms = summarize(result.roundsMs);
+          const measured: MeasuredVariant = { ...result, ms };
+          if (args.cpuProf) measured.profile = await profileIn(profileDir);
+          results.push(measured);
+          progress(
+            `  ${workload.name.padEnd(10)} ${variant.padEnd(13)} ` +
+              (result.error ? `failed: ${result.error}` : `${Math.round(ms.median)} ms median, peak RSS ${Math.round(result.peakRssMB)} MB`),
+          );
+        }
+      }
+    } finally {
+      await server.close();
+    }
+
+    let extension: ExtensionFigures | undefined;
+    let extensionError: string | undefined;
+    if (args.extension) {
+      progress('Measuring the extension bundle ...');
+      try {
+        extension = await measureExtension(ROOT, bin, path.join(scratch, 'extension'), 5);
+      } catch (e) {
+        extensionError = e instanceof Error ? e.message : String(e);
+      }
+    }
+
+    const cpus = os.cpus();
+    const partial: Omit<BenchResults, 'verdicts'> = {
+      version: 1,
+      startedAt: started.toISOString(),
+      durationS: 0,
+      machine: {
+        node: process.version,
+        platform: process.platform,
+        arch: process.arch,
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+        memoryGB: Math.round(os.totalmem() / 1024 ** 3),
+        loadAverage: { atStart: round(loadAtStart, 2), atEnd: round(os.loadavg()[0]!, 2) },
+      },
+      config: { rounds: args.rounds, largeRounds: args.largeRounds, warmupRounds: 1, seedBased: true },
+      workloads: workloads.map(({ dir: _dir, doc, floor: _floor, ...w }) => ({ ...w, file: path.basename(doc) })),
+      results,
+      ratios: computeRatios(results, args.workloads),
+      server: { ...server.stats(), greetsAtOnce: server.greetsAtOnce },
+      ...(extension ? { extension } : {}),
+      ...(extensionError ? { extensionError } : {}),
+      preview: await readPreviewTimings(ROOT),
+      targets: TARGETS,
+    };
+    partial.durationS = Math.round((performance.now() - t0) / 100) / 10;
+    const data: BenchResults = { ...partial, verdicts: verdicts(partial) };
+
+    console.log('');
+    console.log(renderTable(data));
+    await fs.mkdir(path.dirname(args.out), { recursive: true });
+    await fs.writeFile(args.out, JSON.stringify(data, null, 2) + '\n');
+    console.log('');
+    console.log(`Wrote ${path.relative(process.cwd(), args.out) || args.out} (${data.durationS} s in all).`);
+  } finally {
+    if (args.keep) progress(`Kept the scratch folder ${scratch}.`);
+    else await fs.rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});
