@@ -42,6 +42,11 @@ const common = {
   logLevel: 'silent',
   // Prefer ESM builds: jsonc-parser's UMD build requires its own files dynamically, which a bundle cannot follow.
   mainFields: ['module', 'main'],
+  // cheerio's main entry pulls in an HTTP client and charset tables for fromURL()/loadBuffer(), never used here.
+  alias: {
+    undici: './src/stubs/undici.ts',
+    'encoding-sniffer': './src/stubs/encoding-sniffer.ts',
+  },
   plugins: [esbuildProblemMatcherPlugin],
 };
 

@@ -9,7 +9,6 @@ import * as vscode from 'vscode';
 import { isSendAsEmailError } from '../core/errors';
 import type { ComposedMessage, Logger, WarningKind } from '../core/types';
 import type { MailService, SendOutcome } from '../mailService';
-import { prepareBody } from './body';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import {
@@ -149,6 +148,8 @@ export class PreviewPanel implements vscode.Disposable {
   private allowRemoteImages = false;
   private view: View | undefined;
   private composeError: string | undefined;
+  /** The body preparation module (cheerio), loaded with the first render. */
+  private body: typeof import('./body') | undefined;
   private composed: ComposedMessage | undefined;
   private sent: ComposedMessage | undefined;
   private report: RenderEvent | undefined;
@@ -310,6 +311,8 @@ export class PreviewPanel implements vscode.Disposable {
       this.post({ type: 'composeError', message, problems });
       return;
     }
+    // cheerio loads on the first render, not at activation
+    this.body ??= await import('./body');
     if (this.disposed || document !== this.document) return;
     this.timings.add('composeMs', performance.now() - started);
     this.composeError = undefined;
@@ -323,7 +326,8 @@ export class PreviewPanel implements vscode.Disposable {
     if (!view || !this.webviewReady || this.disposed) return;
     const started = performance.now();
     const { composed } = view;
-    const body = prepareBody(composed.html, { allowRemoteImages: this.allowRemoteImages });
+    if (!this.body) return;
+    const body = this.body.prepareBody(composed.html, { allowRemoteImages: this.allowRemoteImages });
     const imageData = composed.inlineImages
       .filter((img) => !this.sentCids.has(img.cid))
       .map((img) => ({ cid: img.cid, contentType: img.contentType, bytes: new Uint8Array(img.content) }));
