@@ -167,4 +167,16 @@ describe('command-line tool', function () {
     assert.strictEqual(mail.subject, '测试邮件 — Welcome to Send as Email');
     assert.strictEqual(mail.attachments.filter((a) => a.contentId).length, 3);
   });
+
+  it('demo from the built bundle, as npm run demo runs it: exit 0, the received .eml, no process left behind', () => {
+    const root = projectRoot();
+    const cli = path.join(root, 'dist', 'cli.js');
+    // execFileSync returns only when the process has exited: a server left listening would hang it (and time out).
+    const out = execFileSync(process.execPath, [cli, 'demo'], { cwd: ws, encoding: 'utf8', timeout: 30_000 });
+    assert.match(out, /Demo OK/);
+    assert.match(out, /Content-ID <[0-9a-f]{16}@example\.com>/);
+    const files = fs.readdirSync(path.join(ws, '.demo', 'inbox'));
+    assert.strictEqual(files.length, 1);
+    assert.match(out, new RegExp(files[0]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  });
 });

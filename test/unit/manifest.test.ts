@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CommandId } from '../../src/commands/ids';
@@ -74,5 +75,27 @@ describe('package.json manifest', () => {
     assert.ok(major === 1 && minor! <= 100, `@types/vscode ${types} is newer than the engine`);
     assert.strictEqual(pkg.main, './dist/extension.js');
     assert.ok(pkg.bin['send-as-email']);
+  });
+
+  it('packages only what .vscodeignore allows: the bundle, media, README, CHANGELOG, LICENSE', function () {
+    this.timeout(60_000);
+    const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const listed = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .sort();
+    const allowed = [
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'dist/extension.js',
+      'media/icon.png',
+      'media/preview-screenshot.png',
+      'media/preview.css',
+      'media/preview.js',
+      'package.json',
+    ];
+    assert.deepStrictEqual(listed, allowed);
   });
 });
