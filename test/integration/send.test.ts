@@ -145,4 +145,24 @@ describe('Save as .eml and Send (real extension host)', function () {
     assert.match(warning.message, /nobody@fixture\.test/);
     assert.match(warning.message, /delivered to reader@fixture\.test/);
   });
+
+  it('Test SMTP Connection reports TLS version, AUTH methods and the size limit without sending', async () => {
+    server = await startSmtpServer({ security: 'tls', users: { [USER]: PASSWORD }, size: 5 * 1024 * 1024 });
+    await pointAt(server);
+    await api.secrets.store({ user: USER, host: server.host, port: server.port }, PASSWORD);
+    const prompts = new ScriptedPrompts();
+    api.prompts.use(prompts);
+    const result = await vscode.commands.executeCommand<{ tlsVersion?: string; authMethods: string[]; sizeLimit?: number; authenticated: boolean }>(
+      'sendAsEmail.testConnection',
+    );
+    assert.ok(result, 'the command returned nothing');
+    assert.match(result.tlsVersion ?? '', /^TLSv1\.[23]$/);
+    assert.ok(result.authMethods.includes('PLAIN'), result.authMethods.join(' '));
+    assert.strictEqual(result.sizeLimit, 5 * 1024 * 1024);
+    assert.strictEqual(result.authenticated, true);
+    assert.strictEqual(server.messages.length, 0);
+    const info = prompts.shown.find((s) => s.kind === 'info');
+    assert.ok(info && info.message.includes(`${server.host}:${server.port}`) && /size limit 5\.0 MB/.test(info.message), info?.message);
+    assert.strictEqual(api.mail.knownSizeLimit(), 5 * 1024 * 1024);
+  });
 });
