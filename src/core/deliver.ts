@@ -33,20 +33,30 @@ function asSendAsEmailError(e: unknown): SendAsEmailError {
   });
 }
 
+/** Sends, then records the outcome on the (already stored) outbox entry. */
 async function attempt(outbox: Outbox, id: string, target: SmtpTarget, msg: DeliverMessage, opts: SmtpOptions): Promise<SendResult> {
   let result: SendResult;
   try {
     result = await sendRaw(target, msg.envelope, msg.raw, opts);
   } catch (e) {
-    const err = asSendAsEmailError(e);
-    try {
-      await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse: err.extra.serverResponse });
-    } catch (recordError) {
-      opts.logger?.error(`Could not record the failure in outbox entry ${id}: ${String(recordError)}`);
-    }
-    entryOfError.set(err, id);
-    throw err;
+    throw await recordFailure(outbox, id, e, opts);
   }
+  await recordSent(outbox, id, result, opts);
+  return result;
+}
+
+async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpOptions): Promise<SendAsEmailError> {
+  const err = asSendAsEmailError(e);
+  try {
+    await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse: err.extra.serverResponse });
+  } catch (recordError) {
+    opts.logger?.error(`Could not record the failure in outbox entry ${id}: ${String(recordError)}`);
+  }
+  entryOfError.set(err, id);
+  return err;
+}
+
+async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: SmtpOptions): Promise<void> {
   try {
     await outbox.markSent(id, result);
   } catch (recordError) {
@@ -55,7 +65,15 @@ async function attempt(outbox: Outbox, id: string, target: SmtpTarget, msg: Deli
       `The server accepted ${result.messageId}, but outbox entry ${id} could not be moved to sent/ (${String(recordError)}); do not retry it.`,
     );
   }
-  return result;
+}
+
+function outboxWriteFailed(outbox: Outbox, e: unknown): SendAsEmailError {
+  const why = (e as NodeJS.ErrnoException)?.code ?? (e instanceof Error ? e.message : String(e));
+  return new SendAsEmailError(
+    ErrorCode.OUTBOX_WRITE_FAILED,
+    `The message could not be stored in the outbox ${outbox.dir} (${why}), so it was not sent.`,
+    { hint: 'Free some disk space or fix the folder\'s permissions, then send again.', cause: e },
+  );
 }
 
 /**
@@ -63,6 +81,9 @@ async function attempt(outbox: Outbox, id: string, target: SmtpTarget, msg: Deli
  * partial delivery (`result.rejected` lists refused recipients); rethrows the SendAsEmailError of a
  * failure after recording it (`outboxEntryOf(error)` names the entry). Settings problems (no host,
  * missing CA file, password missing, plaintext login refused) throw before anything is queued.
+ *
+ * The outbox write (hash, write, fsync) runs while the connection is set up (TCP, TLS, EHLO, AUTH);
+ * MAIL FROM, and so the first byte of the message, waits until the bytes are safely on disk.
  */
 export async function deliver(
   msg: DeliverMessage,
@@ -71,14 +92,31 @@ export async function deliver(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
-  const entry = await outbox.add(msg.raw, {
+  const stored = outbox.add(msg.raw, {
     messageId: msg.messageId,
     envelope: msg.envelope,
     subject: msg.subject,
     source: msg.source,
   });
-  opts.logger?.debug(`Queued ${msg.messageId} as outbox entry ${entry.id} (${msg.raw.length} bytes)`);
-  const result = await attempt(outbox, entry.id, target, msg, opts);
+  stored.catch(() => {}); // observed below; never an unhandled rejection
+  const beforeMail = async (): Promise<void> => {
+    try {
+      const entry = await stored;
+      opts.logger?.debug(`Queued ${msg.messageId} as outbox entry ${entry.id} (${msg.raw.length} bytes)`);
+    } catch (e) {
+      throw outboxWriteFailed(outbox, e);
+    }
+  };
+  let result: SendResult;
+  try {
+    result = await sendRaw(target, msg.envelope, msg.raw, { ...opts, beforeMail });
+  } catch (e) {
+    const entry = await stored.catch(() => undefined);
+    if (!entry) throw e instanceof SendAsEmailError && e.code === ErrorCode.OUTBOX_WRITE_FAILED ? e : outboxWriteFailed(outbox, e);
+    throw await recordFailure(outbox, entry.id, e, opts);
+  }
+  const entry = await stored;
+  await recordSent(outbox, entry.id, result, opts);
   return { result, entryId: entry.id };
 }
 

@@ -38,6 +38,7 @@ export const ErrorCode = {
   // outbox
   OUTBOX_ENTRY_NOT_FOUND: 'OUTBOX_ENTRY_NOT_FOUND',
   OUTBOX_ALREADY_SENT: 'OUTBOX_ALREADY_SENT',
+  OUTBOX_WRITE_FAILED: 'OUTBOX_WRITE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

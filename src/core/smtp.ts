@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
 import * as util from 'util';
+import { isAscii } from 'buffer';
 import { Readable } from 'stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
@@ -29,6 +30,12 @@ export interface SmtpOptions {
   logger?: Logger;
   /** Aborting closes the connection at once; the call rejects with SMTP_CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * sendRaw only: awaited after connecting, TLS and login, before MAIL FROM. The outbox write runs
+   * while the connection is set up, and no message byte leaves before it is done; a rejection aborts
+   * the send (the connection is closed, nothing was sent).
+   */
+  beforeMail?: () => Promise<void>;
 }
 
 /** The parts of SMTPConnection's state that its type declarations keep private. */
@@ -203,6 +210,8 @@ interface Session {
   /** Races a step against connection errors and cancellation. */
   step<R>(work: (done: (err: Error | null | undefined, value?: R) => void) => void): Promise<R>;
   greeting(): string | undefined;
+  /** Rejects when the connection fails or the send is cancelled (never resolves). */
+  failure(): Promise<never>;
 }
 
 const closedUnexpectedly = (): Error => Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' });
@@ -271,6 +280,7 @@ async function withSession<T>(
       return Promise.race([p, failure]);
     },
     greeting: () => greeting,
+    failure: () => failure,
   };
 
   let ok = false;
@@ -313,20 +323,25 @@ async function login(s: Session, target: SmtpTarget): Promise<void> {
 
 /** Message bytes as a stream that reports when the server starts and finishes receiving them. */
 class TrackedBody extends Readable {
-  private started = false;
+  /** Slices of this size keep the socket's buffer small (backpressure) instead of queueing the whole message. */
+  static readonly CHUNK = 64 * 1024;
+  private offset = 0;
   constructor(
     private readonly raw: Buffer,
     private readonly onStart: () => void,
     onEnd: () => void,
   ) {
-    super();
+    super({ highWaterMark: TrackedBody.CHUNK });
     this.once('end', onEnd);
   }
   override _read(): void {
-    if (this.started) return;
-    this.started = true;
-    this.onStart();
-    this.push(this.raw);
+    if (this.offset === 0) this.onStart();
+    while (this.offset < this.raw.length) {
+      const end = Math.min(this.offset + TrackedBody.CHUNK, this.raw.length);
+      const more = this.push(this.raw.subarray(this.offset, end));
+      this.offset = end;
+      if (!more) return;
+    }
     this.push(null);
   }
 }
@@ -399,6 +414,7 @@ export async function sendRaw(
     s.ctx.messageSize = raw.length;
     s.ctx.sizeLimit = (s.conn as unknown as ConnectionInternals)._maxAllowedSize || undefined;
     await login(s, target);
+    if (opts.beforeMail) await Promise.race([opts.beforeMail(), s.failure()]);
     s.ctx.phase = 'envelope';
     if (s.ctx.sizeLimit && raw.length > s.ctx.sizeLimit) throw messageTooLarge(s.ctx);
     const body = new TrackedBody(
@@ -408,7 +424,7 @@ export async function sendRaw(
     );
     const info = await s.step<SMTPConnectionSendInfo>((done) =>
       s.conn.send(
-        { from: envelope.from, to: envelope.to, size: raw.length, use8BitMime: raw.some((b) => b > 0x7f) },
+        { from: envelope.from, to: envelope.to, size: raw.length, use8BitMime: !isAscii(raw) },
         body,
         (err, result) => done(err, result),
       ),

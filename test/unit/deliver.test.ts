@@ -53,13 +53,28 @@ describe('deliver: outbox around the send', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the exact bytes before connecting, then moves them to sent/ once accepted', async () => {
-    const server = await start({ users: { [USER]: PASSWORD }, delayRcptMs: 300 });
+  it('keeps the exact bytes before the first message byte (MAIL FROM), then moves them to sent/ once accepted', async () => {
     const msg = await buildTestMessage();
+    let atMailFrom: Buffer[] | undefined;
+    const server = await start({
+      users: { [USER]: PASSWORD },
+      delayRcptMs: 300,
+      serverOptions: {
+        // What the outbox holds at the moment the server sees MAIL FROM (before any message byte).
+        onMailFrom(_address, _session, callback) {
+          const emls = fs.readdirSync(outbox.outboxDir).filter((f) => f.endsWith('.eml'));
+          atMailFrom = emls.map((f) => fs.readFileSync(path.join(outbox.outboxDir, f)));
+          callback();
+        },
+      },
+    });
     const sending = deliver(toDeliver(msg), server.target({ user: USER, password: PASSWORD }), outbox);
     await server.waitFor(() => server.sessions.opened === 1, 5000, 'the connection');
+    await server.waitFor(() => atMailFrom !== undefined, 5000, 'MAIL FROM');
+    assert.strictEqual(atMailFrom!.length, 1, 'not queued when MAIL FROM was sent');
+    assert.ok(atMailFrom![0]!.equals(msg.raw), 'the outbox did not hold the exact bytes at MAIL FROM');
     const queued = await outbox.pending();
-    assert.strictEqual(queued.length, 1, 'queued before the server saw anything');
+    assert.strictEqual(queued.length, 1);
     assert.ok(fs.readFileSync(queued[0].file).equals(msg.raw));
 
     const { result, entryId } = await sending;
@@ -72,6 +87,20 @@ describe('deliver: outbox around the send', function () {
     assert.strictEqual(entry?.source, '/ws/doc.md');
     assert.ok((await outbox.readRaw(entryId)).equals(got.raw), 'sent/ holds exactly what arrived');
     assert.deepStrictEqual(await outbox.pending(), []);
+  });
+
+  it('sends nothing when the outbox cannot be written (OUTBOX_WRITE_FAILED), and closes the connection', async () => {
+    const server = await start({ users: { [USER]: PASSWORD } });
+    const blocked = path.join(dir, 'a-file');
+    fs.writeFileSync(blocked, 'not a folder');
+    const msg = await buildTestMessage();
+    const err = await rejects(deliver(toDeliver(msg), server.target({ user: USER, password: PASSWORD }), new Outbox(blocked)), ErrorCode.OUTBOX_WRITE_FAILED);
+    assert.match(err.message, /could not be stored in the outbox/);
+    assert.match(err.message, new RegExp(blocked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.strictEqual(server.messages.length, 0);
+    assert.ok(server.commands.some((c) => c.verb === 'EHLO'), 'the connection was not even opened');
+    assert.ok(!server.commands.some((c) => c.verb === 'MAIL'), 'MAIL FROM was sent without an outbox copy');
+    await server.waitFor(() => server.sessions.closed === server.sessions.opened, 5000, 'the connection to close');
   });
 
   it('keeps a failed message with its error, and retry resends the same bytes and Message-ID', async () => {
