@@ -91,8 +91,9 @@ export async function composeMessage(doc: SourceDocument, options: ComposeOption
     subject: headers.subject,
     date,
     messageId,
-    text,
-    html,
+    // CRLF here, so nodemailer needs no line-ending pass over the whole message (base64 parts included).
+    text: toCrlf(text),
+    html: toCrlf(html),
     attachments: [
       ...images.inlineImages.map((img) => ({
         content: img.content,
@@ -106,7 +107,6 @@ export async function composeMessage(doc: SourceDocument, options: ComposeOption
     disableFileAccess: true,
     disableUrlAccess: true,
     textEncoding: 'quoted-printable',
-    newline: 'win',
     ...boundary,
   });
   const raw = await composer.compile().build();
@@ -133,6 +133,11 @@ export async function composeMessage(doc: SourceDocument, options: ComposeOption
     warnings,
     problems: options.lenient ? problems : [],
   };
+}
+
+/** Every line break as CRLF (bare CR, bare LF and CRLF alike). */
+function toCrlf(s: string): string {
+  return s.replace(/\r\n|\r|\n/g, '\r\n');
 }
 
 interface ResolvedHeaders {
