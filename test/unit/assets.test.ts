@@ -1,9 +1,7 @@
 import * as assert from 'assert';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { load } from 'cheerio';
@@ -19,24 +17,10 @@ import {
 } from '../../src/core/assets';
 import { ErrorCode, isSendAsEmailError, SendAsEmailError } from '../../src/core/errors';
 import { detectImageType } from '../../src/core/mime-type';
-import { projectRoot } from '../support/root';
+import { makeWorkspace, sha256 } from '../support/fixtures';
 
-const FIXTURE = path.join(projectRoot(), 'test', 'fixtures', 'compose', 'ws');
 
-/** A copy of the fixture workspace in a temp folder, with a folder outside it and a symlink escaping into it. */
-function makeWorkspace(): { root: string; ws: string; outside: string } {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sae-assets-')));
-  const ws = path.join(root, 'ws');
-  fs.cpSync(FIXTURE, ws, { recursive: true });
-  const outside = path.join(root, 'outside');
-  fs.mkdirSync(outside);
-  fs.copyFileSync(path.join(ws, 'img', 'bg.png'), path.join(outside, 'secret.png'));
-  fs.writeFileSync(path.join(outside, 'id_rsa'), '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n');
-  fs.symlinkSync(outside, path.join(ws, 'link'));
-  return { root, ws, outside };
-}
 
-const sha256 = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
 function lineOf(text: string, needle: string, nth = 1): number {
   let at = -1;
@@ -51,7 +35,7 @@ describe('assets', () => {
   let root: string;
   let ws: string;
   let outside: string;
-  before(() => ({ root, ws, outside } = makeWorkspace()));
+  before(() => ({ root, ws, outside } = makeWorkspace('sae-assets-')));
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   function context(html: string, extra: Partial<AssetContext> = {}): AssetContext {

@@ -1,7 +1,5 @@
 import * as assert from 'assert';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { type AddressObject, simpleParser } from 'mailparser';
@@ -10,26 +8,12 @@ import { writeEml } from '../../src/core/eml';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
 import { defaultSettings, type EmailSettings } from '../../src/core/settings';
 import type { ComposedMessage, ComposeOptions, SourceDocument } from '../../src/core/types';
-import { projectRoot } from '../support/root';
+import { makeWorkspace, sha256 } from '../support/fixtures';
 
-const FIXTURE = path.join(projectRoot(), 'test', 'fixtures', 'compose', 'ws');
 const LONG_WORDS = Array.from({ length: 900 }, (_, i) => `word${i}`).join(' ');
 const LONG_TOKEN = 'x'.repeat(5000);
 
-/** A copy of the fixture workspace in a temp folder, with a folder outside it and a symlink escaping into it. */
-function makeWorkspace(): { root: string; ws: string; outside: string } {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sae-compose-')));
-  const ws = path.join(root, 'ws');
-  fs.cpSync(FIXTURE, ws, { recursive: true });
-  const outside = path.join(root, 'outside');
-  fs.mkdirSync(outside);
-  fs.copyFileSync(path.join(ws, 'img', 'bg.png'), path.join(outside, 'secret.png'));
-  fs.writeFileSync(path.join(outside, 'id_rsa'), '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n');
-  fs.symlinkSync(outside, path.join(ws, 'link'));
-  return { root, ws, outside };
-}
 
-const sha256 = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
 /** A MIME part as read back by a deliberately small, independent splitter: type, unfolded headers, children. */
 interface MimePart {
@@ -87,7 +71,7 @@ describe('compose', () => {
   let root: string;
   let ws: string;
   let outside: string;
-  before(() => ({ root, ws, outside } = makeWorkspace()));
+  before(() => ({ root, ws, outside } = makeWorkspace('sae-compose-')));
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   function settings(change: (s: EmailSettings) => void = () => undefined): EmailSettings {

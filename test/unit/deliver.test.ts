@@ -4,26 +4,17 @@ import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
 import { deliver, outboxEntryOf, retry } from '../../src/core/deliver';
-import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
+import { ErrorCode } from '../../src/core/errors';
 import { Outbox } from '../../src/core/outbox';
 import type { Logger } from '../../src/core/types';
 import { testPki } from '../support/certs';
 import { buildTestMessage, parseMail, type TestMessage } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { rejectsWith } from '../support/fixtures';
 
 const USER = 'ada@example.com';
 const PASSWORD = 'Pw-5ecret-XyZ-42';
 
-async function rejects(p: Promise<unknown>, code: ErrorCode): Promise<SendAsEmailError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof SendAsEmailError, String(e));
-    assert.strictEqual(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 const toDeliver = (msg: TestMessage) => ({ raw: msg.raw, messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: '/ws/doc.md' });
 
@@ -94,7 +85,7 @@ describe('deliver: outbox around the send', function () {
     const blocked = path.join(dir, 'a-file');
     fs.writeFileSync(blocked, 'not a folder');
     const msg = await buildTestMessage();
-    const err = await rejects(deliver(toDeliver(msg), server.target({ user: USER, password: PASSWORD }), new Outbox(blocked)), ErrorCode.OUTBOX_WRITE_FAILED);
+    const err = await rejectsWith(deliver(toDeliver(msg), server.target({ user: USER, password: PASSWORD }), new Outbox(blocked)), ErrorCode.OUTBOX_WRITE_FAILED);
     assert.match(err.message, /could not be stored in the outbox/);
     assert.match(err.message, new RegExp(blocked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     assert.strictEqual(server.messages.length, 0);
@@ -106,7 +97,7 @@ describe('deliver: outbox around the send', function () {
   it('keeps a failed message with its error, and retry resends the same bytes and Message-ID', async () => {
     const server = await start({ users: { [USER]: PASSWORD } });
     const msg = await buildTestMessage();
-    const err = await rejects(deliver(toDeliver(msg), server.target({ user: USER, password: 'wrong-one' }), outbox), ErrorCode.SMTP_AUTH_FAILED);
+    const err = await rejectsWith(deliver(toDeliver(msg), server.target({ user: USER, password: 'wrong-one' }), outbox), ErrorCode.SMTP_AUTH_FAILED);
     const id = outboxEntryOf(err);
     assert.ok(id, 'the error names its outbox entry');
     const failed = await outbox.get(id);
@@ -124,14 +115,14 @@ describe('deliver: outbox around the send', function () {
     assert.strictEqual(sent?.status, 'sent');
     assert.strictEqual(sent?.attempts, 2);
 
-    const again = await rejects(retry(outbox, id, server.target({ user: USER, password: PASSWORD })), ErrorCode.OUTBOX_ALREADY_SENT);
+    const again = await rejectsWith(retry(outbox, id, server.target({ user: USER, password: PASSWORD })), ErrorCode.OUTBOX_ALREADY_SENT);
     assert.ok(again.message.includes(id));
     assert.strictEqual(server.messages.length, 1, 'nothing resent');
   });
 
   it('retry of an unknown entry is OUTBOX_ENTRY_NOT_FOUND', async () => {
     const server = await start();
-    await rejects(retry(outbox, '20250101T000000000Z-deadbeef', server.target()), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    await rejectsWith(retry(outbox, '20250101T000000000Z-deadbeef', server.target()), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
     assert.strictEqual(server.sessions.opened, 0);
   });
 
@@ -144,14 +135,14 @@ describe('deliver: outbox around the send', function () {
     const entry = await outbox.get(entryId);
     assert.strictEqual(entry?.status, 'sent');
     assert.deepStrictEqual(entry?.result?.rejected.map((r) => r.address), ['nobody@example.com']);
-    await rejects(retry(outbox, entryId, server.target()), ErrorCode.OUTBOX_ALREADY_SENT);
+    await rejectsWith(retry(outbox, entryId, server.target()), ErrorCode.OUTBOX_ALREADY_SENT);
     assert.strictEqual(server.messages.length, 1);
   });
 
   it('keeps the exact bytes when the connection drops during DATA, and a retry delivers them', async () => {
     const dropping = await start({ data: 'drop' });
     const msg = await buildTestMessage({ padBytes: 100_000 });
-    const err = await rejects(deliver(toDeliver(msg), dropping.target(), outbox), ErrorCode.SMTP_CONNECTION_DROPPED);
+    const err = await rejectsWith(deliver(toDeliver(msg), dropping.target(), outbox), ErrorCode.SMTP_CONNECTION_DROPPED);
     assert.match(err.message, /kept in the outbox/);
     const id = outboxEntryOf(err)!;
     const [pending] = await outbox.pending();
@@ -170,7 +161,7 @@ describe('deliver: outbox around the send', function () {
     const msg = await buildTestMessage();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const err = await rejects(deliver(toDeliver(msg), server.target(), outbox, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
+    const err = await rejectsWith(deliver(toDeliver(msg), server.target(), outbox, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
     const entry = await outbox.get(outboxEntryOf(err)!);
     assert.strictEqual(entry?.status, 'failed');
     assert.strictEqual(entry?.lastError?.code, ErrorCode.SMTP_CANCELLED);
@@ -179,9 +170,9 @@ describe('deliver: outbox around the send', function () {
   it('queues nothing when the settings are unusable', async () => {
     const msg = await buildTestMessage();
     const server = await start();
-    await rejects(deliver(toDeliver(msg), server.target({ host: '' }), outbox), ErrorCode.SMTP_NOT_CONFIGURED);
-    await rejects(deliver(toDeliver(msg), server.target({ user: USER, password: undefined }), outbox), ErrorCode.SMTP_PASSWORD_MISSING);
-    await rejects(deliver(toDeliver(msg), server.target({ caFile: path.join(dir, 'missing.pem') }), outbox), ErrorCode.SETTINGS_INVALID);
+    await rejectsWith(deliver(toDeliver(msg), server.target({ host: '' }), outbox), ErrorCode.SMTP_NOT_CONFIGURED);
+    await rejectsWith(deliver(toDeliver(msg), server.target({ user: USER, password: undefined }), outbox), ErrorCode.SMTP_PASSWORD_MISSING);
+    await rejectsWith(deliver(toDeliver(msg), server.target({ caFile: path.join(dir, 'missing.pem') }), outbox), ErrorCode.SETTINGS_INVALID);
     assert.deepStrictEqual(await outbox.pending(), []);
     assert.strictEqual(server.sessions.opened, 0);
   });

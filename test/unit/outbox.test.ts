@@ -2,21 +2,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
+import { ErrorCode } from '../../src/core/errors';
 import { Outbox } from '../../src/core/outbox';
 import type { SendResult } from '../../src/core/types';
 import { buildTestMessage } from '../support/mail';
+import { rejectsWith } from '../support/fixtures';
 
-async function rejects(p: Promise<unknown>, code: ErrorCode): Promise<SendAsEmailError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof SendAsEmailError, String(e));
-    assert.strictEqual(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 const result = (messageId: string, size: number): SendResult => ({
   messageId,
@@ -87,23 +78,23 @@ describe('outbox', () => {
     assert.ok((await outbox.readRaw(id)).equals(msg.raw));
     assert.deepStrictEqual(await outbox.pending(), []);
     assert.deepStrictEqual((await outbox.sent()).map((e) => e.id), [id]);
-    await rejects(outbox.markSent(id, result(msg.messageId, 1)), ErrorCode.OUTBOX_ALREADY_SENT);
-    await rejects(outbox.markFailed(id, { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ALREADY_SENT);
+    await rejectsWith(outbox.markSent(id, result(msg.messageId, 1)), ErrorCode.OUTBOX_ALREADY_SENT);
+    await rejectsWith(outbox.markFailed(id, { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ALREADY_SENT);
   });
 
   it('reports unknown and malformed ids as OUTBOX_ENTRY_NOT_FOUND, never touching other paths', async () => {
     assert.strictEqual(await outbox.get('nope'), undefined);
     assert.strictEqual(await outbox.get('../../etc/passwd'), undefined);
-    await rejects(outbox.readRaw('nope'), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
-    await rejects(outbox.markSent('../x', result('<x@y>', 1)), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
-    await rejects(outbox.markFailed('nope', { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    await rejectsWith(outbox.readRaw('nope'), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    await rejectsWith(outbox.markSent('../x', result('<x@y>', 1)), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    await rejectsWith(outbox.markFailed('nope', { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
   });
 
   it('detects a .eml changed after it was queued', async () => {
     const msg = await buildTestMessage();
     const entry = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
     fs.writeFileSync(entry.file, Buffer.concat([msg.raw, Buffer.from('tampered')]));
-    const err = await rejects(outbox.readRaw(entry.id), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    const err = await rejectsWith(outbox.readRaw(entry.id), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
     assert.ok(err.message.includes(entry.id));
   });
 
