@@ -76,6 +76,11 @@ function newId(): string {
   return `${new Date().toISOString().replace(/[-:.]/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
+/** SHA-256 off the main thread (WebCrypto runs the digest on libuv's thread pool). */
+async function sha256Async(data: Buffer): Promise<string> {
+  return Buffer.from(await crypto.webcrypto.subtle.digest('SHA-256', data)).toString('hex');
+}
+
 function sha256(data: Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
@@ -142,6 +147,11 @@ export class Outbox {
     await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
     const id = newId();
     const time = now();
+    // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection
+    // is being set up meanwhile: see deliver).
+    const written = writeAtomic(this.eml('outbox', id), raw);
+    written.catch(() => {}); // awaited below
+    const hash = await sha256Async(raw);
     const stored: StoredEntry = {
       version: 1,
       id,
@@ -151,12 +161,12 @@ export class Outbox {
       subject: meta.subject,
       ...(meta.source !== undefined ? { source: meta.source } : {}),
       size: raw.length,
-      sha256: sha256(raw),
+      sha256: hash,
       createdAt: time,
       updatedAt: time,
       attempts: 0,
     };
-    await writeAtomic(this.eml('outbox', id), raw);
+    await written;
     await writeAtomic(this.json('outbox', id), JSON.stringify(stored, null, 2) + '\n');
     return this.toEntry(stored, 'outbox');
   }
