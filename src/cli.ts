@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { ErrorCode, ExitCode, SendAsEmailError } from './core/errors';
-import type { ComposedMessage, Logger, SendResult, SmtpTarget } from './core/types';
+import type { ComposedMessage, ComposedStream, ComposeOptions, Logger, SendResult, SmtpTarget } from './core/types';
 import { parseCli, PASSWORD_ENV, readSource, usage, USAGE, type CliOptions } from './cli/options';
 
 /** Input problems: nothing was sent, exit 2. Everything else that fails is exit 1. */
@@ -83,13 +83,21 @@ export function cliLogger(io: Io, verbose: boolean): Logger {
 }
 
 async function composeFile(opts: CliOptions, io: Io): Promise<ComposedMessage> {
-  const source = readSource(opts.positionals[0], io.cwd);
   const { composeMessage } = await import('./core/compose');
-  const composed = await composeMessage(source, {
-    settings: opts.settings,
-    workspaceFolders: [opts.workspace],
-    overrides: opts.overrides,
-  });
+  return reportWarnings(await composeMessage(readSource(opts.positionals[0], io.cwd), composeOptions(opts)), io);
+}
+
+/** The message as a stream: `send` stores it in the outbox and sends it without holding it in memory whole. */
+async function composeFileStream(opts: CliOptions, io: Io): Promise<ComposedStream> {
+  const { composeMessageStream } = await import('./core/compose');
+  return reportWarnings(await composeMessageStream(readSource(opts.positionals[0], io.cwd), composeOptions(opts)), io);
+}
+
+function composeOptions(opts: CliOptions): ComposeOptions {
+  return { settings: opts.settings, workspaceFolders: [opts.workspace], overrides: opts.overrides };
+}
+
+function reportWarnings<T extends { warnings: { message: string }[] }>(composed: T, io: Io): T {
   for (const w of composed.warnings) io.err(`warning: ${w.message}`);
   return composed;
 }
@@ -117,20 +125,26 @@ export function smtpTarget(opts: CliOptions, env: NodeJS.ProcessEnv): SmtpTarget
 }
 
 async function send(opts: CliOptions, io: Io): Promise<number> {
-  const composed = await composeFile(opts, io);
+  const composed = await composeFileStream(opts, io);
   if (composed.envelope.to.length === 0) {
     throw new SendAsEmailError(ErrorCode.NO_RECIPIENTS, `"${composed.headers.subject}" has no recipients: add "to:" to the front matter or use --to.`);
   }
   const target = smtpTarget(opts, io.env);
   const { Outbox } = await import('./core/outbox');
-  const { deliver } = await import('./core/deliver');
+  const { deliverStream } = await import('./core/deliver');
   const outbox = new Outbox(opts.outboxDir);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const { result } = await deliver(
-      { raw: composed.raw, messageId: composed.messageId, envelope: composed.envelope, subject: composed.headers.subject, source: opts.positionals[0] },
+    const { result } = await deliverStream(
+      {
+        createReadStream: () => composed.createReadStream(),
+        messageId: composed.messageId,
+        envelope: composed.envelope,
+        subject: composed.headers.subject,
+        source: opts.positionals[0],
+      },
       target,
       outbox,
       { logger: cliLogger(io, opts.verbose), signal: controller.signal },

@@ -14,7 +14,9 @@ import { ErrorCode, type Problem, SendAsEmailError } from './errors';
 import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatter';
 import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
 import { DEFAULT_STYLESHEET } from './stylesheet';
-import type { AddressHeaders, ComposedMessage, ComposeOptions, HeaderOverrides, SourceDocument, Warning } from './types';
+import type { Readable } from 'stream';
+import type MailComposer from 'nodemailer/lib/mail-composer';
+import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, SourceDocument, Warning } from './types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -24,7 +26,32 @@ export function documentKind(doc: SourceDocument): 'markdown' | 'html' {
   return /\.html?$/i.test(doc.path) ? 'html' : 'markdown';
 }
 
+/** Composes the document into its exact MIME bytes, held in memory (preview, Save as .eml, small sends). */
 export async function composeMessage(doc: SourceDocument, options: ComposeOptions): Promise<ComposedMessage> {
+  const { composer, ...message } = await prepareMessage(doc, options);
+  const raw = await composer.compile().build();
+  return { raw, ...message };
+}
+
+/**
+ * Composes the document like `composeMessage`, but hands out the MIME bytes as a stream instead of a buffer:
+ * a send can write them to the outbox and the wire without ever holding the whole message in memory.
+ * `createReadStream()` may be called once.
+ */
+export async function composeMessageStream(doc: SourceDocument, options: ComposeOptions): Promise<ComposedStream> {
+  const { composer, ...message } = await prepareMessage(doc, options);
+  let used = false;
+  return {
+    ...message,
+    createReadStream(): Readable {
+      if (used) throw new Error('composeMessageStream: the message stream can be read only once');
+      used = true;
+      return composer.compile().createReadStream();
+    },
+  };
+}
+
+async function prepareMessage(doc: SourceDocument, options: ComposeOptions): Promise<Omit<ComposedMessage, 'raw'> & { composer: MailComposer }> {
   const { settings } = options;
   const kind = documentKind(doc);
   const docDir = path.dirname(doc.path);
@@ -79,10 +106,10 @@ export async function composeMessage(doc: SourceDocument, options: ComposeOption
   const date = options.deterministic?.date ?? new Date();
   const messageId = normalizeMessageId(options.deterministic?.messageId) ?? `<${crypto.randomUUID()}@${domain}>`;
   assertHeaderValue('Message-ID', messageId);
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const { default: MailComposerClass } = await import('nodemailer/lib/mail-composer');
   // Deterministic output: a fixed boundary (the prefix is the caller's, the shared part is constant).
   const boundary = options.deterministic ? { boundaryPrefix: options.deterministic.boundaryPrefix, baseBoundary: 'deterministic' } : {};
-  const composer = new MailComposer({
+  const composer = new MailComposerClass({
     from: headers.fromMailbox,
     to: headers.toMailboxes.length > 0 ? headers.toMailboxes : undefined,
     cc: headers.ccMailboxes.length > 0 ? headers.ccMailboxes : undefined,
@@ -109,7 +136,6 @@ export async function composeMessage(doc: SourceDocument, options: ComposeOption
     textEncoding: 'quoted-printable',
     ...boundary,
   });
-  const raw = await composer.compile().build();
 
   const envelopeTo = uniqueAddresses([...headers.toMailboxes, ...headers.ccMailboxes, ...headers.bccMailboxes]);
   if (envelopeTo.length === 0) {
@@ -121,7 +147,7 @@ export async function composeMessage(doc: SourceDocument, options: ComposeOption
   }
 
   return {
-    raw,
+    composer,
     headers: headers.public,
     messageId,
     date,

@@ -5,8 +5,9 @@
  * the same bytes, so the Message-ID stays the same.
  */
 import { ErrorCode, SendAsEmailError } from './errors';
-import { alreadySent, type Outbox } from './outbox';
-import { sendRaw, transportOptions, type SmtpOptions } from './smtp';
+import type { Readable } from 'stream';
+import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
+import { sendRaw, transportOptions, type SmtpOptions, type StreamedMessage } from './smtp';
 import type { SendResult, SmtpTarget } from './types';
 
 export interface DeliverMessage {
@@ -92,24 +93,70 @@ export async function deliver(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
-  const stored = outbox.add(msg.raw, {
+  const stored = outbox.add(msg.raw, metaOf(msg));
+  return sendQueued(stored, msg.envelope, msg.raw, target, outbox, opts);
+}
+
+/** A message whose bytes come from a stream (composeMessageStream), read once, into the outbox. */
+export interface DeliverStreamMessage extends Omit<DeliverMessage, 'raw'> {
+  createReadStream(): Readable;
+}
+
+/**
+ * Like `deliver`, for a message that is never held in memory whole: its MIME stream is written to the
+ * outbox (hashed on the way), and the send streams the stored file to the server.
+ */
+export async function deliverStream(
+  msg: DeliverStreamMessage,
+  target: SmtpTarget,
+  outbox: Outbox,
+  opts: SmtpOptions = {},
+): Promise<{ result: SendResult; entryId: string }> {
+  transportOptions(target);
+  const stored = outbox.addStream(msg.createReadStream(), metaOf(msg));
+  const message: StreamedMessage = {
     messageId: msg.messageId,
-    envelope: msg.envelope,
-    subject: msg.subject,
-    source: msg.source,
+    size: 0,
+    eightBit: true,
+    open: () => {
+      throw new Error('the message is not stored yet');
+    },
+  };
+  return sendQueued(stored, msg.envelope, message, target, outbox, opts, (entry) => {
+    message.size = entry.size;
+    message.eightBit = entry.eightBit;
+    message.open = () => outbox.openRaw(entry);
   });
+}
+
+function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
+  return { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source };
+}
+
+/** Sends while `stored` (the outbox write) completes; MAIL FROM waits for it. Records the outcome. */
+async function sendQueued<E extends OutboxEntry>(
+  stored: Promise<E>,
+  envelope: { from: string; to: string[] },
+  message: Buffer | StreamedMessage,
+  target: SmtpTarget,
+  outbox: Outbox,
+  opts: SmtpOptions,
+  onStored?: (entry: E) => void,
+): Promise<{ result: SendResult; entryId: string }> {
   stored.catch(() => {}); // observed below; never an unhandled rejection
   const beforeMail = async (): Promise<void> => {
+    let entry: E;
     try {
-      const entry = await stored;
-      opts.logger?.debug(`Queued ${msg.messageId} as outbox entry ${entry.id} (${msg.raw.length} bytes)`);
+      entry = await stored;
     } catch (e) {
       throw outboxWriteFailed(outbox, e);
     }
+    onStored?.(entry);
+    opts.logger?.debug(`Queued ${entry.messageId} as outbox entry ${entry.id} (${entry.size} bytes)`);
   };
   let result: SendResult;
   try {
-    result = await sendRaw(target, msg.envelope, msg.raw, { ...opts, beforeMail });
+    result = await sendRaw(target, envelope, message, { ...opts, beforeMail });
   } catch (e) {
     const entry = await stored.catch(() => undefined);
     if (!entry) throw e instanceof SendAsEmailError && e.code === ErrorCode.OUTBOX_WRITE_FAILED ? e : outboxWriteFailed(outbox, e);

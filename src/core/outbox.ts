@@ -11,10 +11,12 @@
  * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
  * sent/ record is written first), never as pending, so an accepted message is not resent.
  */
+import { isAscii } from 'buffer';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
+import type { Readable } from 'stream';
 import type { SendResult } from './types';
 
 export type OutboxStatus =
@@ -120,6 +122,61 @@ async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
   await fsyncDir(dir);
 }
 
+/** What `writeAtomicStream` learned about the bytes while writing them. */
+export interface StreamedBytes {
+  size: number;
+  sha256: string;
+  /** Some byte is over 0x7f (the send asks for 8BITMIME). */
+  eightBit: boolean;
+}
+
+/** Like `writeAtomic`, for a stream: hashes, counts and checks the bytes on their way to the disk (one pass). */
+async function writeAtomicStream(file: string, source: Readable): Promise<StreamedBytes> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  let eightBit = false;
+  const handle = await fs.promises.open(tmp, 'wx', 0o600);
+  try {
+    // Small chunks (a MIME stream yields many) are gathered into writes of about 256 KB.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (pendingBytes === 0) return;
+      const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await handle.write(block);
+    };
+    for await (const chunk of source) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      hash.update(buf);
+      size += buf.length;
+      if (!eightBit && !isAscii(buf)) eightBit = true;
+      pending.push(buf);
+      pendingBytes += buf.length;
+      if (pendingBytes >= 256 * 1024) await flush();
+    }
+    await flush();
+    await handle.sync();
+  } catch (e) {
+    source.destroy();
+    await handle.close().catch(() => {});
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dir);
+  return { size, sha256: hash.digest('hex'), eightBit };
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.promises.access(file);
@@ -169,6 +226,38 @@ export class Outbox {
     await written;
     await writeAtomic(this.json('outbox', id), JSON.stringify(stored, null, 2) + '\n');
     return this.toEntry(stored, 'outbox');
+  }
+
+  /**
+   * Like `add`, for a message that arrives as a stream (never held in memory whole): the .eml is written,
+   * hashed and fsynced in one pass, then its record. Returns the entry and whether the bytes need 8BITMIME.
+   */
+  async addStream(source: Readable, meta: OutboxMeta): Promise<OutboxEntry & { eightBit: boolean }> {
+    await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
+    const id = newId();
+    const time = now();
+    const bytes = await writeAtomicStream(this.eml('outbox', id), source);
+    const stored: StoredEntry = {
+      version: 1,
+      id,
+      status: 'pending',
+      messageId: meta.messageId,
+      envelope: { from: meta.envelope.from, to: [...meta.envelope.to] },
+      subject: meta.subject,
+      ...(meta.source !== undefined ? { source: meta.source } : {}),
+      size: bytes.size,
+      sha256: bytes.sha256,
+      createdAt: time,
+      updatedAt: time,
+      attempts: 0,
+    };
+    await writeAtomic(this.json('outbox', id), JSON.stringify(stored, null, 2) + '\n');
+    return { ...this.toEntry(stored, 'outbox'), eightBit: bytes.eightBit };
+  }
+
+  /** A stream of the entry's .eml bytes as stored (for sending without reading the whole file into memory). */
+  openRaw(entry: OutboxEntry): Readable {
+    return fs.createReadStream(entry.file, { highWaterMark: 64 * 1024 });
   }
 
   /** Moves the entry to sent/ with the server's result. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT. */

@@ -18,7 +18,7 @@ import * as path from 'path';
 import * as tls from 'tls';
 import * as util from 'util';
 import { isAscii } from 'buffer';
-import { Readable } from 'stream';
+import { Readable, Transform } from 'stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import { ErrorCode, SendAsEmailError } from './errors';
@@ -346,6 +346,34 @@ class TrackedBody extends Readable {
   }
 }
 
+/**
+ * A message sent from a stream (the outbox file) instead of a buffer. `size` and `eightBit` may be filled in
+ * by `beforeMail` (once the message is stored); `open()` is called after that, once.
+ */
+export interface StreamedMessage {
+  messageId: string;
+  size: number;
+  eightBit: boolean;
+  open(): Readable;
+}
+
+/** Passes `source` through, marking when the first byte goes out and when the last one did. */
+function trackStream(source: Readable, onStart: () => void, onEnd: () => void): Readable {
+  let started = false;
+  const tracked = new Transform({
+    transform(chunk, _encoding, callback) {
+      if (!started) {
+        started = true;
+        onStart();
+      }
+      callback(null, chunk);
+    },
+  });
+  tracked.once('end', onEnd);
+  source.once('error', (e) => tracked.destroy(e));
+  return source.pipe(tracked);
+}
+
 /** The Message-ID header of raw MIME bytes (as written, with angle brackets), or '' when there is none. */
 export function readMessageId(raw: Buffer): string {
   let end = raw.indexOf('\r\n\r\n');
@@ -404,30 +432,29 @@ export async function verifySmtp(target: SmtpTarget, opts: SmtpOptions = {}): Pr
 export async function sendRaw(
   target: SmtpTarget,
   envelope: { from: string; to: string[] },
-  raw: Buffer,
+  message: Buffer | StreamedMessage,
   opts: SmtpOptions = {},
 ): Promise<SendResult> {
   checkEnvelope(envelope);
-  const messageId = readMessageId(raw);
+  const streamed = Buffer.isBuffer(message) ? undefined : message;
+  const messageId = streamed ? streamed.messageId : readMessageId(message as Buffer);
+  const size = (): number => (streamed ? streamed.size : (message as Buffer).length);
   return withSession(target, 'send', opts, async (s) => {
     s.ctx.from = envelope.from;
-    s.ctx.messageSize = raw.length;
+    s.ctx.messageSize = size();
     s.ctx.sizeLimit = (s.conn as unknown as ConnectionInternals)._maxAllowedSize || undefined;
     await login(s, target);
     if (opts.beforeMail) await Promise.race([opts.beforeMail(), s.failure()]);
+    // A streamed message's size is known once it is stored (beforeMail).
+    s.ctx.messageSize = size();
     s.ctx.phase = 'envelope';
-    if (s.ctx.sizeLimit && raw.length > s.ctx.sizeLimit) throw messageTooLarge(s.ctx);
-    const body = new TrackedBody(
-      raw,
-      () => (s.ctx.phase = 'data'),
-      () => (s.ctx.phase = 'sent'),
-    );
+    if (s.ctx.sizeLimit && size() > s.ctx.sizeLimit) throw messageTooLarge(s.ctx);
+    const onStart = (): void => void (s.ctx.phase = 'data');
+    const onEnd = (): void => void (s.ctx.phase = 'sent');
+    const body = streamed ? trackStream(streamed.open(), onStart, onEnd) : new TrackedBody(message as Buffer, onStart, onEnd);
+    const eightBit = streamed ? streamed.eightBit : !isAscii(message as Buffer);
     const info = await s.step<SMTPConnectionSendInfo>((done) =>
-      s.conn.send(
-        { from: envelope.from, to: envelope.to, size: raw.length, use8BitMime: !isAscii(raw) },
-        body,
-        (err, result) => done(err, result),
-      ),
+      s.conn.send({ from: envelope.from, to: envelope.to, size: size(), use8BitMime: eightBit }, body, (err, result) => done(err, result)),
     );
     const rejected = (info.rejected ?? []).map((address) => {
       const e = info.rejectedErrors?.find((r) => r.recipient === address);
@@ -438,7 +465,7 @@ export async function sendRaw(
       accepted: [...info.accepted],
       rejected,
       response: (info.response ?? '').trim(),
-      size: raw.length,
+      size: size(),
     };
   });
 }

@@ -127,6 +127,11 @@ export interface ComposedMessage {
   problems: Problem[];
 }
 
+/** A composed message whose MIME bytes are read from a stream (once) instead of held in memory. */
+export interface ComposedStream extends Omit<ComposedMessage, 'raw'> {
+  createReadStream(): import('stream').Readable;
+}
+
 /** The SMTP connection a send or a verify uses: settings plus the password from SecretStorage / env. */
 export interface SmtpTarget extends SmtpSettings {
   /** Never logged, never written anywhere. */

@@ -1,11 +1,12 @@
 /**
  * Child process: our pipeline, as the command-line tool runs it (src/cli.ts `send`): read the document, compose it
- * to MIME bytes, then (send variant) queue it in an outbox and deliver it over SMTP. Forked by bench.ts.
+ * to MIME bytes (compose variant: in memory, as the preview and Save as .eml do), or (send variant, as `send` does)
+ * compose it to a MIME stream that is written to the outbox and sent from there. Forked by bench.ts.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { composeMessage } from '../../src/core/compose';
-import { deliver } from '../../src/core/deliver';
+import { composeMessage, composeMessageStream } from '../../src/core/compose';
+import { deliverStream } from '../../src/core/deliver';
 import { Outbox } from '../../src/core/outbox';
 import { defaultSettings } from '../../src/core/settings';
 import type { SmtpTarget } from '../../src/core/types';
@@ -20,11 +21,23 @@ childMain(async (task) => {
   const send = task.variant === 'ours-send';
   return runRounds(task, async (_round, mark) => {
     const text = await fs.readFile(task.workload.doc, 'utf8');
-    const composed = await composeMessage({ path: task.workload.doc, text }, { settings, workspaceFolders: [task.workload.dir] });
+    const doc = { path: task.workload.doc, text };
+    const options = { settings, workspaceFolders: [task.workload.dir] };
+    if (!send) {
+      const composed = await composeMessage(doc, options);
+      mark('compose');
+      return composed.raw.length;
+    }
+    const composed = await composeMessageStream(doc, options);
     mark('compose');
-    if (!send) return composed.raw.length;
-    const { result } = await deliver(
-      { raw: composed.raw, messageId: composed.messageId, envelope: composed.envelope, subject: composed.headers.subject, source: task.workload.doc },
+    const { result } = await deliverStream(
+      {
+        createReadStream: () => composed.createReadStream(),
+        messageId: composed.messageId,
+        envelope: composed.envelope,
+        subject: composed.headers.subject,
+        source: task.workload.doc,
+      },
       target,
       outbox,
     );

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { type AddressObject, simpleParser } from 'mailparser';
-import { composeMessage } from '../../src/core/compose';
+import { composeMessage, composeMessageStream } from '../../src/core/compose';
 import { writeEml } from '../../src/core/eml';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
 import { defaultSettings, type EmailSettings } from '../../src/core/settings';
@@ -328,6 +328,18 @@ describe('compose', () => {
       assert.match(headerBlock(a.raw), /^Date: Mon, 06 May 2024 07:08:09 \+0000$/m);
       assert.ok(a.raw.includes('boundary=test-deterministic-Part_'));
       assert.strictEqual(a.date.getTime(), deterministic.date.getTime());
+    });
+
+    it('streams exactly the bytes composeMessage builds (composeMessageStream), once', async () => {
+      const a = await composeMessage(markdownFixture(), options({ deterministic }));
+      const streamed = await composeMessageStream(markdownFixture(), options({ deterministic }));
+      const chunks: Buffer[] = [];
+      for await (const chunk of streamed.createReadStream()) chunks.push(chunk as Buffer);
+      assert.ok(Buffer.concat(chunks).equals(a.raw), 'the stream differs from the buffer');
+      assert.strictEqual(streamed.messageId, a.messageId);
+      assert.deepStrictEqual(streamed.envelope, a.envelope);
+      assert.deepStrictEqual(streamed.inlineImages.map((i) => i.cid), a.inlineImages.map((i) => i.cid));
+      assert.throws(() => streamed.createReadStream(), /only once/);
     });
 
     it('gives every message a new Message-ID, and uses idDomain for Message-ID and Content-IDs', async () => {

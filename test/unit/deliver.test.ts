@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
-import { deliver, outboxEntryOf, retry } from '../../src/core/deliver';
+import { Readable } from 'stream';
+import { deliver, deliverStream, outboxEntryOf, retry } from '../../src/core/deliver';
 import { ErrorCode } from '../../src/core/errors';
 import { Outbox } from '../../src/core/outbox';
 import type { Logger } from '../../src/core/types';
@@ -228,5 +229,67 @@ describe('deliver: outbox around the send', function () {
     for (const [where, text] of haystacks) {
       for (const form of forms) assert.ok(!text.includes(form), `${where} contains the password (${form})`);
     }
+  });
+
+  describe('deliverStream: a message that is never held whole', () => {
+    /** The test message as a stream of small chunks, like a MIME stream. */
+    const streamOf = (msg: TestMessage) => () => Readable.from(Array.from({ length: Math.ceil(msg.raw.length / 100) }, (_, i) => msg.raw.subarray(i * 100, (i + 1) * 100)));
+
+    it('stores the stream in the outbox before MAIL FROM and sends exactly the stored bytes', async () => {
+      const msg = await buildTestMessage({ subject: 'Grüße, 测试' });
+      let atMailFrom: Buffer[] | undefined;
+      const server = await start({
+        users: { [USER]: PASSWORD },
+        serverOptions: {
+          onMailFrom(_address, _session, callback) {
+            atMailFrom = fs.readdirSync(outbox.outboxDir).filter((f) => f.endsWith('.eml')).map((f) => fs.readFileSync(path.join(outbox.outboxDir, f)));
+            callback();
+          },
+        },
+      });
+      const { result, entryId } = await deliverStream(
+        { ...toDeliver(msg), createReadStream: streamOf(msg) },
+        server.target({ user: USER, password: PASSWORD }),
+        outbox,
+      );
+      assert.strictEqual(atMailFrom?.length, 1, 'not stored when MAIL FROM was sent');
+      assert.ok(atMailFrom[0]!.equals(msg.raw));
+      const got = await server.nextMessage();
+      assert.ok(got.raw.equals(msg.raw), 'the server did not get the exact bytes');
+      assert.strictEqual(result.size, msg.raw.length);
+      assert.strictEqual(result.messageId, msg.messageId);
+      const entry = await outbox.get(entryId);
+      assert.strictEqual(entry?.status, 'sent');
+      assert.strictEqual(entry?.size, msg.raw.length);
+      assert.ok((await outbox.readRaw(entryId)).equals(msg.raw), 'the stored hash does not match the bytes');
+    });
+
+    it('keeps the stored bytes with the error when the send fails, for a retry of the same bytes', async () => {
+      const msg = await buildTestMessage();
+      const server = await start({ users: { [USER]: PASSWORD } });
+      const err = await rejectsWith(
+        deliverStream({ ...toDeliver(msg), createReadStream: streamOf(msg) }, server.target({ user: USER, password: 'wrong-pass' }), outbox),
+        ErrorCode.SMTP_AUTH_FAILED,
+      );
+      const id = outboxEntryOf(err);
+      assert.ok(id, 'the error does not name its outbox entry');
+      assert.ok((await outbox.readRaw(id)).equals(msg.raw));
+      await retry(outbox, id, server.target({ user: USER, password: PASSWORD }));
+      assert.ok((await server.nextMessage()).raw.equals(msg.raw));
+    });
+
+    it('a stream that fails while being stored sends nothing (OUTBOX_WRITE_FAILED)', async () => {
+      const server = await start({ users: { [USER]: PASSWORD } });
+      const msg = await buildTestMessage();
+      const broken = () =>
+        new Readable({
+          read() {
+            this.destroy(new Error('disk image vanished'));
+          },
+        });
+      await rejectsWith(deliverStream({ ...toDeliver(msg), createReadStream: broken }, server.target({ user: USER, password: PASSWORD }), outbox), ErrorCode.OUTBOX_WRITE_FAILED);
+      assert.ok(!server.commands.some((c) => c.verb === 'MAIL'), 'MAIL FROM was sent');
+      assert.deepStrictEqual(fs.readdirSync(outbox.outboxDir).filter((f) => f.endsWith('.eml')), []);
+    });
   });
 });
