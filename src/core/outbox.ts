@@ -257,7 +257,7 @@ export class Outbox {
 
   /** A stream of the entry's .eml bytes as stored (for sending without reading the whole file into memory). */
   openRaw(entry: OutboxEntry): Readable {
-    return fs.createReadStream(entry.file, { highWaterMark: 64 * 1024 });
+    return fs.createReadStream(entry.file, { highWaterMark: 1024 * 1024 });
   }
 
   /** Moves the entry to sent/ with the server's result. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT. */
