@@ -78,7 +78,7 @@ export class Mailer implements MailService {
       void this.deps.prompts.warn(message, Button.trust).then((b) => {
         if (b === Button.trust) void vscode.commands.executeCommand('workbench.trust.manage');
       });
-      return { status: 'failed', code: ErrorCode.SMTP_NOT_CONFIGURED, message };
+      return { status: 'failed', code: ErrorCode.WORKSPACE_UNTRUSTED, message };
     }
     const settings = readSettings(source);
     try {
