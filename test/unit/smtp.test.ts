@@ -438,12 +438,17 @@ describe('smtp: transportOptions', () => {
       () => transportOptions({ ...base, caFile: missing }),
       (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SETTINGS_INVALID && e.message.includes(missing),
     );
-    const notPem = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sae-ca-')), 'ca.txt');
-    fs.writeFileSync(notPem, 'hello');
-    assert.throws(
-      () => transportOptions({ ...base, caFile: notPem }),
-      (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SETTINGS_INVALID && e.message.includes(notPem),
-    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-ca-'));
+    try {
+      const notPem = path.join(dir, 'ca.txt');
+      fs.writeFileSync(notPem, 'hello');
+      assert.throws(
+        () => transportOptions({ ...base, caFile: notPem }),
+        (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SETTINGS_INVALID && e.message.includes(notPem),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an empty host, and a user without password', () => {
