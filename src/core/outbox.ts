@@ -99,13 +99,17 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `file` atomically: temporary file in the same folder, fsync, rename, fsync of the folder. */
-async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
+/**
+ * Writes `file` atomically: `write` fills a temporary file in the same folder, then fsync, rename, and
+ * fsync of the folder. On failure the temporary file is removed and `file` is untouched.
+ */
+async function atomically<T>(file: string, write: (handle: fs.promises.FileHandle) => Promise<T>): Promise<T> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.promises.open(tmp, 'wx', 0o600);
+  let result: T;
   try {
-    await handle.writeFile(data);
+    result = await write(handle);
     await handle.sync();
   } catch (e) {
     await handle.close().catch(() => {});
@@ -120,6 +124,11 @@ async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
     throw e;
   }
   await fsyncDir(dir);
+  return result;
+}
+
+function writeAtomic(file: string, data: Buffer | string): Promise<void> {
+  return atomically(file, (handle) => handle.writeFile(data));
 }
 
 /** What `writeAtomicStream` learned about the bytes while writing them. */
@@ -131,14 +140,11 @@ export interface StreamedBytes {
 }
 
 /** Like `writeAtomic`, for a stream: hashes, counts and checks the bytes on their way to the disk (one pass). */
-async function writeAtomicStream(file: string, source: Readable): Promise<StreamedBytes> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const hash = crypto.createHash('sha256');
-  let size = 0;
-  let eightBit = false;
-  const handle = await fs.promises.open(tmp, 'wx', 0o600);
-  try {
+function writeAtomicStream(file: string, source: Readable): Promise<StreamedBytes> {
+  return atomically(file, async (handle) => {
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    let eightBit = false;
     // Small chunks (a MIME stream yields many) are gathered into writes of about 256 KB.
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -149,32 +155,23 @@ async function writeAtomicStream(file: string, source: Readable): Promise<Stream
       pendingBytes = 0;
       await handle.write(block);
     };
-    for await (const chunk of source) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      hash.update(buf);
-      size += buf.length;
-      if (!eightBit && !isAscii(buf)) eightBit = true;
-      pending.push(buf);
-      pendingBytes += buf.length;
-      if (pendingBytes >= 256 * 1024) await flush();
+    try {
+      for await (const chunk of source) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+        hash.update(buf);
+        size += buf.length;
+        if (!eightBit && !isAscii(buf)) eightBit = true;
+        pending.push(buf);
+        pendingBytes += buf.length;
+        if (pendingBytes >= 256 * 1024) await flush();
+      }
+      await flush();
+    } catch (e) {
+      source.destroy();
+      throw e;
     }
-    await flush();
-    await handle.sync();
-  } catch (e) {
-    source.destroy();
-    await handle.close().catch(() => {});
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-  await handle.close();
-  try {
-    await fs.promises.rename(tmp, file);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-  await fsyncDir(dir);
-  return { size, sha256: hash.digest('hex'), eightBit };
+    return { size, sha256: hash.digest('hex'), eightBit };
+  });
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -201,42 +198,31 @@ export class Outbox {
    * Call this before anything is sent.
    */
   async add(raw: Buffer, meta: OutboxMeta): Promise<OutboxEntry> {
-    await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
-    const id = newId();
-    const time = now();
-    // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection
-    // is being set up meanwhile: see deliver).
-    const written = writeAtomic(this.eml('outbox', id), raw);
-    written.catch(() => {}); // awaited below
-    const hash = await sha256Async(raw);
-    const stored: StoredEntry = {
-      version: 1,
-      id,
-      status: 'pending',
-      messageId: meta.messageId,
-      envelope: { from: meta.envelope.from, to: [...meta.envelope.to] },
-      subject: meta.subject,
-      ...(meta.source !== undefined ? { source: meta.source } : {}),
-      size: raw.length,
-      sha256: hash,
-      createdAt: time,
-      updatedAt: time,
-      attempts: 0,
-    };
-    await written;
-    await writeAtomic(this.json('outbox', id), JSON.stringify(stored, null, 2) + '\n');
-    return this.toEntry(stored, 'outbox');
+    return this.queue(meta, async (file) => {
+      // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection
+      // is being set up meanwhile: see deliver).
+      const written = writeAtomic(file, raw);
+      written.catch(() => {}); // awaited below
+      const sha256 = await sha256Async(raw);
+      await written;
+      return { size: raw.length, sha256, eightBit: !isAscii(raw) };
+    });
   }
 
   /**
    * Like `add`, for a message that arrives as a stream (never held in memory whole): the .eml is written,
-   * hashed and fsynced in one pass, then its record. Returns the entry and whether the bytes need 8BITMIME.
+   * hashed and fsynced in one pass, then its record. Also says whether the bytes need 8BITMIME.
    */
-  async addStream(source: Readable, meta: OutboxMeta): Promise<OutboxEntry & { eightBit: boolean }> {
+  addStream(source: Readable, meta: OutboxMeta): Promise<OutboxEntry & { eightBit: boolean }> {
+    return this.queue(meta, (file) => writeAtomicStream(file, source));
+  }
+
+  /** Stores a new pending entry: `writeEml` puts the exact bytes in its .eml, then the record is written. */
+  private async queue(meta: OutboxMeta, writeEml: (file: string) => Promise<StreamedBytes>): Promise<OutboxEntry & { eightBit: boolean }> {
     await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
     const id = newId();
     const time = now();
-    const bytes = await writeAtomicStream(this.eml('outbox', id), source);
+    const bytes = await writeEml(this.eml('outbox', id));
     const stored: StoredEntry = {
       version: 1,
       id,
