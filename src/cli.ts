@@ -69,7 +69,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         throw usage(`Unknown command "${opts.command}".`);
     }
   } catch (e) {
-    return reportError(e, io);
+    // A failed send or retry left its message in the outbox; deliver.ts knows which entry.
+    const sendFailure = e instanceof SendAsEmailError && /^(SMTP_|OUTBOX_)/.test(e.code);
+    const deliverModule = sendFailure ? await import('./core/deliver') : undefined;
+    return reportError(e, io, deliverModule?.outboxEntryOf);
   }
 }
 
@@ -184,7 +187,7 @@ async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
   return printResult(result, io);
 }
 
-export function reportError(e: unknown, io: Io): number {
+export function reportError(e: unknown, io: Io, keptIn?: (e: unknown) => string | undefined): number {
   if (e instanceof SendAsEmailError) {
     io.err(`error: ${e.message}`);
     for (const p of e.problems) if (!e.message.includes(p.message)) io.err(`  - ${p.message}`);
@@ -193,6 +196,8 @@ export function reportError(e: unknown, io: Io): number {
       for (const a of e.extra.accepted) io.out(`accepted  ${a}`);
     }
     for (const r of e.extra.rejected ?? []) io.out(`refused   ${r.address}  ${r.response}`);
+    const kept = keptIn?.(e);
+    if (kept) io.err(`  The message is kept in the outbox: send-as-email retry ${kept} (with the same SMTP options) resends the same bytes.`);
     if (INPUT_CODES.has(e.code)) return ExitCode.USAGE;
     return ExitCode.FAILED;
   }

@@ -142,6 +142,7 @@ describe('command-line tool', function () {
       const list = await run(['outbox'], ws);
       const id = /^(\S+)\s+Status/m.exec(list.out)?.[1];
       assert.ok(id, `outbox did not list the message: ${list.out}`);
+      assert.ok(r.err.includes(`send-as-email retry ${id}`), `the failure does not say how to retry: ${r.err}`);
       const kept = await new Outbox(path.join(ws, '.send-as-email')).readRaw(id);
 
       server = await startSmtpServer({ security: 'none' });
