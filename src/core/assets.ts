@@ -27,6 +27,11 @@ export interface AssetContext {
   signal?: AbortSignal;
   /** Domain part of the Content-IDs. */
   cidDomain: string;
+  /**
+   * false: local images are hashed while streamed from disk and not kept in memory (the message stream reads
+   * them again); `InlineImage.content` is then empty and `file` is set. Default true.
+   */
+  keepContent?: boolean;
 }
 
 export interface EmbedResult {
@@ -320,10 +325,11 @@ function percentDecodeBytes(s: string): Buffer {
 
 /** `path`: the resolved path; `shown`: how to show it when that differs (a symlink and where it leads). */
 type Failure = { ok: false; code: ErrorCode; reason: string; path?: string; shown?: string };
-type LoadedImage = { ok: true; bytes: Buffer; type: ImageType; source: string; filename: string; cid?: string };
+/** `bytes`: the whole file, or only its head when `file` is set (streamed later); `sha256` when already known. */
+type LoadedImage = { ok: true; bytes: Buffer; size: number; type: ImageType; source: string; filename: string; cid?: string; sha256?: string; file?: string };
 type LoadResult = LoadedImage | Failure;
 
-type LocalResult = { ok: true; bytes: Buffer; path: string } | Failure;
+type LocalResult = { ok: true; bytes: Buffer; path: string; size: number; sha256?: string; realPath: string } | Failure;
 
 /** Real paths of the allowed roots (a missing folder is taken as written). */
 async function allowedRoots(ctx: Pick<AssetContext, 'workspaceFolders' | 'docPath'>): Promise<string[]> {
@@ -339,6 +345,31 @@ function isInside(file: string, roots: string[]): boolean {
 }
 
 /**
+ * Reads a file once, through one reused buffer (no garbage per chunk): its SHA-256, its size and its first
+ * 64 KB (enough to tell the image type).
+ */
+async function hashFile(file: string): Promise<{ bytes: Buffer; size: number; sha256: string }> {
+  const hash = crypto.createHash('sha256');
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  let head: Buffer | undefined;
+  let size = 0;
+  const handle = await fs.open(file, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      const data = chunk.subarray(0, bytesRead);
+      hash.update(data);
+      if (!head) head = Buffer.from(data.subarray(0, 64 * 1024));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { bytes: head ?? Buffer.alloc(0), size, sha256: hash.digest('hex') };
+}
+
+/**
  * Reads a local file under the workspace policy: the real path (symlinks followed) must be inside a root unless
  * `allowOutside`. `codes` picks the image or attachment error codes.
  */
@@ -347,6 +378,7 @@ async function readLocal(
   roots: string[],
   allowOutside: boolean,
   codes: { notFound: ErrorCode; outside: ErrorCode },
+  keep = true,
 ): Promise<LocalResult> {
   let real: string;
   try {
@@ -361,7 +393,11 @@ async function readLocal(
   try {
     const stat = await fs.stat(real);
     if (!stat.isFile()) return { ok: false, code: codes.notFound, reason: 'is not a file', path: file };
-    return { ok: true, bytes: await fs.readFile(real), path: file };
+    if (keep) {
+      const bytes = await fs.readFile(real);
+      return { ok: true, bytes, path: file, size: bytes.length, realPath: real };
+    }
+    return { ok: true, ...(await hashFile(real)), path: file, realPath: real };
   } catch (e) {
     return { ok: false, code: codes.notFound, reason: describeFsError(e), path: file };
   }
@@ -378,25 +414,34 @@ function withExtension(name: string, type: ImageType): string {
   return path.extname(name) ? name : `${name}.${type.ext}`;
 }
 
-async function loadFile(target: { path: string; alt?: string }, roots: string[], allowOutside: boolean): Promise<LoadResult> {
+async function loadFile(target: { path: string; alt?: string }, roots: string[], allowOutside: boolean, keep: boolean): Promise<LoadResult> {
   const codes = { notFound: ErrorCode.IMAGE_NOT_FOUND, outside: ErrorCode.IMAGE_OUTSIDE_WORKSPACE };
-  let res = await readLocal(target.path, roots, allowOutside, codes);
+  let res = await readLocal(target.path, roots, allowOutside, codes, keep);
   // `my%20chart.png` is tried as `my chart.png` first; a file really named with the % sequence comes next.
   if (!res.ok && target.alt && res.code === ErrorCode.IMAGE_NOT_FOUND) {
-    const alt = await readLocal(target.alt, roots, allowOutside, codes);
+    const alt = await readLocal(target.alt, roots, allowOutside, codes, keep);
     if (alt.ok) res = alt;
   }
   if (!res.ok) return res;
   const type = detectImageType(res.bytes, res.path);
   if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)', path: res.path };
-  return { ok: true, bytes: res.bytes, type, source: res.path, filename: withExtension(path.basename(res.path), type) };
+  return {
+    ok: true,
+    bytes: res.bytes,
+    size: res.size,
+    sha256: res.sha256,
+    file: keep ? undefined : res.realPath,
+    type,
+    source: res.path,
+    filename: withExtension(path.basename(res.path), type),
+  };
 }
 
 function loadData(url: string, n: number): LoadResult {
   const decoded = decodeDataUri(url);
   const type = decoded && detectImageType(decoded.bytes);
   if (!decoded || !type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
-  return { ok: true, bytes: decoded.bytes, type, source: shorten(url), filename: `image-${n}.${type.ext}` };
+  return { ok: true, bytes: decoded.bytes, size: decoded.bytes.length, type, source: shorten(url), filename: `image-${n}.${type.ext}` };
 }
 
 /** Downloads a remote image with a size cap and a timeout. Aborting `signal` rejects with its reason. */
@@ -443,7 +488,7 @@ async function loadRemote(url: string, n: number, ctx: AssetContext): Promise<Lo
   const type = detectImageType(bytes, new URL(url).pathname);
   if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
   const base = safeDecode(path.posix.basename(new URL(url).pathname));
-  return { ok: true, bytes, type, source: url, filename: base ? withExtension(base, type) : `image-${n}.${type.ext}` };
+  return { ok: true, bytes, size: bytes.length, type, source: url, filename: base ? withExtension(base, type) : `image-${n}.${type.ext}` };
 }
 
 export function formatBytes(n: number): string {
@@ -459,8 +504,12 @@ function shorten(url: string): string {
 
 /** `<first 16 hex of sha256>@<domain>`: the same bytes always get the same Content-ID. */
 export function contentId(bytes: Buffer, domain: string): string {
-  const hash = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  return `${hash}@${domainToASCII(domain) || domain || 'localhost'}`;
+  return contentIdOf(crypto.createHash('sha256').update(bytes).digest('hex'), domain);
+}
+
+/** The Content-ID for content whose SHA-256 (hex) is already known. */
+export function contentIdOf(sha256Hex: string, domain: string): string {
+  return `${sha256Hex.slice(0, 16)}@${domainToASCII(domain) || domain || 'localhost'}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -480,7 +529,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
     const target = classify(ref.url, docDir);
     const key = target.kind === 'file' ? `file:${target.path}` : target.kind === 'skip' ? '' : target.url;
     if (key && !loads.has(key)) {
-      if (target.kind === 'file') loads.set(key, loadFile(target, roots, ctx.allowOutsideWorkspace));
+      if (target.kind === 'file') loads.set(key, loadFile(target, roots, ctx.allowOutsideWorkspace, ctx.keepContent ?? true));
       else if (target.kind === 'data') loads.set(key, Promise.resolve(loadData(target.url, ++dataCount)));
       else if (target.kind === 'remote' && ctx.embedRemote) loads.set(key, loadRemote(target.url, loads.size + 1, ctx));
     }
@@ -516,10 +565,20 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
       problems.push(imageProblem(ref, res));
       return;
     }
-    res.cid ??= contentId(res.bytes, ctx.cidDomain);
+    res.cid ??= res.sha256 ? contentIdOf(res.sha256, ctx.cidDomain) : contentId(res.bytes, ctx.cidDomain);
     let image = byCid.get(res.cid);
     if (!image) {
-      image = { cid: res.cid, filename: res.filename, contentType: res.type.contentType, size: res.bytes.length, content: res.bytes, source: res.source, refs: [] };
+      const held = res.file === undefined;
+      image = {
+        cid: res.cid,
+        filename: res.filename,
+        contentType: res.type.contentType,
+        size: res.size,
+        content: held ? res.bytes : Buffer.alloc(0),
+        ...(held ? {} : { file: res.file }),
+        source: res.source,
+        refs: [],
+      };
       byCid.set(res.cid, image);
     }
     image.refs.push({ ref: shorten(ref.url), line: ref.line });

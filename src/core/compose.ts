@@ -39,7 +39,7 @@ export async function composeMessage(doc: SourceDocument, options: ComposeOption
  * `createReadStream()` may be called once.
  */
 export async function composeMessageStream(doc: SourceDocument, options: ComposeOptions): Promise<ComposedStream> {
-  const { composer, ...message } = await prepareMessage(doc, options);
+  const { composer, ...message } = await prepareMessage(doc, options, { streamImages: true });
   let used = false;
   return {
     ...message,
@@ -51,7 +51,15 @@ export async function composeMessageStream(doc: SourceDocument, options: Compose
   };
 }
 
-async function prepareMessage(doc: SourceDocument, options: ComposeOptions): Promise<Omit<ComposedMessage, 'raw'> & { composer: MailComposer }> {
+/**
+ * Everything up to the MIME bytes. `streamImages`: local images are hashed while streamed and not kept; the
+ * composer streams them from their (checked, real) paths when the message is read.
+ */
+async function prepareMessage(
+  doc: SourceDocument,
+  options: ComposeOptions,
+  { streamImages = false } = {},
+): Promise<Omit<ComposedMessage, 'raw'> & { composer: MailComposer }> {
   const { settings } = options;
   const kind = documentKind(doc);
   const docDir = path.dirname(doc.path);
@@ -89,6 +97,7 @@ async function prepareMessage(doc: SourceDocument, options: ComposeOptions): Pro
     remote: options.remote,
     signal: options.signal,
     cidDomain: domain,
+    keepContent: !streamImages,
   };
   const [images, attached] = await Promise.all([embedImages($, assetContext), loadAttachments(fields.attachments ?? [], assetContext)]);
   const problems: Problem[] = [...images.problems, ...attached.problems];
@@ -123,7 +132,8 @@ async function prepareMessage(doc: SourceDocument, options: ComposeOptions): Pro
     html: toCrlf(html),
     attachments: [
       ...images.inlineImages.map((img) => ({
-        content: img.content,
+        // A streamed image is read from the path that passed the workspace check, nothing else.
+        ...(img.file !== undefined ? { path: img.file } : { content: img.content }),
         contentType: img.contentType,
         filename: img.filename,
         cid: img.cid,
@@ -131,7 +141,8 @@ async function prepareMessage(doc: SourceDocument, options: ComposeOptions): Pro
       })),
       ...attached.attachments.map((a) => ({ content: a.content, contentType: a.contentType, filename: a.filename, contentDisposition: 'attachment' })),
     ],
-    disableFileAccess: true,
+    // File access only for streamed images (paths checked by assets.ts); never for anything in the document.
+    disableFileAccess: !streamImages,
     disableUrlAccess: true,
     textEncoding: 'quoted-printable',
     ...boundary,

@@ -71,8 +71,13 @@ export interface InlineImage {
   filename: string;
   contentType: string;
   size: number;
-  /** The part's bytes: the preview shows the image from these, the message carries them. */
+  /**
+   * The part's bytes: the preview shows the image from these, the message carries them.
+   * In a ComposedStream local images are not held: `content` is empty and `file` names what is streamed.
+   */
   content: Buffer;
+  /** ComposedStream only: the real path the part's bytes are streamed from when the message is read. */
+  file?: string;
   /** Absolute path of the local file, or the data:/http(s) source. */
   source: string;
   /** Every place the document references it. */

@@ -339,6 +339,14 @@ describe('compose', () => {
       assert.strictEqual(streamed.messageId, a.messageId);
       assert.deepStrictEqual(streamed.envelope, a.envelope);
       assert.deepStrictEqual(streamed.inlineImages.map((i) => i.cid), a.inlineImages.map((i) => i.cid));
+      assert.deepStrictEqual(streamed.inlineImages.map((i) => i.size), a.inlineImages.map((i) => i.size));
+      // Local images are not held in memory: they are streamed from their checked real paths.
+      const local = streamed.inlineImages.filter((i) => i.file !== undefined);
+      assert.ok(local.length >= 3, `only ${local.length} streamed images`);
+      for (const img of local) {
+        assert.strictEqual(img.content.length, 0);
+        assert.strictEqual(img.file, fs.realpathSync(img.file!));
+      }
       assert.throws(() => streamed.createReadStream(), /only once/);
     });
 
