@@ -142,7 +142,7 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
   try {
     const { result } = await deliverStream(
       {
-        createReadStream: () => composed.createReadStream(),
+        chunks: () => composed.chunks(),
         messageId: composed.messageId,
         envelope: composed.envelope,
         subject: composed.headers.subject,

@@ -28,8 +28,8 @@ export interface AssetContext {
   /** Domain part of the Content-IDs. */
   cidDomain: string;
   /**
-   * false: local images are hashed while streamed from disk and not kept in memory (the message stream reads
-   * them again); `InlineImage.content` is then empty and `file` is set. Default true.
+   * false: local images are hashed while read from disk and not kept in memory (mime-build.ts reads them again
+   * when the message is built); `InlineImage.content` is then empty and `file` is set. Default true.
    */
   keepContent?: boolean;
 }
@@ -325,11 +325,22 @@ function percentDecodeBytes(s: string): Buffer {
 
 /** `path`: the resolved path; `shown`: how to show it when that differs (a symlink and where it leads). */
 type Failure = { ok: false; code: ErrorCode; reason: string; path?: string; shown?: string };
-/** `bytes`: the whole file, or only its head when `file` is set (streamed later); `sha256` when already known. */
-type LoadedImage = { ok: true; bytes: Buffer; size: number; type: ImageType; source: string; filename: string; cid?: string; sha256?: string; file?: string };
+/** `bytes`: the whole file, or empty when `file` is set (read again later); `sha256` when already known. */
+type LoadedImage = {
+  ok: true;
+  bytes: Buffer;
+  size: number;
+  type: ImageType;
+  source: string;
+  filename: string;
+  cid?: string;
+  sha256?: string;
+  file?: string;
+  mtimeMs?: number;
+};
 type LoadResult = LoadedImage | Failure;
 
-type LocalResult = { ok: true; bytes: Buffer; path: string; size: number; sha256?: string; realPath: string } | Failure;
+type LocalResult = { ok: true; bytes: Buffer; path: string; size: number; sha256?: string; mtimeMs?: number; realPath: string } | Failure;
 
 /** Real paths of the allowed roots (a missing folder is taken as written). */
 async function allowedRoots(ctx: Pick<AssetContext, 'workspaceFolders' | 'docPath'>): Promise<string[]> {
@@ -344,41 +355,53 @@ function isInside(file: string, roots: string[]): boolean {
   });
 }
 
+/** Instead of keeping a file's bytes: hash it through a buffer from `pool`, showing its head to `inspect`. */
+interface HashOnly {
+  /** Spare 64 KB read buffers, shared by the reads of one document. */
+  pool: Buffer[];
+  /** Sees the first read (up to 64 KB, enough to tell an image type); the bytes are only valid during the call. */
+  inspect(head: Buffer): void;
+}
+
 /**
- * Reads a file once, through one reused buffer (no garbage per chunk): its SHA-256, its size and its first
- * 64 KB (enough to tell the image type).
+ * Reads a file once through a pooled buffer (no garbage per file or chunk): its SHA-256, its size and its
+ * modification time.
  */
-async function hashFile(file: string): Promise<{ bytes: Buffer; size: number; sha256: string }> {
+async function hashFile(file: string, { pool, inspect }: HashOnly): Promise<{ size: number; sha256: string; mtimeMs: number }> {
   const hash = crypto.createHash('sha256');
-  const chunk = Buffer.allocUnsafe(64 * 1024);
-  let head: Buffer | undefined;
+  const chunk = pool.pop() ?? Buffer.allocUnsafe(64 * 1024);
   let size = 0;
-  const handle = await fs.open(file, 'r');
   try {
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      const data = chunk.subarray(0, bytesRead);
-      hash.update(data);
-      if (!head) head = Buffer.from(data.subarray(0, 64 * 1024));
-      size += bytesRead;
+    const handle = await fs.open(file, 'r');
+    try {
+      const mtimeMs = (await handle.stat()).mtimeMs;
+      for (;;) {
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        const data = chunk.subarray(0, bytesRead);
+        if (size === 0) inspect(data);
+        hash.update(data);
+        size += bytesRead;
+      }
+      return { size, sha256: hash.digest('hex'), mtimeMs };
+    } finally {
+      await handle.close();
     }
   } finally {
-    await handle.close();
+    pool.push(chunk);
   }
-  return { bytes: head ?? Buffer.alloc(0), size, sha256: hash.digest('hex') };
 }
 
 /**
  * Reads a local file under the workspace policy: the real path (symlinks followed) must be inside a root unless
- * `allowOutside`. `codes` picks the image or attachment error codes.
+ * `allowOutside`. `codes` picks the image or attachment error codes. With `hashOnly` the bytes are hashed, not kept.
  */
 async function readLocal(
   file: string,
   roots: string[],
   allowOutside: boolean,
   codes: { notFound: ErrorCode; outside: ErrorCode },
-  keep = true,
+  hashOnly?: HashOnly,
 ): Promise<LocalResult> {
   let real: string;
   try {
@@ -393,11 +416,11 @@ async function readLocal(
   try {
     const stat = await fs.stat(real);
     if (!stat.isFile()) return { ok: false, code: codes.notFound, reason: 'is not a file', path: file };
-    if (keep) {
+    if (!hashOnly) {
       const bytes = await fs.readFile(real);
       return { ok: true, bytes, path: file, size: bytes.length, realPath: real };
     }
-    return { ok: true, ...(await hashFile(real)), path: file, realPath: real };
+    return { ok: true, bytes: Buffer.alloc(0), ...(await hashFile(real, hashOnly)), path: file, realPath: real };
   } catch (e) {
     return { ok: false, code: codes.notFound, reason: describeFsError(e), path: file };
   }
@@ -414,23 +437,32 @@ function withExtension(name: string, type: ImageType): string {
   return path.extname(name) ? name : `${name}.${type.ext}`;
 }
 
-async function loadFile(target: { path: string; alt?: string }, roots: string[], allowOutside: boolean, keep: boolean): Promise<LoadResult> {
+/**
+ * Loads a local image. `pool` given: the file is hashed (its bytes are read again when the message is built) through
+ * buffers from the pool; otherwise its bytes are kept.
+ */
+async function loadFile(target: { path: string; alt?: string }, roots: string[], allowOutside: boolean, pool?: Buffer[]): Promise<LoadResult> {
   const codes = { notFound: ErrorCode.IMAGE_NOT_FOUND, outside: ErrorCode.IMAGE_OUTSIDE_WORKSPACE };
-  let res = await readLocal(target.path, roots, allowOutside, codes, keep);
+  // A hashed file's type is told from its first read, while that is in the buffer.
+  let headType: ImageType | undefined;
+  const read = (file: string): Promise<LocalResult> =>
+    readLocal(file, roots, allowOutside, codes, pool && { pool, inspect: (head) => (headType = detectImageType(head, file)) });
+  let res = await read(target.path);
   // `my%20chart.png` is tried as `my chart.png` first; a file really named with the % sequence comes next.
   if (!res.ok && target.alt && res.code === ErrorCode.IMAGE_NOT_FOUND) {
-    const alt = await readLocal(target.alt, roots, allowOutside, codes, keep);
+    const alt = await read(target.alt);
     if (alt.ok) res = alt;
   }
   if (!res.ok) return res;
-  const type = detectImageType(res.bytes, res.path);
+  const type = pool ? headType : detectImageType(res.bytes, res.path);
   if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)', path: res.path };
   return {
     ok: true,
     bytes: res.bytes,
     size: res.size,
     sha256: res.sha256,
-    file: keep ? undefined : res.realPath,
+    file: pool ? res.realPath : undefined,
+    mtimeMs: pool ? res.mtimeMs : undefined,
     type,
     source: res.path,
     filename: withExtension(path.basename(res.path), type),
@@ -512,6 +544,29 @@ export function contentIdOf(sha256Hex: string, domain: string): string {
   return `${sha256Hex.slice(0, 16)}@${domainToASCII(domain) || domain || 'localhost'}`;
 }
 
+/** How many local images are read at the same time. */
+const LOCAL_READS_AT_ONCE = 8;
+
+/** Runs at most `n` of the functions given to it at a time, in the order given. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const start = (): void => {
+        running++;
+        fn()
+          .then(resolve, reject)
+          .finally(() => {
+            running--;
+            queue.shift()?.();
+          });
+      };
+      if (running < n) start();
+      else queue.push(start);
+    });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The two entry points
 
@@ -524,12 +579,16 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
   const docDir = path.dirname(ctx.docPath);
   const roots = await allowedRoots(ctx);
   const loads = new Map<string, Promise<LoadResult>>();
+  // Local files are read a few at a time (the thread pool has four threads anyway): each read in flight holds a
+  // 64 KB buffer, and a document with a hundred images would otherwise hold a hundred of them.
+  const limit = limiter(LOCAL_READS_AT_ONCE);
+  const pool = (ctx.keepContent ?? true) ? undefined : [];
   let dataCount = 0;
   const targets = refs.map((ref) => {
     const target = classify(ref.url, docDir);
     const key = target.kind === 'file' ? `file:${target.path}` : target.kind === 'skip' ? '' : target.url;
     if (key && !loads.has(key)) {
-      if (target.kind === 'file') loads.set(key, loadFile(target, roots, ctx.allowOutsideWorkspace, ctx.keepContent ?? true));
+      if (target.kind === 'file') loads.set(key, limit(() => loadFile(target, roots, ctx.allowOutsideWorkspace, pool)));
       else if (target.kind === 'data') loads.set(key, Promise.resolve(loadData(target.url, ++dataCount)));
       else if (target.kind === 'remote' && ctx.embedRemote) loads.set(key, loadRemote(target.url, loads.size + 1, ctx));
     }
@@ -575,7 +634,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
         contentType: res.type.contentType,
         size: res.size,
         content: held ? res.bytes : Buffer.alloc(0),
-        ...(held ? {} : { file: res.file }),
+        ...(held ? {} : { file: res.file, fileMtimeMs: res.mtimeMs }),
         source: res.source,
         refs: [],
       };

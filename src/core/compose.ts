@@ -1,6 +1,7 @@
 /**
  * The compose stage: a Markdown or HTML document (the editor's text) → the exact MIME bytes that are previewed,
- * saved and sent. Parse → render → assets → inline CSS → text part → headers → nodemailer's MailComposer.
+ * saved and sent. Parse → render → assets → inline CSS → text part → headers → nodemailer's MailComposer, with the
+ * binary parts encoded by mime-build.ts.
  */
 import * as crypto from 'crypto';
 import { promises as fs } from 'fs';
@@ -14,8 +15,7 @@ import { ErrorCode, type Problem, SendAsEmailError } from './errors';
 import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatter';
 import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
 import { DEFAULT_STYLESHEET } from './stylesheet';
-import type { Readable } from 'stream';
-import type MailComposer from 'nodemailer/lib/mail-composer';
+import { type BinaryPart, buildMime, type MimeMessage } from './mime-build';
 import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, SourceDocument, Warning } from './types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
@@ -28,38 +28,38 @@ export function documentKind(doc: SourceDocument): 'markdown' | 'html' {
 
 /** Composes the document into its exact MIME bytes, held in memory (preview, Save as .eml, small sends). */
 export async function composeMessage(doc: SourceDocument, options: ComposeOptions): Promise<ComposedMessage> {
-  const { composer, ...message } = await prepareMessage(doc, options);
-  const raw = await composer.compile().build();
-  return { raw, ...message };
+  const { mime, ...message } = await prepareMessage(doc, options);
+  return { raw: await mime.toBuffer(), ...message };
 }
 
 /**
- * Composes the document like `composeMessage`, but hands out the MIME bytes as a stream instead of a buffer:
- * a send can write them to the outbox and the wire without ever holding the whole message in memory.
- * `createReadStream()` may be called once.
+ * Composes the document like `composeMessage`, but hands out the MIME bytes in chunks instead of one buffer (local
+ * images are read again, through one reused buffer, as the chunks are requested): a send writes them to the outbox
+ * without ever holding the whole message, or any image, in memory. `chunks()` may be called once.
  */
 export async function composeMessageStream(doc: SourceDocument, options: ComposeOptions): Promise<ComposedStream> {
-  const { composer, ...message } = await prepareMessage(doc, options, { streamImages: true });
+  const { mime, ...message } = await prepareMessage(doc, options, { streamImages: true });
   let used = false;
   return {
     ...message,
-    createReadStream(): Readable {
-      if (used) throw new Error('composeMessageStream: the message stream can be read only once');
+    size: mime.size,
+    chunks(): AsyncIterable<Buffer> {
+      if (used) throw new Error('composeMessageStream: the message can be read only once');
       used = true;
-      return composer.compile().createReadStream();
+      return mime.chunks();
     },
   };
 }
 
 /**
- * Everything up to the MIME bytes. `streamImages`: local images are hashed while streamed and not kept; the
- * composer streams them from their (checked, real) paths when the message is read.
+ * Everything up to the MIME bytes. `streamImages`: local images are hashed while streamed and not kept; they are
+ * read again from their (checked, real) paths when the message is built.
  */
 async function prepareMessage(
   doc: SourceDocument,
   options: ComposeOptions,
   { streamImages = false } = {},
-): Promise<Omit<ComposedMessage, 'raw'> & { composer: MailComposer }> {
+): Promise<Omit<ComposedMessage, 'raw'> & { mime: MimeMessage }> {
   const { settings } = options;
   const kind = documentKind(doc);
   const docDir = path.dirname(doc.path);
@@ -118,6 +118,12 @@ async function prepareMessage(
   const { default: MailComposerClass } = await import('nodemailer/lib/mail-composer');
   // Deterministic output: a fixed boundary (the prefix is the caller's, the shared part is constant).
   const boundary = options.deterministic ? { boundaryPrefix: options.deterministic.boundaryPrefix, baseBoundary: 'deterministic' } : {};
+  const parts = new Map<Buffer, BinaryPart>();
+  const partKey = (part: BinaryPart): Buffer => {
+    const key = part.content ?? Buffer.alloc(0);
+    parts.set(key, part);
+    return key;
+  };
   const composer = new MailComposerClass({
     from: headers.fromMailbox,
     to: headers.toMailboxes.length > 0 ? headers.toMailboxes : undefined,
@@ -130,19 +136,25 @@ async function prepareMessage(
     // CRLF here, so nodemailer needs no line-ending pass over the whole message (base64 parts included).
     text: toCrlf(text),
     html: toCrlf(html),
+    // Each binary part's content is the key under which buildMime finds it: its bytes, or for an image read from
+    // disk when the message is built, an empty placeholder of its own.
     attachments: [
       ...images.inlineImages.map((img) => ({
-        // A streamed image is read from the path that passed the workspace check, nothing else.
-        ...(img.file !== undefined ? { path: img.file } : { content: img.content }),
+        content: partKey(img.file !== undefined ? { file: img.file, size: img.size, mtimeMs: img.fileMtimeMs } : { content: img.content, size: img.size }),
         contentType: img.contentType,
         filename: img.filename,
         cid: img.cid,
         contentDisposition: 'inline',
       })),
-      ...attached.attachments.map((a) => ({ content: a.content, contentType: a.contentType, filename: a.filename, contentDisposition: 'attachment' })),
+      ...attached.attachments.map((a) => ({
+        content: partKey({ content: a.content, size: a.content.length }),
+        contentType: a.contentType,
+        filename: a.filename,
+        contentDisposition: 'attachment',
+      })),
     ],
-    // File access only for streamed images (paths checked by assets.ts); never for anything in the document.
-    disableFileAccess: !streamImages,
+    // Never any file or URL access by nodemailer: every byte it gets was read and checked by assets.ts.
+    disableFileAccess: true,
     disableUrlAccess: true,
     textEncoding: 'quoted-printable',
     ...boundary,
@@ -157,8 +169,9 @@ async function prepareMessage(
     warnings.push({ kind: 'html-too-large', message: `The HTML part is ${Math.round(htmlBytes / 1024)} KB; Gmail clips messages whose HTML is over 102 KB.` });
   }
 
+  const mime = await buildMime(composer, parts);
   return {
-    composer,
+    mime,
     headers: headers.public,
     messageId,
     date,

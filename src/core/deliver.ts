@@ -5,7 +5,6 @@
  * the same bytes, so the Message-ID stays the same.
  */
 import { ErrorCode, SendAsEmailError } from './errors';
-import type { Readable } from 'stream';
 import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
 import { sendRaw, transportOptions, type SmtpOptions, type StreamedMessage } from './smtp';
 import type { SendResult, SmtpTarget } from './types';
@@ -68,7 +67,12 @@ async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: 
   }
 }
 
-function outboxWriteFailed(outbox: Outbox, e: unknown): SendAsEmailError {
+/**
+ * Why a message was not stored (and so not sent): the source's own error when it has a code (an image that changed
+ * while the message was built), else OUTBOX_WRITE_FAILED.
+ */
+function notStored(outbox: Outbox, e: unknown): SendAsEmailError {
+  if (e instanceof SendAsEmailError) return e;
   const why = (e as NodeJS.ErrnoException)?.code ?? (e instanceof Error ? e.message : String(e));
   return new SendAsEmailError(
     ErrorCode.OUTBOX_WRITE_FAILED,
@@ -97,14 +101,15 @@ export async function deliver(
   return sendQueued(stored, msg.envelope, msg.raw, target, outbox, opts);
 }
 
-/** A message whose bytes come from a stream (composeMessageStream), read once, into the outbox. */
+/** A message whose bytes come in chunks (composeMessageStream), read once, into the outbox. */
 export interface DeliverStreamMessage extends Omit<DeliverMessage, 'raw'> {
-  createReadStream(): Readable;
+  /** The MIME bytes; a chunk may be reused by the source once the next one is requested (see ComposedStream). */
+  chunks(): AsyncIterable<Buffer>;
 }
 
 /**
- * Like `deliver`, for a message that is never held in memory whole: its MIME stream is written to the
- * outbox (hashed on the way), and the send streams the stored file to the server.
+ * Like `deliver`, for a message that is never held in memory whole: its chunks are written to the outbox
+ * (hashed on the way), and the send streams the stored file to the server.
  */
 export async function deliverStream(
   msg: DeliverStreamMessage,
@@ -113,19 +118,13 @@ export async function deliverStream(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
-  const stored = outbox.addStream(msg.createReadStream(), metaOf(msg));
-  const message: StreamedMessage = {
-    messageId: msg.messageId,
-    size: 0,
-    eightBit: true,
-    open: () => {
-      throw new Error('the message is not stored yet');
-    },
-  };
+  const stored = outbox.addStream(msg.chunks(), metaOf(msg));
+  // Size, 8-bit and file are known once the message is stored (before MAIL FROM).
+  const message: StreamedMessage = { messageId: msg.messageId, size: 0, eightBit: true, file: '' };
   return sendQueued(stored, msg.envelope, message, target, outbox, opts, (entry) => {
     message.size = entry.size;
     message.eightBit = entry.eightBit;
-    message.open = () => outbox.openRaw(entry);
+    message.file = entry.file;
   });
 }
 
@@ -149,7 +148,7 @@ async function sendQueued<E extends OutboxEntry>(
     try {
       entry = await stored;
     } catch (e) {
-      throw outboxWriteFailed(outbox, e);
+      throw notStored(outbox, e);
     }
     onStored?.(entry);
     opts.logger?.debug(`Queued ${entry.messageId} as outbox entry ${entry.id} (${entry.size} bytes)`);
@@ -159,7 +158,8 @@ async function sendQueued<E extends OutboxEntry>(
     result = await sendRaw(target, envelope, message, { ...opts, beforeMail });
   } catch (e) {
     const entry = await stored.catch(() => undefined);
-    if (!entry) throw e instanceof SendAsEmailError && e.code === ErrorCode.OUTBOX_WRITE_FAILED ? e : outboxWriteFailed(outbox, e);
+    // Not stored, so nothing was sent: the reason is why the store failed.
+    if (!entry) throw notStored(outbox, await stored.then(() => e, (storeError: unknown) => storeError));
     throw await recordFailure(outbox, entry.id, e, opts);
   }
   const entry = await stored;

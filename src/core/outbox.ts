@@ -16,7 +16,6 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
-import type { Readable } from 'stream';
 import type { SendResult } from './types';
 
 export type OutboxStatus =
@@ -131,7 +130,7 @@ function writeAtomic(file: string, data: Buffer | string): Promise<void> {
   return atomically(file, (handle) => handle.writeFile(data));
 }
 
-/** What `writeAtomicStream` learned about the bytes while writing them. */
+/** What `writeAtomicChunks` learned about the bytes while writing them. */
 export interface StreamedBytes {
   size: number;
   sha256: string;
@@ -139,36 +138,27 @@ export interface StreamedBytes {
   eightBit: boolean;
 }
 
-/** Like `writeAtomic`, for a stream: hashes, counts and checks the bytes on their way to the disk (one pass). */
-function writeAtomicStream(file: string, source: Readable): Promise<StreamedBytes> {
+/** Writes all of `data` at the current position (a write to a file may be short, rarely). */
+async function writeAll(handle: fs.promises.FileHandle, data: Buffer): Promise<void> {
+  for (let rest = data; rest.length > 0; ) rest = rest.subarray((await handle.write(rest)).bytesWritten);
+}
+
+/**
+ * Like `writeAtomic`, for bytes that arrive in chunks: hashes, counts and checks them on their way to the disk (one
+ * pass). Each chunk is written (and hashed meanwhile) before the next is requested, so a source may reuse its buffer.
+ */
+function writeAtomicChunks(file: string, source: AsyncIterable<Buffer>): Promise<StreamedBytes> {
   return atomically(file, async (handle) => {
     const hash = crypto.createHash('sha256');
     let size = 0;
     let eightBit = false;
-    // Small chunks (a MIME stream yields many) are gathered into writes of about 256 KB.
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (pendingBytes === 0) return;
-      const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await handle.write(block);
-    };
-    try {
-      for await (const chunk of source) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-        hash.update(buf);
-        size += buf.length;
-        if (!eightBit && !isAscii(buf)) eightBit = true;
-        pending.push(buf);
-        pendingBytes += buf.length;
-        if (pendingBytes >= 256 * 1024) await flush();
-      }
-      await flush();
-    } catch (e) {
-      source.destroy();
-      throw e;
+    for await (const chunk of source) {
+      const written = writeAll(handle, chunk);
+      written.catch(() => {}); // awaited below
+      hash.update(chunk);
+      if (!eightBit && !isAscii(chunk)) eightBit = true;
+      await written;
+      size += chunk.length;
     }
     return { size, sha256: hash.digest('hex'), eightBit };
   });
@@ -210,11 +200,11 @@ export class Outbox {
   }
 
   /**
-   * Like `add`, for a message that arrives as a stream (never held in memory whole): the .eml is written,
-   * hashed and fsynced in one pass, then its record. Also says whether the bytes need 8BITMIME.
+   * Like `add`, for a message that arrives in chunks (never held in memory whole; see writeAtomicChunks): the .eml
+   * is written, hashed and fsynced in one pass, then its record. Also says whether the bytes need 8BITMIME.
    */
-  addStream(source: Readable, meta: OutboxMeta): Promise<OutboxEntry & { eightBit: boolean }> {
-    return this.queue(meta, (file) => writeAtomicStream(file, source));
+  addStream(source: AsyncIterable<Buffer>, meta: OutboxMeta): Promise<OutboxEntry & { eightBit: boolean }> {
+    return this.queue(meta, (file) => writeAtomicChunks(file, source));
   }
 
   /** Stores a new pending entry: `writeEml` puts the exact bytes in its .eml, then the record is written. */
@@ -239,11 +229,6 @@ export class Outbox {
     };
     await writeAtomic(this.json('outbox', id), JSON.stringify(stored, null, 2) + '\n');
     return { ...this.toEntry(stored, 'outbox'), eightBit: bytes.eightBit };
-  }
-
-  /** A stream of the entry's .eml bytes as stored (for sending without reading the whole file into memory). */
-  openRaw(entry: OutboxEntry): Readable {
-    return fs.createReadStream(entry.file, { highWaterMark: 1024 * 1024 });
   }
 
   /** Moves the entry to sent/ with the server's result. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT. */

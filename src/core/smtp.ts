@@ -18,11 +18,13 @@ import * as path from 'path';
 import * as tls from 'tls';
 import * as util from 'util';
 import { isAscii } from 'buffer';
-import { Readable, Transform } from 'stream';
+import { EventEmitter } from 'events';
+import { Readable, type Writable } from 'stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import { ErrorCode, SendAsEmailError } from './errors';
 import type { Logger, SendResult, SmtpTarget, VerifyResult } from './types';
+import { releasesWhenWritten, useFastDataEscaping } from './smtp-data';
 import { cancelled, endpoint, messageTooLarge, scrubSecrets, toSmtpError, type SmtpErrorContext } from './smtp-errors';
 
 export interface SmtpOptions {
@@ -248,6 +250,7 @@ async function withSession<T>(
     transactionLog: true,
     debug: false,
   });
+  useFastDataEscaping(conn);
 
   let finished = false;
   let wasCancelled = false;
@@ -347,31 +350,113 @@ class TrackedBody extends Readable {
 }
 
 /**
- * A message sent from a stream (the outbox file) instead of a buffer. `size` and `eightBit` may be filled in
- * by `beforeMail` (once the message is stored); `open()` is called after that, once.
+ * A message sent from a file (the outbox entry) instead of a buffer. `size`, `eightBit` and `file` may be filled in
+ * by `beforeMail` (once the message is stored); the file is read after that.
  */
 export interface StreamedMessage {
   messageId: string;
   size: number;
   eightBit: boolean;
-  open(): Readable;
+  /** The file holding exactly `size` bytes of the message. */
+  file: string;
 }
 
-/** Passes `source` through, marking when the first byte goes out and when the last one did. */
-function trackStream(source: Readable, onStart: () => void, onEnd: () => void): Readable {
-  let started = false;
-  const tracked = new Transform({
-    transform(chunk, _encoding, callback) {
-      if (!started) {
-        started = true;
-        onStart();
+/**
+ * The body of a StreamedMessage as SMTPConnection takes it (it calls `pipe(dataStream)`, listens for 'error' and
+ * may call `destroy()`). The file is read in 256 KB slices, the next one while the last is being written. When the
+ * DataStream's write callback means "in the socket" (releasesWhenWritten), the slices go through a few reused
+ * buffers; otherwise each slice is a fresh buffer. Reports when the first slice goes out and when the last one did.
+ */
+class FileBody extends EventEmitter {
+  static readonly SLICE = 256 * 1024;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly message: StreamedMessage,
+    private readonly onStart: () => void,
+    private readonly onEnd: () => void,
+  ) {
+    super();
+  }
+
+  pipe<T extends Writable>(dest: T): T {
+    this.run(dest).catch((e: unknown) => {
+      if (!this.stopped) this.emit('error', e);
+    });
+    return dest;
+  }
+
+  /** Stops reading (the send is over, or failed); the file is closed. */
+  destroy(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  private async run(dest: Writable): Promise<void> {
+    const { file, size } = this.message;
+    const reuse = releasesWhenWritten(dest);
+    const free: Buffer[] = [];
+    const take = (): Buffer => free.pop() ?? Buffer.allocUnsafe(FileBody.SLICE);
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      /** The next slice: `buffer` (from the pool) holds `length` bytes from `position`. */
+      const read = async (position: number): Promise<{ buffer: Buffer; length: number }> => {
+        const buffer = take();
+        const want = Math.min(buffer.length, size - position);
+        let length = 0;
+        while (length < want) {
+          const { bytesRead } = await handle.read(buffer, length, want - length, position + length);
+          if (bytesRead === 0) throw new Error(`${file} is shorter than the ${size} bytes stored`);
+          length += bytesRead;
+        }
+        return { buffer, length };
+      };
+      /** Starts reading a slice; its failure is taken up where it is awaited. */
+      const prefetch = (position: number): Promise<{ buffer: Buffer; length: number }> => {
+        const slice = read(position);
+        slice.catch(() => {});
+        return slice;
+      };
+      let position = 0;
+      let next = size > 0 ? prefetch(0) : undefined;
+      while (next && !this.stopped) {
+        const { buffer, length } = await next;
+        if (this.stopped) break;
+        if (position === 0) this.onStart();
+        position += length;
+        const more = dest.write(buffer.subarray(0, length), () => {
+          if (reuse) free.push(buffer);
+        });
+        // Read the next slice while this one is being written.
+        next = position < size ? prefetch(position) : undefined;
+        if (!more) await this.drained(dest);
       }
-      callback(null, chunk);
-    },
-  });
-  tracked.once('end', onEnd);
-  source.once('error', (e) => tracked.destroy(e));
-  return source.pipe(tracked);
+      if (next) await next.catch(() => undefined); // stopped with a read in flight
+      if (this.stopped) return;
+      dest.end();
+      this.onEnd();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Resolves on 'drain', or when the destination closes or fails, or when the body is destroyed. */
+  private drained(dest: Writable): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        dest.off('drain', done);
+        dest.off('close', done);
+        dest.off('error', done);
+        this.wake = undefined;
+        resolve();
+      };
+      dest.once('drain', done);
+      dest.once('close', done);
+      dest.once('error', done);
+      this.wake = done;
+    });
+  }
 }
 
 /** The Message-ID header of raw MIME bytes (as written, with angle brackets), or '' when there is none. */
@@ -451,11 +536,19 @@ export async function sendRaw(
     if (s.ctx.sizeLimit && size() > s.ctx.sizeLimit) throw messageTooLarge(s.ctx);
     const onStart = (): void => void (s.ctx.phase = 'data');
     const onEnd = (): void => void (s.ctx.phase = 'sent');
-    const body = streamed ? trackStream(streamed.open(), onStart, onEnd) : new TrackedBody(message as Buffer, onStart, onEnd);
+    if (streamed && !streamed.file) throw new Error('sendRaw: the streamed message has no file yet');
+    const body = streamed ? new FileBody(streamed, onStart, onEnd) : new TrackedBody(message as Buffer, onStart, onEnd);
     const eightBit = streamed ? streamed.eightBit : !isAscii(message as Buffer);
-    const info = await s.step<SMTPConnectionSendInfo>((done) =>
-      s.conn.send({ from: envelope.from, to: envelope.to, size: size(), use8BitMime: eightBit }, body, (err, result) => done(err, result)),
-    );
+    let info: SMTPConnectionSendInfo;
+    try {
+      info = await s.step<SMTPConnectionSendInfo>((done) =>
+        s.conn.send({ from: envelope.from, to: envelope.to, size: size(), use8BitMime: eightBit }, body as unknown as Readable, (err, result) =>
+          done(err, result),
+        ),
+      );
+    } finally {
+      if (body instanceof FileBody) body.destroy();
+    }
     const rejected = (info.rejected ?? []).map((address) => {
       const e = info.rejectedErrors?.find((r) => r.recipient === address);
       return { address, response: scrubSecrets((e?.response ?? e?.message ?? '').trim(), s.ctx.secrets) };

@@ -78,6 +78,8 @@ export interface InlineImage {
   content: Buffer;
   /** ComposedStream only: the real path the part's bytes are streamed from when the message is read. */
   file?: string;
+  /** ComposedStream only: the modification time of `file` when it was hashed; a file changed since is refused. */
+  fileMtimeMs?: number;
   /** Absolute path of the local file, or the data:/http(s) source. */
   source: string;
   /** Every place the document references it. */
@@ -132,9 +134,15 @@ export interface ComposedMessage {
   problems: Problem[];
 }
 
-/** A composed message whose MIME bytes are read from a stream (once) instead of held in memory. */
+/** A composed message whose MIME bytes are read (once) in chunks instead of held in memory. */
 export interface ComposedStream extends Omit<ComposedMessage, 'raw'> {
-  createReadStream(): import('stream').Readable;
+  /** Size of the MIME bytes. */
+  size: number;
+  /**
+   * The MIME bytes in order, in chunks that share one buffer: a chunk is valid only until the next one is
+   * requested, so the consumer must be done with it (written, hashed) first. Can be called once.
+   */
+  chunks(): AsyncIterable<Buffer>;
 }
 
 /** The SMTP connection a send or a verify uses: settings plus the password from SecretStorage / env. */

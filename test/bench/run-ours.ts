@@ -1,7 +1,7 @@
 /**
  * Child process: our pipeline, as the command-line tool runs it (src/cli.ts `send`): read the document, compose it
  * to MIME bytes (compose variant: in memory, as the preview and Save as .eml do), or (send variant, as `send` does)
- * compose it to a MIME stream that is written to the outbox and sent from there. Forked by bench.ts.
+ * compose it to MIME chunks that are written to the outbox and sent from there. Forked by bench.ts.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -32,7 +32,7 @@ childMain(async (task) => {
     mark('compose');
     const { result } = await deliverStream(
       {
-        createReadStream: () => composed.createReadStream(),
+        chunks: () => composed.chunks(),
         messageId: composed.messageId,
         envelope: composed.envelope,
         subject: composed.headers.subject,

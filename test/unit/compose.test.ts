@@ -334,8 +334,10 @@ describe('compose', () => {
       const a = await composeMessage(markdownFixture(), options({ deterministic }));
       const streamed = await composeMessageStream(markdownFixture(), options({ deterministic }));
       const chunks: Buffer[] = [];
-      for await (const chunk of streamed.createReadStream()) chunks.push(chunk as Buffer);
+      // A chunk is only valid until the next is requested: keep a copy of each.
+      for await (const chunk of streamed.chunks()) chunks.push(Buffer.from(chunk));
       assert.ok(Buffer.concat(chunks).equals(a.raw), 'the stream differs from the buffer');
+      assert.strictEqual(streamed.size, a.raw.length);
       assert.strictEqual(streamed.messageId, a.messageId);
       assert.deepStrictEqual(streamed.envelope, a.envelope);
       assert.deepStrictEqual(streamed.inlineImages.map((i) => i.cid), a.inlineImages.map((i) => i.cid));
@@ -347,7 +349,7 @@ describe('compose', () => {
         assert.strictEqual(img.content.length, 0);
         assert.strictEqual(img.file, fs.realpathSync(img.file!));
       }
-      assert.throws(() => streamed.createReadStream(), /only once/);
+      assert.throws(() => streamed.chunks(), /only once/);
     });
 
     it('gives every message a new Message-ID, and uses idDomain for Message-ID and Content-IDs', async () => {

@@ -4,14 +4,16 @@ import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
 import { Readable } from 'stream';
+import { composeMessageStream } from '../../src/core/compose';
 import { deliver, deliverStream, outboxEntryOf, retry } from '../../src/core/deliver';
 import { ErrorCode } from '../../src/core/errors';
 import { Outbox } from '../../src/core/outbox';
+import { defaultSettings } from '../../src/core/settings';
 import type { Logger } from '../../src/core/types';
 import { testPki } from '../support/certs';
 import { buildTestMessage, parseMail, type TestMessage } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { rejectsWith } from '../support/fixtures';
+import { COMPOSE_FIXTURE, rejectsWith } from '../support/fixtures';
 
 const USER = 'ada@example.com';
 const PASSWORD = 'Pw-5ecret-XyZ-42';
@@ -248,7 +250,7 @@ describe('deliver: outbox around the send', function () {
         },
       });
       const { result, entryId } = await deliverStream(
-        { ...toDeliver(msg), createReadStream: streamOf(msg) },
+        { ...toDeliver(msg), chunks: streamOf(msg) },
         server.target({ user: USER, password: PASSWORD }),
         outbox,
       );
@@ -268,7 +270,7 @@ describe('deliver: outbox around the send', function () {
       const msg = await buildTestMessage();
       const server = await start({ users: { [USER]: PASSWORD } });
       const err = await rejectsWith(
-        deliverStream({ ...toDeliver(msg), createReadStream: streamOf(msg) }, server.target({ user: USER, password: 'wrong-pass' }), outbox),
+        deliverStream({ ...toDeliver(msg), chunks: streamOf(msg) }, server.target({ user: USER, password: 'wrong-pass' }), outbox),
         ErrorCode.SMTP_AUTH_FAILED,
       );
       const id = outboxEntryOf(err);
@@ -287,9 +289,38 @@ describe('deliver: outbox around the send', function () {
             this.destroy(new Error('disk image vanished'));
           },
         });
-      await rejectsWith(deliverStream({ ...toDeliver(msg), createReadStream: broken }, server.target({ user: USER, password: PASSWORD }), outbox), ErrorCode.OUTBOX_WRITE_FAILED);
+      await rejectsWith(deliverStream({ ...toDeliver(msg), chunks: broken }, server.target({ user: USER, password: PASSWORD }), outbox), ErrorCode.OUTBOX_WRITE_FAILED);
       assert.ok(!server.commands.some((c) => c.verb === 'MAIL'), 'MAIL FROM was sent');
       assert.deepStrictEqual(fs.readdirSync(outbox.outboxDir).filter((f) => f.endsWith('.eml')), []);
+    });
+
+    it('an image that changed after it was hashed stops the send before MAIL FROM (IMAGE_INVALID), storing nothing', async () => {
+      const server = await start({ users: { [USER]: PASSWORD } });
+      const ws = path.join(dir, 'ws');
+      fs.mkdirSync(ws);
+      const png = fs.readFileSync(path.join(COMPOSE_FIXTURE, 'img', 'bg.png'));
+      fs.writeFileSync(path.join(ws, 'a.png'), png);
+      const settings = defaultSettings();
+      settings.from = USER;
+      const doc = { path: path.join(ws, 'doc.md'), text: '---\nto: bob@example.com\n---\n# Hi\n\n![a](a.png)\n' };
+      const composed = await composeMessageStream(doc, { settings, workspaceFolders: [ws] });
+      // Same size, other bytes, a later modification time.
+      const other = Buffer.from(png);
+      other[other.length - 20] ^= 0xff;
+      fs.writeFileSync(path.join(ws, 'a.png'), other);
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(path.join(ws, 'a.png'), later, later);
+      const err = await rejectsWith(
+        deliverStream(
+          { chunks: () => composed.chunks(), messageId: composed.messageId, envelope: composed.envelope, subject: composed.headers.subject },
+          server.target({ user: USER, password: PASSWORD }),
+          outbox,
+        ),
+        ErrorCode.IMAGE_INVALID,
+      );
+      assert.ok(err.message.includes('a.png'), err.message);
+      assert.ok(!server.commands.some((c) => c.verb === 'MAIL'), 'MAIL FROM was sent');
+      assert.deepStrictEqual(fs.readdirSync(outbox.outboxDir).filter((f) => f.endsWith('.eml') || f.endsWith('.json')), []);
     });
   });
 });

@@ -47,6 +47,25 @@ describe('outbox', () => {
     assert.deepStrictEqual(await outbox.sent(), []);
   });
 
+  it('addStream() stores chunks from a source that reuses one buffer, hashed, with the 8-bit flag', async () => {
+    const msg = await buildTestMessage({ subject: 'Grüße' });
+    // The source hands out every chunk in the same buffer, overwritten for the next one.
+    const shared = Buffer.alloc(100);
+    async function* chunks(): AsyncGenerator<Buffer> {
+      for (let at = 0; at < msg.raw.length; at += shared.length) {
+        const n = msg.raw.copy(shared, 0, at, at + shared.length);
+        yield shared.subarray(0, n);
+        shared.fill(0x21); // a consumer still holding the chunk would now see garbage
+      }
+    }
+    const entry = await outbox.addStream(chunks(), { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
+    assert.ok(msg.raw.length > 3 * shared.length);
+    assert.ok(fs.readFileSync(entry.file).equals(msg.raw), 'the stored bytes differ');
+    assert.strictEqual(entry.size, msg.raw.length);
+    assert.strictEqual(entry.eightBit, msg.raw.some((b) => b > 0x7f));
+    assert.ok((await outbox.readRaw(entry.id)).equals(msg.raw), 'the recorded hash does not match');
+  });
+
   it('markFailed() keeps the bytes and records the error and the attempt', async () => {
     const msg = await buildTestMessage();
     const { id } = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
