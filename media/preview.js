@@ -100,21 +100,43 @@
     if (h > 0) f.style.height = `${h}px`;
   }
 
+  /**
+   * An empty box of the image's size (when known), shown while its bytes are on their way. The cid is in the SVG so
+   * that each image's placeholder is its own URL, found again when the bytes arrive (`fillImages`).
+   */
+  function placeholder(img) {
+    const w = img.width || 1;
+    const h = img.height || 1;
+    const svg =
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" data-cid="${img.cid.replace(/[^\w.@-]/g, '')}">` +
+      '<rect width="100%" height="100%" fill="#8882"/></svg>';
+    return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+  }
+
+  /** The HTML with each `cid:` swapped for the image's blob: URL, or a placeholder; and the cids of the placeholders. */
   function withImages(html, list) {
     let out = html;
+    const missing = new Map();
     for (const img of list) {
-      const url = images.get(img.cid);
-      if (url) out = out.split(`cid:${img.cid}`).join(url);
+      let url = images.get(img.cid);
+      if (!url) {
+        url = placeholder(img);
+        missing.set(img.cid, url);
+      }
+      out = out.split(`cid:${img.cid}`).join(url);
     }
-    return out;
+    return { html: out, missing };
   }
+
+  /** The frame shown now and the render it shows (with the placeholders it still has). */
+  let shown = null;
 
   function showBody(msg, started) {
     if (paper.querySelector('.placeholder')) paper.textContent = '';
     for (const f of frames) if (!f.isConnected) paper.appendChild(f);
     const next = frames[active === 0 ? 1 : 0];
-    const html = withImages(msg.html, msg.images);
-    next.saePending = { seq: ++frameSeq, msg, started, title: titleOf(msg.html) };
+    const { html, missing } = withImages(msg.html, msg.images);
+    next.saePending = { seq: ++frameSeq, msg, started, title: titleOf(msg.html), missing };
     next.saeSignal = false;
     next.srcdoc = html;
   }
@@ -153,8 +175,57 @@
       restoredScroll = true;
       if (ui.scrollY > 0) window.scrollTo(0, ui.scrollY);
     }
+    shown = { f, pending };
     // Messages a script may have posted are delivered as tasks: look once they had their turn.
-    setTimeout(() => report(f, pending), 0);
+    setTimeout(() => {
+      report(f, pending);
+      if (pending.missing.size > 0) fillImages();
+    }, 0);
+  }
+
+  /**
+   * Puts the bytes that have arrived in place of their placeholders in the frame shown now (no new page, no
+   * reflow when the sizes were known); once the images have decoded, reports the render again with what is left.
+   */
+  function fillImages() {
+    if (!shown || shown.pending.seq !== frameSeq || shown.pending.missing.size === 0) return;
+    const { f, pending } = shown;
+    const doc = f.contentDocument;
+    if (!doc) return;
+    const started = performance.now();
+    const ready = [];
+    for (const [cid, url] of pending.missing) {
+      const blob = images.get(cid);
+      if (blob) ready.push([url, blob]);
+      if (blob) pending.missing.delete(cid);
+    }
+    if (ready.length === 0) return;
+    const swap = (value) => {
+      let out = value;
+      for (const [url, blob] of ready) if (out.includes(url)) out = out.split(url).join(blob);
+      return out;
+    };
+    const decoding = [];
+    for (const node of doc.querySelectorAll('[src], [srcset], [style], [background]')) {
+      for (const attr of ['src', 'srcset', 'style', 'background']) {
+        const value = node.getAttribute(attr);
+        if (!value || !value.includes('data:image/svg+xml,')) continue;
+        const next = swap(value);
+        if (next === value) continue;
+        node.setAttribute(attr, next);
+        if (node.tagName === 'IMG') decoding.push(node.decode().catch(() => undefined));
+      }
+    }
+    for (const style of doc.querySelectorAll('style')) {
+      const next = swap(style.textContent);
+      if (next !== style.textContent) style.textContent = next;
+    }
+    const left = pending.missing.size;
+    Promise.all(decoding).then(() => {
+      if (shown === null || shown.pending !== pending || pending.seq !== frameSeq) return; // replaced meanwhile
+      fitActiveFrame();
+      report(f, Object.assign({}, pending, { started, left }));
+    });
   }
 
   function report(f, pending) {
@@ -174,6 +245,7 @@
       imageSizes: imgs.filter((i) => i.naturalWidth > 0).map((i) => [i.naturalWidth, i.naturalHeight]),
       remoteBlocked: doc ? doc.querySelectorAll('[data-sae-remote-src], [data-sae-remote-srcset], [data-sae-remote-background]').length : 0,
       scriptRan: scriptsRan(f, pending.title, f.saeSignal),
+      imagesPending: pending.left !== undefined ? pending.left : pending.missing.size,
       renderMs: Math.round((performance.now() - pending.started) * 10) / 10,
       scrollY: Math.round(window.scrollY),
     };
@@ -342,13 +414,25 @@
     if (!kind || s.classList.contains(kind)) s.hidden = true;
   }
 
-  function onRender(msg) {
-    const started = performance.now();
-    for (const img of msg.imageData) {
+  function keepImages(list) {
+    for (const img of list) {
       const old = images.get(img.cid);
       if (old) URL.revokeObjectURL(old);
       images.set(img.cid, URL.createObjectURL(new Blob([img.bytes], { type: img.contentType })));
     }
+  }
+
+  /** Image bytes that follow a render: they take their placeholders' places in the email shown. */
+  function onImages(msg) {
+    keepImages(msg.imageData);
+    fillImages();
+  }
+
+  function onRender(msg) {
+    const started = performance.now();
+    keepImages(msg.imageData);
+    const lacking = msg.images.filter((img) => !images.has(img.cid) && !msg.expectImages.includes(img.cid)).map((img) => img.cid);
+    if (lacking.length > 0) vscode.postMessage({ type: 'needImages', cids: lacking });
     current = msg;
     showFields(msg);
     showWarnings(msg.warnings);
@@ -497,6 +581,9 @@
     switch (msg.type) {
       case 'render':
         onRender(msg);
+        break;
+      case 'images':
+        onImages(msg);
         break;
       case 'composeError':
         onComposeError(msg);

@@ -2,7 +2,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { readSettings, workspaceFolderPaths, openSettings } from './config';
 import { ErrorCode, isSendAsEmailError, SendAsEmailError } from './core/errors';
-import type { ComposedMessage, HeaderOverrides, SmtpTarget, VerifyResult } from './core/types';
+import type { ReadCache } from './core/assets';
+import type { ComposedMessage, HeaderOverrides, PreviewMessage, SmtpTarget, VerifyResult } from './core/types';
 import type { EmailSettings } from './core/settings';
 import type { Outbox } from './core/outbox';
 import type { Log } from './log';
@@ -67,6 +68,20 @@ export class Mailer implements MailService {
         workspaceFolders: workspaceFolderPaths(),
         overrides,
         lenient: options.lenient,
+      },
+    );
+  }
+
+  async composePreview(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): Promise<PreviewMessage> {
+    const { composePreview } = await import('./core/compose');
+    return composePreview(
+      { path: document.uri.fsPath, text: document.getText(), kind: documentKind(document) },
+      {
+        settings: readSettings(document.uri),
+        workspaceFolders: workspaceFolderPaths(),
+        overrides,
+        lenient: true,
+        readCache,
       },
     );
   }

@@ -32,6 +32,62 @@ export interface AssetContext {
    * when the message is built); `InlineImage.content` is then empty and `file` is set. Default true.
    */
   keepContent?: boolean;
+  /**
+   * Local files kept from earlier composes of the same document (the preview): a file whose size and modification
+   * time are unchanged is not read or hashed again. Never given by a send.
+   */
+  readCache?: ReadCache;
+}
+
+/** What a ReadCache keeps of one file. */
+interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  bytes: Buffer;
+  sha256: string;
+  /** The compose that last used it (see `begin`). */
+  used: number;
+}
+
+/**
+ * Files read by the composes of one preview, by real path. A file is taken from here only when its size and
+ * modification time (from a fresh `stat`) are what they were when it was read; the path policy is checked on every
+ * compose all the same. Files the latest compose did not use are dropped (`end`), so the cache holds at most one
+ * document's images.
+ */
+export class ReadCache {
+  private readonly files = new Map<string, CachedFile>();
+  private generation = 0;
+
+  /** Starts a compose. */
+  begin(): void {
+    this.generation++;
+  }
+
+  /** Ends a compose: forgets the files it did not use. */
+  end(): void {
+    for (const [file, entry] of this.files) if (entry.used !== this.generation) this.files.delete(file);
+  }
+
+  get(realPath: string, size: number, mtimeMs: number): CachedFile | undefined {
+    const entry = this.files.get(realPath);
+    if (!entry || entry.size !== size || entry.mtimeMs !== mtimeMs) return undefined;
+    entry.used = this.generation;
+    return entry;
+  }
+
+  set(realPath: string, size: number, mtimeMs: number, bytes: Buffer): CachedFile {
+    const entry = { size, mtimeMs, bytes, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), used: this.generation };
+    this.files.set(realPath, entry);
+    return entry;
+  }
+
+  /** Number of files held, and their bytes. */
+  get stats(): { files: number; bytes: number } {
+    let bytes = 0;
+    for (const e of this.files.values()) bytes += e.size;
+    return { files: this.files.size, bytes };
+  }
 }
 
 export interface EmbedResult {
@@ -402,6 +458,7 @@ async function readLocal(
   allowOutside: boolean,
   codes: { notFound: ErrorCode; outside: ErrorCode },
   hashOnly?: HashOnly,
+  cache?: ReadCache,
 ): Promise<LocalResult> {
   let real: string;
   try {
@@ -416,6 +473,16 @@ async function readLocal(
   try {
     const stat = await fs.stat(real);
     if (!stat.isFile()) return { ok: false, code: codes.notFound, reason: 'is not a file', path: file };
+    if (!hashOnly && cache) {
+      const hit = cache.get(real, stat.size, stat.mtimeMs);
+      if (hit) return { ok: true, bytes: hit.bytes, sha256: hit.sha256, path: file, size: hit.size, realPath: real };
+      const bytes = await fs.readFile(real);
+      // Kept only when the file did not change while it was read.
+      const after = await fs.stat(real);
+      if (after.size !== bytes.length || after.mtimeMs !== stat.mtimeMs) return { ok: true, bytes, path: file, size: bytes.length, realPath: real };
+      const entry = cache.set(real, bytes.length, stat.mtimeMs, bytes);
+      return { ok: true, bytes, sha256: entry.sha256, path: file, size: bytes.length, realPath: real };
+    }
     if (!hashOnly) {
       const bytes = await fs.readFile(real);
       return { ok: true, bytes, path: file, size: bytes.length, realPath: real };
@@ -441,12 +508,18 @@ function withExtension(name: string, type: ImageType): string {
  * Loads a local image. `pool` given: the file is hashed (its bytes are read again when the message is built) through
  * buffers from the pool; otherwise its bytes are kept.
  */
-async function loadFile(target: { path: string; alt?: string }, roots: string[], allowOutside: boolean, pool?: Buffer[]): Promise<LoadResult> {
+async function loadFile(
+  target: { path: string; alt?: string },
+  roots: string[],
+  allowOutside: boolean,
+  pool?: Buffer[],
+  cache?: ReadCache,
+): Promise<LoadResult> {
   const codes = { notFound: ErrorCode.IMAGE_NOT_FOUND, outside: ErrorCode.IMAGE_OUTSIDE_WORKSPACE };
   // A hashed file's type is told from its first read, while that is in the buffer.
   let headType: ImageType | undefined;
   const read = (file: string): Promise<LocalResult> =>
-    readLocal(file, roots, allowOutside, codes, pool && { pool, inspect: (head) => (headType = detectImageType(head, file)) });
+    readLocal(file, roots, allowOutside, codes, pool && { pool, inspect: (head) => (headType = detectImageType(head, file)) }, cache);
   let res = await read(target.path);
   // `my%20chart.png` is tried as `my chart.png` first; a file really named with the % sequence comes next.
   if (!res.ok && target.alt && res.code === ErrorCode.IMAGE_NOT_FOUND) {
@@ -588,7 +661,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
     const target = classify(ref.url, docDir);
     const key = target.kind === 'file' ? `file:${target.path}` : target.kind === 'skip' ? '' : target.url;
     if (key && !loads.has(key)) {
-      if (target.kind === 'file') loads.set(key, limit(() => loadFile(target, roots, ctx.allowOutsideWorkspace, pool)));
+      if (target.kind === 'file') loads.set(key, limit(() => loadFile(target, roots, ctx.allowOutsideWorkspace, pool, pool ? undefined : ctx.readCache)));
       else if (target.kind === 'data') loads.set(key, Promise.resolve(loadData(target.url, ++dataCount)));
       else if (target.kind === 'remote' && ctx.embedRemote) loads.set(key, loadRemote(target.url, loads.size + 1, ctx));
     }

@@ -16,7 +16,7 @@ import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatt
 import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
 import { DEFAULT_STYLESHEET } from './stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mime-build';
-import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, SourceDocument, Warning } from './types';
+import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from './types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -30,6 +30,18 @@ export function documentKind(doc: SourceDocument): 'markdown' | 'html' {
 export async function composeMessage(doc: SourceDocument, options: ComposeOptions): Promise<ComposedMessage> {
   const { mime, ...message } = await prepareMessage(doc, options);
   return { raw: await mime.toBuffer(), ...message };
+}
+
+/**
+ * Composes the document like `composeMessage` for the preview: the MIME bytes are not built, only their size is
+ * computed (the same tree, the same byte count). With `options.readCache`, unchanged local images are not read
+ * or hashed again; the cache then holds only the files this compose used.
+ */
+export async function composePreview(doc: SourceDocument, options: ComposeOptions): Promise<PreviewMessage> {
+  options.readCache?.begin();
+  const { mime, ...message } = await prepareMessage(doc, options);
+  options.readCache?.end();
+  return { ...message, size: mime.size };
 }
 
 /**
@@ -98,6 +110,7 @@ async function prepareMessage(
     signal: options.signal,
     cidDomain: domain,
     keepContent: !streamImages,
+    readCache: options.readCache,
   };
   const [images, attached] = await Promise.all([embedImages($, assetContext), loadAttachments(fields.attachments ?? [], assetContext)]);
   const problems: Problem[] = [...images.problems, ...attached.problems];

@@ -56,6 +56,16 @@ export function detectImageType(bytes: Uint8Array, name = ''): ImageType | undef
   }
 }
 
+/** Width and height in pixels of an image, when its bytes tell them. */
+export function imageDimensions(bytes: Uint8Array): { width: number; height: number } | undefined {
+  try {
+    const { width, height } = imageSize(bytes);
+    return width > 0 && height > 0 ? { width, height } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Magic numbers for the types the brief requires, for bytes image-size cannot measure (truncated or dimensionless). */
 function magicType(b: Uint8Array): ImageType | undefined {
   const starts = (...sig: number[]): boolean => sig.every((v, i) => b[i] === v);

@@ -53,6 +53,8 @@ export interface ComposeOptions {
   remote?: { maxBytes?: number; timeoutMs?: number };
   /** Cancels a compose (remote fetches) early. */
   signal?: AbortSignal;
+  /** The preview's cache of local images (see `ReadCache` in assets.ts); `composePreview` only. */
+  readCache?: import('./assets').ReadCache;
 }
 
 export interface AddressHeaders {
@@ -132,6 +134,15 @@ export interface ComposedMessage {
   warnings: Warning[];
   /** In lenient mode only: the problems that would stop a send. */
   problems: Problem[];
+}
+
+/**
+ * A composed message as the preview shows it: everything but the MIME bytes, which are not built (their size is
+ * known without building them). Send and Save as .eml compose again, strictly, with `composeMessage`.
+ */
+export interface PreviewMessage extends Omit<ComposedMessage, 'raw'> {
+  /** Size of the MIME bytes, exactly as `composeMessage` would build them. */
+  size: number;
 }
 
 /** A composed message whose MIME bytes are read (once) in chunks instead of held in memory. */

@@ -7,6 +7,9 @@
  */
 import { load } from 'cheerio';
 
+// Loaded with the first render, like cheerio: the placeholders' sizes while image bytes are on their way.
+export { imageDimensions } from '../core/mime-type';
+
 export interface PreparedBody {
   html: string;
   /** Addresses of the remote images held back (in document order, repeated ones once). */

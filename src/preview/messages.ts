@@ -19,6 +19,9 @@ export interface InlineImageView extends PartView {
   cid: string;
   /** Source lines that reference the image. */
   lines: number[];
+  /** Intrinsic size when known: the placeholder shown while the bytes are on their way takes the image's room. */
+  width?: number;
+  height?: number;
 }
 
 /** Bytes of an inline image the webview has not received yet (it keeps them as a blob: URL per cid). */
@@ -56,7 +59,13 @@ export interface RenderMessage {
   html: string;
   text: string;
   images: InlineImageView[];
+  /**
+   * Bytes of images the webview does not hold yet. When they are large, they follow in `images` messages instead:
+   * the webview shows the email at once with placeholders, then again when every image has arrived.
+   */
   imageData: ImageData[];
+  /** Images whose bytes follow this render in `images` messages. Any other one the webview lacks, it asks for. */
+  expectImages: string[];
   attachments: PartView[];
   /** Size of the whole message in bytes (the MIME bytes that are sent). */
   totalSize: number;
@@ -105,6 +114,11 @@ export interface RenderReport {
   remoteBlocked: number;
   /** Whether any script of the email content ran (title changed, a message from the frame, its marker attribute). */
   scriptRan: boolean;
+  /**
+   * Images of the render shown as placeholders because their bytes were still on the way. A render with pending
+   * images is shown again, and reported again with 0, once they have all arrived.
+   */
+  imagesPending: number;
   /** Webview time from receiving the render to showing it (frame loaded, images decoded), ms. */
   renderMs: number;
   /** Scroll position of the preview after the render. */
@@ -134,6 +148,8 @@ export interface UiState {
 
 export type ToWebview =
   | RenderMessage
+  /** Bytes of inline images that a render listed without them (posted right after it, in order). */
+  | { type: 'images'; imageData: ImageData[] }
   | { type: 'composeError'; message: string; problems: { message: string; line?: number }[] }
   | { type: 'busy'; action: Action }
   | { type: 'result'; action: Action; result: ActionResultView }
@@ -155,6 +171,8 @@ export type FromWebview =
   | { type: 'openLink'; href: string }
   | { type: 'loadRemoteImages' }
   | { type: 'rendered'; report: RenderReport }
+  /** Images a render lists that the webview neither holds nor expects (pre-sent bytes that did not arrive). */
+  | { type: 'needImages'; cids: string[] }
   | { type: 'clicked'; token: number; ok: boolean }
   | { type: 'scrolled'; token: number; y: number }
   | { type: 'ui'; token: number; state: UiState }

@@ -7,7 +7,8 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { isSendAsEmailError } from '../core/errors';
-import type { ComposedMessage, Logger, WarningKind } from '../core/types';
+import type { ReadCache } from '../core/assets';
+import type { ComposedMessage, InlineImage, Logger, PreviewMessage, WarningKind } from '../core/types';
 import type { MailService, SendOutcome } from '../mailService';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
@@ -18,6 +19,7 @@ import {
   type ActionResultView,
   type FromWebview,
   type HeaderFields,
+  type ImageData,
   type RenderMessage,
   type RenderReport,
   type ToWebview,
@@ -55,7 +57,9 @@ export function formatSize(n: number): string {
 export class TimingRecorder {
   readonly data: PreviewTimings = {
     firstRenderMs: [],
+    firstPaintMs: [],
     showToRenderMs: [],
+    showToPaintMs: [],
     editToRenderMs: [],
     debounceMs: PreviewPanel.debounceMs,
     composeMs: [],
@@ -76,6 +80,10 @@ export class PanelShared {
   /** While true, links are recorded and not opened (tests). */
   captureLinks = false;
   readonly openedLinks: string[] = [];
+  /** Tests: images pre-sent while a page loads are dropped instead of posted, as if they never reached it. */
+  losePreSent = false;
+  /** Images the webviews asked for again (`needImages`). */
+  imagesAskedAgain = 0;
 }
 
 /** A report with what the panel knows about the render it describes. */
@@ -99,7 +107,7 @@ interface RenderMeta {
 
 /** The last successful compose, as shown. */
 interface View {
-  composed: ComposedMessage;
+  composed: PreviewMessage;
   documentVersion: number;
   checked: CheckedFields;
   edited: Partial<HeaderFields>;
@@ -109,6 +117,8 @@ interface View {
 export class PreviewPanel implements vscode.Disposable {
   static readonly viewType = 'sendAsEmail.preview';
   static readonly debounceMs = 300;
+  /** New image bytes up to this many travel with the render; more follow it (see `postView`). */
+  static readonly inlineImageBytes = 512 * 1024;
 
   /**
    * Opens (or reveals) the preview beside the editor for `document`. With `current` still open, that panel
@@ -150,7 +160,9 @@ export class PreviewPanel implements vscode.Disposable {
   private composeError: string | undefined;
   /** The body preparation module (cheerio), loaded with the first render. */
   private body: typeof import('./body') | undefined;
-  private composed: ComposedMessage | undefined;
+  private composed: PreviewMessage | undefined;
+  /** Local images of this panel's composes, read once while unchanged. */
+  private readCache: ReadCache | undefined;
   private sent: ComposedMessage | undefined;
   private report: RenderEvent | undefined;
 
@@ -158,6 +170,13 @@ export class PreviewPanel implements vscode.Disposable {
   private readyWaiters: (() => void)[] = [];
   /** Inline images (by cid) whose bytes the current webview already holds. */
   private readonly sentCids = new Set<string>();
+  /**
+   * Images posted while the page was still loading (the host queues messages until the page is up, so the bytes
+   * travel while it loads). The webview asks (`needImages`) for any that did not reach it.
+   */
+  private readonly preSent = new Set<string>();
+  /** The page set by the last `setHtml` has said `ready` at least once. */
+  private readySinceHtml = false;
   private renderSeq = 0;
   private readonly renderMeta = new Map<number, RenderMeta>();
   private rendering = false;
@@ -169,7 +188,7 @@ export class PreviewPanel implements vscode.Disposable {
   private tokenSeq = 0;
   private readonly waiters = new Map<number, TokenWaiter>();
 
-  private pendingShow: { started: number; created: boolean; uri: string } | undefined;
+  private pendingShow: { started: number; created: boolean; uri: string; painted?: boolean } | undefined;
   private pendingEdit: { started: number; version: number } | undefined;
 
   private readonly timings: TimingRecorder;
@@ -214,7 +233,7 @@ export class PreviewPanel implements vscode.Disposable {
     return this.disposed;
   }
 
-  lastComposed(): ComposedMessage | undefined {
+  lastComposed(): PreviewMessage | undefined {
     return this.composed;
   }
 
@@ -299,9 +318,9 @@ export class PreviewPanel implements vscode.Disposable {
     const edited = this.edited;
     const generation = this.fieldsGeneration;
     const started = performance.now();
-    let composed: ComposedMessage;
+    let composed: PreviewMessage;
     try {
-      composed = await this.deps.mail.compose(document, checked.overrides, { lenient: true });
+      composed = await this.composeLenient(document, checked.overrides);
     } catch (e) {
       if (this.disposed || document !== this.document) return;
       const message = e instanceof Error ? e.message : String(e);
@@ -321,16 +340,49 @@ export class PreviewPanel implements vscode.Disposable {
     this.postView();
   }
 
+  /** Lenient compose for the preview, through this panel's image cache. */
+  private async composeLenient(document: vscode.TextDocument, overrides: CheckedFields['overrides']): Promise<PreviewMessage> {
+    this.readCache ??= new (await import('../core/assets')).ReadCache();
+    return this.deps.mail.composePreview(document, overrides, this.readCache);
+  }
+
+  /** Posts image bytes in batches of about 8 MB (one image may be larger). */
+  private postImages(list: ImageData[]): void {
+    for (let i = 0; i < list.length; ) {
+      const batch: ImageData[] = [];
+      for (let bytes = 0; i < list.length && (batch.length === 0 || bytes + list[i]!.bytes.length <= 8 * 1024 * 1024); i++) {
+        bytes += list[i]!.bytes.length;
+        batch.push(list[i]!);
+      }
+      this.post({ type: 'images', imageData: batch });
+    }
+  }
+
+  private imageData(images: readonly InlineImage[]): ImageData[] {
+    return images.map((img) => ({ cid: img.cid, contentType: img.contentType, bytes: new Uint8Array(img.content) }));
+  }
+
   private postView(): void {
     const view = this.view;
-    if (!view || !this.webviewReady || this.disposed) return;
+    if (!view || this.disposed) return;
+    if (!this.webviewReady) {
+      // The first page of this HTML is loading: its images go now, the render once it is ready.
+      if (!this.readySinceHtml) {
+        const fresh = view.composed.inlineImages.filter((img) => !this.preSent.has(img.cid));
+        for (const img of fresh) this.preSent.add(img.cid);
+        if (!this.shared.losePreSent) this.postImages(this.imageData(fresh));
+      }
+      return;
+    }
     const started = performance.now();
     const { composed } = view;
     if (!this.body) return;
     const body = this.body.prepareBody(composed.html, { allowRemoteImages: this.allowRemoteImages });
-    const imageData = composed.inlineImages
-      .filter((img) => !this.sentCids.has(img.cid))
-      .map((img) => ({ cid: img.cid, contentType: img.contentType, bytes: new Uint8Array(img.content) }));
+    const imageData = this.imageData(composed.inlineImages.filter((img) => !this.sentCids.has(img.cid)));
+    // Many new image bytes (a first render of a newsletter): the email goes first with placeholders, the bytes
+    // right after it, so the text shows while they travel.
+    const newBytes = imageData.reduce((n, d) => n + d.bytes.length, 0);
+    const deferred = newBytes > PreviewPanel.inlineImageBytes ? imageData : [];
     const renderId = ++this.renderSeq;
     this.renderMeta.set(renderId, { uri: this.document.uri.toString(), fieldsGeneration: view.fieldsGeneration });
     this.renderMeta.delete(renderId - 50);
@@ -358,10 +410,12 @@ export class PreviewPanel implements vscode.Disposable {
         contentType: img.contentType,
         size: img.size,
         lines: img.refs.map((r) => r.line),
+        ...(deferred.length > 0 ? this.body!.imageDimensions(img.content) : {}),
       })),
-      imageData,
+      imageData: deferred.length > 0 ? [] : imageData,
+      expectImages: deferred.map((d) => d.cid),
       attachments: composed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
-      totalSize: composed.raw.length,
+      totalSize: composed.size,
       htmlSize: Buffer.byteLength(composed.html),
       sizeLimit: this.deps.mail.knownSizeLimit(),
       warnings,
@@ -372,6 +426,7 @@ export class PreviewPanel implements vscode.Disposable {
     };
     this.panel.title = `Email: ${h.subject}`;
     if (this.post(message)) for (const img of imageData) this.sentCids.add(img.cid);
+    this.postImages(deferred);
     if (this.pendingShow) this.timings.add('postMs', performance.now() - this.pendingShow.started);
     this.deps.log.debug(
       `Preview render ${renderId} of ${message.source} v${view.documentVersion}: ${formatSize(message.totalSize)}, ` +
@@ -379,7 +434,7 @@ export class PreviewPanel implements vscode.Disposable {
     );
   }
 
-  private warnings(composed: ComposedMessage): WarningView[] {
+  private warnings(composed: PreviewMessage): WarningView[] {
     const list: WarningView[] = composed.warnings.map((w) => ({
       message: w.message,
       line: w.line,
@@ -389,9 +444,9 @@ export class PreviewPanel implements vscode.Disposable {
       if (!list.some((w) => w.message.startsWith(p.message))) list.push({ message: p.message, line: p.line, severity: 'error' });
     }
     const limit = this.deps.mail.knownSizeLimit();
-    if (limit !== undefined && composed.raw.length > limit) {
+    if (limit !== undefined && composed.size > limit) {
       list.push({
-        message: `The message is ${formatSize(composed.raw.length)}, more than the ${formatSize(limit)} the SMTP server accepts.`,
+        message: `The message is ${formatSize(composed.size)}, more than the ${formatSize(limit)} the SMTP server accepts.`,
         severity: 'warning',
       });
     }
@@ -402,7 +457,9 @@ export class PreviewPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     const media = vscode.Uri.joinPath(this.deps.extensionUri, 'media');
     this.webviewReady = false;
+    this.readySinceHtml = false;
     this.sentCids.clear();
+    this.preSent.clear();
     webview.html = previewHtml({
       cspSource: webview.cspSource,
       nonce: createNonce(),
@@ -425,7 +482,11 @@ export class PreviewPanel implements vscode.Disposable {
       case 'ready':
         if (this.pendingShow) this.timings.add('readyMs', performance.now() - this.pendingShow.started);
         this.webviewReady = true;
+        // A page that reloaded (hidden, then shown again) holds no image; the first one holds what was pre-sent.
         this.sentCids.clear();
+        if (!this.readySinceHtml) for (const cid of this.preSent) this.sentCids.add(cid);
+        this.readySinceHtml = true;
+        this.preSent.clear();
         for (const w of this.readyWaiters.splice(0)) w();
         if (this.view) this.postView();
         if (this.composeError) this.post({ type: 'composeError', message: this.composeError, problems: [] });
@@ -456,6 +517,16 @@ export class PreviewPanel implements vscode.Disposable {
       case 'rendered':
         this.onRendered(m.report);
         return;
+      case 'needImages': {
+        // Pre-sent bytes that did not reach the page: send them again.
+        const wanted = new Set(m.cids);
+        const missing = (this.view?.composed.inlineImages ?? []).filter((img) => wanted.has(img.cid));
+        this.deps.log.debug(`Preview: the webview asked again for ${missing.length} image(s).`);
+        this.shared.imagesAskedAgain += missing.length;
+        this.postImages(this.imageData(missing));
+        for (const img of missing) this.sentCids.add(img.cid);
+        return;
+      }
       case 'clicked':
         this.settle(m.token, m.ok);
         return;
@@ -475,6 +546,14 @@ export class PreviewPanel implements vscode.Disposable {
     const meta = this.renderMeta.get(report.renderId);
     if (!meta || meta.uri !== this.document.uri.toString()) return;
     const now = performance.now();
+    if (report.imagesPending > 0) {
+      // Shown with placeholders while image bytes travel; the render is reported again when they are all in.
+      if (this.pendingShow && this.pendingShow.uri === meta.uri && !this.pendingShow.painted) {
+        this.pendingShow.painted = true;
+        this.timings.add(this.pendingShow.created ? 'firstPaintMs' : 'showToPaintMs', now - this.pendingShow.started);
+      }
+      return;
+    }
     this.timings.add('webviewRenderMs', report.renderMs);
     if (this.pendingShow && this.pendingShow.uri === meta.uri) {
       this.timings.add(this.pendingShow.created ? 'firstRenderMs' : 'showToRenderMs', now - this.pendingShow.started);
@@ -572,7 +651,7 @@ export class PreviewPanel implements vscode.Disposable {
     let effective = overrides;
     if (toSelf) {
       if (errors.subject) return { status: 'failed', code: 'INVALID_FIELD', message: errors.subject };
-      const from = this.composed?.headers.from ?? (await this.deps.mail.compose(document, overrides, { lenient: true })).headers.from;
+      const from = this.composed?.headers.from ?? (await this.composeLenient(document, overrides)).headers.from;
       if (this.disposed) return { status: 'cancelled', message: 'The preview was closed.' };
       effective = { ...overrides, to: [from], cc: [], bcc: [] };
     } else {
@@ -588,7 +667,7 @@ export class PreviewPanel implements vscode.Disposable {
       return { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'COMPOSE_FAILED', message };
     }
     if (this.disposed) return { status: 'cancelled', message: 'The preview was closed before sending; nothing was sent.' };
-    this.composed = composed;
+    this.composed = { ...composed, size: composed.raw.length };
     this.sent = composed;
     return this.deps.mail.send(composed, document.uri);
   }
@@ -602,7 +681,7 @@ export class PreviewPanel implements vscode.Disposable {
       return { status: 'failed', message: composeFailure(e), recipients: [] };
     }
     if (this.disposed) return { status: 'cancelled', message: 'The preview was closed.', recipients: [] };
-    this.composed = composed;
+    this.composed = { ...composed, size: composed.raw.length };
     const target = await this.deps.mail.saveEml(composed, document.uri);
     if (!target) return { status: 'cancelled', message: 'Not saved.', recipients: [] };
     return { status: 'saved', message: `Saved ${formatSize(composed.raw.length)} to ${target.fsPath}.`, recipients: [] };
@@ -701,6 +780,37 @@ function outcomeView(outcome: SendOutcome): ActionResultView {
       return { status: 'failed', message: outcome.message, recipients: [] };
     case 'cancelled':
       return { status: 'cancelled', message: outcome.message, recipients: [] };
+  }
+}
+
+/**
+ * The floor of a preview's first render in this host: a bare webview panel (no resources, one inline script that
+ * says it is ready), from `createWebviewPanel` to its first message, ms. The benchmark sets our first render
+ * beside it.
+ */
+export async function bareWebviewReadyMs(timeoutMs = 30_000): Promise<number> {
+  const started = performance.now();
+  const nonce = createNonce();
+  const panel = vscode.window.createWebviewPanel(
+    'sendAsEmail.bareWebview',
+    'Bare webview',
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    { enableScripts: true, localResourceRoots: [] },
+  );
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`The bare webview did not report within ${timeoutMs} ms.`)), timeoutMs);
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if ((m as { type?: unknown } | undefined)?.type !== 'ready') return;
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      });
+      panel.webview.html =
+        `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'">` +
+        `</head><body><script nonce="${nonce}">acquireVsCodeApi().postMessage({ type: 'ready' });</script></body></html>`;
+    });
+  } finally {
+    panel.dispose();
   }
 }
 
@@ -807,6 +917,11 @@ export class PreviewManager implements vscode.Disposable {
       },
       openedLinks: () => [...this.shared.openedLinks],
       timings: () => structuredClone(this.shared.timings.data),
+      bareWebviewReadyMs: () => bareWebviewReadyMs(),
+      losePreSentImages: (on) => {
+        this.shared.losePreSent = on;
+      },
+      imagesAskedAgain: () => this.shared.imagesAskedAgain,
     };
   }
 }

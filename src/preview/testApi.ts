@@ -1,15 +1,22 @@
 import type * as vscode from 'vscode';
-import type { ComposedMessage } from '../core/types';
+import type { ComposedMessage, PreviewMessage } from '../core/types';
 import type { SendOutcome } from '../mailService';
 import type { HeaderFields, RenderReport, UiState } from './messages';
 
 export type { RenderReport, UiState } from './messages';
 
 export interface PreviewTimings {
-  /** show() that opened a new panel → the webview's first `rendered` (webview load, compose, display), ms; latest first. */
+  /** show() that opened a new panel → the webview's first `rendered` with every image (webview load, compose, display), ms; latest first. */
   firstRenderMs: number[];
-  /** show() that retargeted an open panel → its next `rendered`, ms. */
+  /**
+   * show() that opened a new panel → the email shown with placeholders for images still on their way (only when
+   * their bytes were sent after the render, see `PreviewPanel.inlineImageBytes`), ms.
+   */
+  firstPaintMs: number[];
+  /** show() that retargeted an open panel → its next `rendered` with every image, ms. */
   showToRenderMs: number[];
+  /** Like `firstPaintMs`, for a panel that switched documents. */
+  showToPaintMs: number[];
   /** First change of the source in a debounced batch → `rendered` of a version that includes it, ms (includes the debounce). */
   editToRenderMs: number[];
   /** The debounce applied to edits, ms. */
@@ -48,8 +55,8 @@ export interface PreviewTestApi {
   scrollTo(y: number): Promise<number>;
   /** The state of the panel's controls, read in the webview. */
   ui(): Promise<UiState>;
-  /** The message last composed for the preview or a send. */
-  lastComposed(): ComposedMessage | undefined;
+  /** The message last composed for the preview (MIME bytes counted, not built) or a send. */
+  lastComposed(): PreviewMessage | undefined;
   /** The message the last Send or Send Test composed (strictly) and handed to the mail service. */
   lastSent(): ComposedMessage | undefined;
   /**
@@ -64,4 +71,10 @@ export interface PreviewTestApi {
   /** Links the preview asked to open (http, https and mailto only), in order. */
   openedLinks(): readonly string[];
   timings(): PreviewTimings;
+  /** Opens and closes a bare webview panel (no resources, an inline script): ms until its script reported. */
+  bareWebviewReadyMs(): Promise<number>;
+  /** While on, the image bytes a new panel posts while its page loads are dropped, as if they had not arrived. */
+  losePreSentImages(on: boolean): void;
+  /** How many images the webviews have asked for again because they lacked them. */
+  imagesAskedAgain(): number;
 }

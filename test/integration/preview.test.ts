@@ -400,42 +400,104 @@ describe('Preview panel (real extension host)', function () {
     assert.match(/img-src[^;]*/.exec(api.preview.current()!.panel.webview.html)?.[0] ?? '', / https:/);
   });
 
-  it('renders the 30-image newsletter, timing show() to first render', async function () {
+  it('image bytes posted while the page loads and lost on the way are asked for again', async () => {
     await closePreview(api.preview);
+    const asked = api.preview.imagesAskedAgain();
+    api.preview.losePreSentImages(true);
+    try {
+      const { report } = await openPreview(api, 'preview/images.md');
+      assert.strictEqual(report.imageCount, 2);
+      assert.strictEqual(report.imagesPending, 0);
+    } finally {
+      api.preview.losePreSentImages(false);
+    }
+    assert.strictEqual(api.preview.imagesAskedAgain() - asked, 2, 'the webview did not ask for the two lost images');
+  });
+
+  it('renders the 30-image newsletter, timing show() to first render beside a bare webview, and edits', async function () {
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const doc = await vscode.workspace.openTextDocument(newsletterDoc);
-    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
-    // As a user would: the editor has opened before Preview is clicked (opening it keeps the workbench busy a while).
-    await new Promise((r) => setTimeout(r, 1000));
-    const t0 = Date.now();
-    await vscode.commands.executeCommand('sendAsEmail.preview', doc.uri);
-    const report = await api.preview.waitForRender(undefined, 60_000);
-    const wall = Date.now() - t0;
-    assert.strictEqual(report.imageCount, 30);
-    assert.strictEqual(report.scriptRan, false);
-    const t = api.preview.timings();
-    const before = await appendLine(doc, 'An edit of the newsletter.');
-    await api.preview.waitForRender(before, 60_000);
-    const after = api.preview.timings();
-    // Warm: the open panel switches to the newsletter from another document (no new webview).
+    const rounds = 3;
+    const bare: number[] = [];
+    const first: number[] = [];
+    const paints: number[] = [];
+    let paintsBefore = api.preview.timings().firstPaintMs.length;
+    const walls: number[] = [];
+    const parts = { readyMs: [] as number[], composeMs: [] as number[], postMs: [] as number[], webviewRenderMs: [] as number[] };
+    for (let round = 0; round < rounds; round++) {
+      await closePreview(api.preview);
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      // As a user would: the editor has opened before Preview is clicked (opening it keeps the workbench busy a while).
+      await new Promise((r) => setTimeout(r, 1000));
+      // The floor, side by side: a bare webview panel opened in the same place, just before ours.
+      bare.push(await api.preview.bareWebviewReadyMs());
+      const t0 = Date.now();
+      await vscode.commands.executeCommand('sendAsEmail.preview', doc.uri);
+      const report = await api.preview.waitForRender(undefined, 60_000);
+      walls.push(Date.now() - t0);
+      assert.strictEqual(report.imageCount, 30);
+      assert.strictEqual(report.scriptRan, false);
+      const t = api.preview.timings();
+      first.push(t.firstRenderMs[0]!);
+      // The 15 MB of image bytes travel while the page loads; any that had not arrived when the email was shown
+      // were placeholders first (a paint), then filled in.
+      const painted = t.firstPaintMs.length > paintsBefore;
+      paintsBefore = t.firstPaintMs.length;
+      if (painted) assert.ok(t.firstPaintMs[0]! < t.firstRenderMs[0]!, `paint ${t.firstPaintMs[0]} ms, render ${t.firstRenderMs[0]} ms`);
+      paints.push(painted ? t.firstPaintMs[0]! : t.firstRenderMs[0]!);
+      for (const key of Object.keys(parts) as (keyof typeof parts)[]) parts[key].push(t[key][0]!);
+      assert.ok(t.firstRenderMs[0]! > 0 && t.firstRenderMs[0]! <= walls[round]! + 50, `first render ${t.firstRenderMs[0]} ms vs wall ${walls[round]} ms`);
+    }
+    // Edits of the open newsletter, one at a time (each waits for its render).
+    const edits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const before = await appendLine(doc, `An edit of the newsletter, number ${i + 1}.`);
+      const r = await api.preview.waitForRender(before, 60_000);
+      assert.strictEqual(r.imageCount, 30);
+      edits.push(api.preview.timings().editToRenderMs[0]!);
+    }
+    // Warm: a panel open on another document switches to the newsletter (no new webview, but none of its images
+    // yet): the email shows at once with placeholders of the images' sizes, filled in as their bytes arrive.
+    await closePreview(api.preview);
     const small = await vscode.workspace.openTextDocument(workspaceUri('preview', 'images.md'));
     await vscode.commands.executeCommand('sendAsEmail.preview', small.uri);
     await api.preview.waitForRender(undefined, 30_000);
+    const paintsBeforeSwitch = api.preview.timings().showToPaintMs.length;
     await vscode.commands.executeCommand('sendAsEmail.preview', doc.uri);
     const warm = await api.preview.waitForRender(undefined, 60_000);
     assert.strictEqual(warm.imageCount, 30);
-    timings.newsletterWarmRenderMs = api.preview.timings().showToRenderMs[0];
-    timings.newsletterFirstRenderMs = t.firstRenderMs[0];
-    timings.newsletterComposeMs = t.composeMs[0];
-    timings.newsletterWebviewRenderMs = t.webviewRenderMs[0];
-    timings.newsletterEditToRenderMs = after.editToRenderMs[0];
-    timings.newsletterWallMs = wall;
-    timings.newsletterReadyMs = t.readyMs[0];
-    timings.newsletterPostMs = t.postMs[0];
+    assert.strictEqual(warm.imagesPending, 0);
+    const switched = api.preview.timings();
+    assert.strictEqual(switched.showToPaintMs.length, paintsBeforeSwitch + 1, 'the newsletter was not shown with placeholders first');
+    assert.ok(switched.showToPaintMs[0]! < switched.showToRenderMs[0]!, `paint ${switched.showToPaintMs[0]} ms, render ${switched.showToRenderMs[0]} ms`);
+    const debounce = api.preview.timings().debounceMs;
+    const newsletter = {
+      rounds,
+      firstPaintMs: median(paints),
+      firstRenderMs: median(first),
+      bareWebviewReadyMs: median(bare),
+      firstPaintOverBareMs: median(paints.map((f, i) => f - bare[i]!)),
+      firstRenderOverBareMs: median(first.map((f, i) => f - bare[i]!)),
+      readyMs: median(parts.readyMs),
+      composeMs: median(parts.composeMs),
+      postMs: median(parts.postMs),
+      webviewRenderMs: median(parts.webviewRenderMs),
+      wallMs: median(walls),
+      editToRenderMs: median(edits),
+      editAfterDebounceMs: median(edits) - debounce,
+      debounceMs: debounce,
+      switchPaintMs: switched.showToPaintMs[0],
+      switchRenderMs: switched.showToRenderMs[0],
+      samples: { firstPaintMs: paints, firstRenderMs: first, bareWebviewReadyMs: bare, editToRenderMs: edits },
+    };
+    timings.newsletter = newsletter;
     console.log(
-      `[preview] newsletter: first render ${t.firstRenderMs[0]} ms (webview ready ${t.readyMs[0]} ms, compose ${t.composeMs[0]} ms, ` +
-        `posted ${t.postMs[0]} ms, webview render ${t.webviewRenderMs[0]} ms), edit → render ${after.editToRenderMs[0]} ms, ` +
-        `open panel switching to it ${timings.newsletterWarmRenderMs} ms`,
+      `[preview] newsletter, median of ${rounds}: a bare webview ${newsletter.bareWebviewReadyMs} ms; ours: email shown ${newsletter.firstPaintMs} ms ` +
+        `(+${newsletter.firstPaintOverBareMs} ms), all 30 images ${newsletter.firstRenderMs} ms (+${newsletter.firstRenderOverBareMs} ms; webview ready ${newsletter.readyMs} ms, compose ${newsletter.composeMs} ms, ` +
+        `posted ${newsletter.postMs} ms, webview render ${newsletter.webviewRenderMs} ms); edit -> render ${newsletter.editToRenderMs} ms ` +
+        `(${newsletter.editAfterDebounceMs} ms after the ${debounce} ms debounce); an open panel switching to it: email ${newsletter.switchPaintMs} ms, ` +
+        `all images ${newsletter.switchRenderMs} ms`,
     );
-    assert.ok(t.firstRenderMs[0]! > 0 && t.firstRenderMs[0]! <= wall + 50, `first render ${t.firstRenderMs[0]} ms vs wall ${wall} ms`);
+    assert.ok(bare.every((b) => b > 0) && edits.every((e) => e >= debounce), `bare ${bare.join(', ')}; edits ${edits.join(', ')}`);
   });
 });
