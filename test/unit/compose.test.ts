@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { type AddressObject, simpleParser } from 'mailparser';
-import { composeMessage, composeMessageStream } from '../../src/core/compose';
+import { ReadCache } from '../../src/core/assets';
+import { composeMessage, composeMessageStream, composePreview } from '../../src/core/compose';
 import { writeEml } from '../../src/core/eml';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
 import { defaultSettings, type EmailSettings } from '../../src/core/settings';
@@ -352,6 +353,16 @@ describe('compose', () => {
       assert.throws(() => streamed.chunks(), /only once/);
     });
 
+    it('counts exactly the bytes composeMessage builds without building them (composePreview), holding every image', async () => {
+      const a = await composeMessage(markdownFixture(), options({ deterministic, lenient: true }));
+      const preview = await composePreview(markdownFixture(), options({ deterministic, lenient: true }));
+      assert.strictEqual(preview.size, a.raw.length);
+      assert.ok(!('raw' in preview), 'the preview built the MIME bytes');
+      assert.strictEqual(preview.html, a.html);
+      assert.strictEqual(preview.text, a.text);
+      assert.deepStrictEqual(preview.inlineImages.map((i) => [i.cid, sha256(i.content)]), a.inlineImages.map((i) => [i.cid, sha256(i.content)]));
+    });
+
     it('gives every message a new Message-ID, and uses idDomain for Message-ID and Content-IDs', async () => {
       const a = await composeMessage(markdownFixture(), options());
       const b = await composeMessage(markdownFixture(), options());
@@ -469,5 +480,67 @@ describe('compose', () => {
       await assert.rejects(writeEml(path.join(blocker, 'x.eml'), Buffer.from('x\r\n')), /EEXIST|ENOTDIR/);
       assert.strictEqual(fs.readFileSync(blocker, 'utf8'), 'not a folder');
     });
+  });
+});
+
+describe('the preview\'s image cache (ReadCache)', () => {
+  let root: string;
+  let ws: string;
+  before(() => ({ root, ws } = makeWorkspace('sae-readcache-')));
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const FIXED = new Date('2024-01-02T03:04:05Z');
+
+  it('takes an image unchanged in size and modification time from the cache, reads a changed one, forgets unused ones', async () => {
+    const file = path.join(ws, 'img', 'cached.png');
+    const original = fs.readFileSync(path.join(ws, 'img', 'logo.png'));
+    fs.writeFileSync(file, original);
+    fs.utimesSync(file, FIXED, FIXED);
+    const settings = defaultSettings();
+    settings.from = 'bot@example.org';
+    const readCache = new ReadCache();
+    const withImage = { path: path.join(ws, 'cache.md'), text: '# Cached\n\n![c](img/cached.png)\n' };
+    const options = { settings, workspaceFolders: [ws], lenient: true, readCache };
+
+    const first = await composePreview(withImage, options);
+    assert.ok(first.inlineImages[0]!.content.equals(original));
+    assert.deepStrictEqual(readCache.stats, { files: 1, bytes: original.length });
+
+    // Other bytes of the same size under the same modification time: the cache answers (the file is not read).
+    const changed = Buffer.from(original);
+    changed[changed.length - 1] ^= 0xff;
+    fs.writeFileSync(file, changed);
+    fs.utimesSync(file, FIXED, FIXED);
+    const second = await composePreview(withImage, options);
+    assert.ok(second.inlineImages[0]!.content.equals(original), 'the file was read again');
+    assert.strictEqual(second.inlineImages[0]!.cid, first.inlineImages[0]!.cid);
+
+    // A new modification time: read again, new Content-ID.
+    fs.utimesSync(file, FIXED, new Date(FIXED.getTime() + 1000));
+    const third = await composePreview(withImage, options);
+    assert.ok(third.inlineImages[0]!.content.equals(changed), 'the changed file was not read');
+    assert.notStrictEqual(third.inlineImages[0]!.cid, first.inlineImages[0]!.cid);
+
+    // Without a cache (a send), the file is always read.
+    const strict = await composeMessage(withImage, { settings, workspaceFolders: [ws] });
+    assert.ok(strict.inlineImages[0]!.content.equals(changed));
+
+    // A compose that no longer uses the image drops it.
+    await composePreview({ path: withImage.path, text: '# No image\n' }, options);
+    assert.deepStrictEqual(readCache.stats, { files: 0, bytes: 0 });
+  });
+
+  it('still applies the workspace policy to a cached file', async () => {
+    const settings = defaultSettings();
+    settings.from = 'bot@example.org';
+    const readCache = new ReadCache();
+    const doc = { path: path.join(ws, 'policy.md'), text: '![l](img/logo.png)\n' };
+    const inside = await composePreview(doc, { settings, workspaceFolders: [ws], lenient: true, readCache });
+    assert.strictEqual(inside.inlineImages.length, 1);
+    // The same file, now outside the only workspace folder given: refused although it is cached.
+    const other = path.join(root, 'outside');
+    const refused = await composePreview(doc, { settings, workspaceFolders: [other], lenient: true, readCache });
+    assert.strictEqual(refused.inlineImages.length, 0);
+    assert.ok(refused.problems.some((p) => p.code === ErrorCode.IMAGE_OUTSIDE_WORKSPACE), JSON.stringify(refused.problems));
   });
 });

@@ -15,6 +15,12 @@ export interface PreviewFigures {
   key?: string;
   /** Every preview-related number in the file, by key path. */
   all: Record<string, number>;
+  /** The same host, same run: a bare webview panel (no resources, an inline script) to its first message, ms. */
+  bareWebviewReadyMs?: number;
+  /** Our first render minus the bare webview's, per round, median, ms: what the preview itself adds. */
+  firstRenderOverBareMs?: number;
+  /** An edit of the newsletter to its re-render, minus the debounce, median, ms. */
+  editAfterDebounceMs?: number;
 }
 
 function numbers(value: unknown, prefix: string, out: Record<string, number>): void {
@@ -43,9 +49,22 @@ export async function readPreviewTimings(root: string): Promise<PreviewFigures |
   const preview = Object.fromEntries(Object.entries(all).filter(([k]) => /preview/i.test(k)));
   const keys = Object.keys(preview);
   const key =
+    keys.find((k) => k === 'preview.newsletter.firstRenderMs') ??
     keys.find((k) => /newsletter/i.test(k) && /first/i.test(k)) ??
     keys.find((k) => /first/i.test(k) && /render/i.test(k)) ??
     keys.find((k) => /first/i.test(k)) ??
     keys.find((k) => /render/i.test(k));
-  return { file, writtenAt, all: preview, ...(key ? { key, firstRenderMs: preview[key] } : {}) };
+  const pick = (name: string): Record<string, number> => {
+    const value = preview[`preview.newsletter.${name}`];
+    return value === undefined ? {} : { [name]: value };
+  };
+  return {
+    file,
+    writtenAt,
+    all: preview,
+    ...(key ? { key, firstRenderMs: preview[key] } : {}),
+    ...pick('bareWebviewReadyMs'),
+    ...pick('firstRenderOverBareMs'),
+    ...pick('editAfterDebounceMs'),
+  };
 }

@@ -12,6 +12,7 @@ export const TARGETS = {
   longTextComposeMs: 1000,
   bundleRequireMs: 50,
   previewFirstRenderMs: 500,
+  previewEditAfterDebounceMs: 200,
   /** The workloads the ratio targets apply to. */
   ratioWorkloads: ['newsletter', 'large'] as WorkloadName[],
 };
@@ -115,7 +116,9 @@ export function verdicts(data: Omit<BenchResults, 'verdicts'>): BenchResults['ve
   const longText = find(data.results, 'longText', 'ours-compose');
   if (longText) check('longText: compose (ours), median', longText.ms.median, TARGETS.longTextComposeMs, ' ms');
   if (data.extension) check('extension bundle: require(), median', data.extension.requireMs.median, TARGETS.bundleRequireMs, ' ms');
-  check('preview: first render of the newsletter', data.preview?.firstRenderMs, TARGETS.previewFirstRenderMs, ' ms');
+  check('preview: first render of the newsletter (code-server)', data.preview?.firstRenderMs, TARGETS.previewFirstRenderMs, ' ms');
+  check('preview: first render over a bare webview, same run', data.preview?.firstRenderOverBareMs, TARGETS.previewFirstRenderMs, ' ms');
+  check('preview: newsletter edit re-rendered, after the debounce', data.preview?.editAfterDebounceMs, TARGETS.previewEditAfterDebounceMs, ' ms');
   return out;
 }
 
@@ -213,6 +216,12 @@ export function renderTable(data: BenchResults): string {
   lines.push('');
   if (data.preview?.firstRenderMs !== undefined) {
     lines.push(`Preview first render: ${ms(data.preview.firstRenderMs)} ms ("${data.preview.key}" in ${data.preview.file}, written ${data.preview.writtenAt})`);
+    if (data.preview.bareWebviewReadyMs !== undefined && data.preview.firstRenderOverBareMs !== undefined) {
+      lines.push(
+        `  beside a bare webview in the same host and run: ${ms(data.preview.bareWebviewReadyMs)} ms; ours adds ${ms(data.preview.firstRenderOverBareMs)} ms ` +
+          `(${(data.preview.firstRenderMs / data.preview.bareWebviewReadyMs).toFixed(2)}x the bare webview)`,
+      );
+    }
     const others = Object.entries(data.preview.all).filter(([k]) => k !== data.preview!.key && !/\.all\./.test(k));
     if (others.length > 0) lines.push(`  also: ${others.map(([k, v]) => `${k.replace(/^preview\./, '')} ${ms(v)}`).join(', ')}`);
   } else {
