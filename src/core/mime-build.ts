@@ -160,10 +160,16 @@ interface Segment {
 
 /**
  * Compiles `composer` with every node whose content is a key of `parts` (and that nodemailer encodes in base64)
- * written from its BinaryPart. Throws when a part is not found in the tree.
+ * written from its BinaryPart. Throws when a part is not found in the tree, is not base64-encoded (a file part's
+ * placeholder would otherwise be sent instead of the file), or when the message asks for output this writer does
+ * not produce (another newline, transforms).
  */
 export async function buildMime(composer: MailComposer, parts: Map<unknown, BinaryPart>): Promise<MimeMessage> {
   const root = composer.compile();
+  const internals = root as unknown as { newline?: string; _transforms?: unknown[]; _processFuncs?: unknown[] };
+  if (internals.newline || internals._transforms?.length || internals._processFuncs?.length) {
+    throw new Error('MIME build: the message asks for another newline or for transforms, which this writer does not apply');
+  }
   const token = crypto.randomBytes(12).toString('hex');
   const markers: { marker: string; part: BinaryPart }[] = [];
   const visit = (node: MimeNode): void => {
@@ -176,6 +182,11 @@ export async function buildMime(composer: MailComposer, parts: Map<unknown, Bina
     for (const child of node.childNodes) visit(child);
   };
   visit(root);
+  // A part held in memory that nodemailer encodes otherwise (7bit text) is left to it; a file part cannot be:
+  // nodemailer holds only its empty placeholder, which would be sent instead of the file.
+  const swapped = new Set(markers.map((m) => m.part));
+  const lost = [...parts.values()].filter((p) => p.file !== undefined && !swapped.has(p));
+  if (lost.length > 0) throw new Error(`MIME build: file part ${lost[0]!.file} is not a base64 part of the message`);
 
   const skeleton = await root.build();
   const segments: Segment[] = [];

@@ -112,6 +112,9 @@ export function releasesWhenWritten(stream: unknown): boolean {
   return !!stream && (stream as Record<symbol, unknown>)[RELEASES_WHEN_WRITTEN] === true;
 }
 
+/** How many DATA streams were given the fast escaping (a test checks that a real send uses it). */
+export const fastEscaping = { streams: 0 };
+
 /**
  * Makes `conn` escape its DATA with `escapeChunk`, written straight into its socket (see writeThroughTransform).
  * Uses nodemailer internals (`_createSendStream`, `_socket` and the DataStream's state); when they are not as
@@ -127,6 +130,7 @@ export function useFastDataEscaping(conn: SMTPConnection): boolean {
     if (isDataStream(stream) && socket && typeof socket.write === 'function') {
       stream._transform = writeThroughTransform(socket);
       (stream as unknown as Record<symbol, unknown>)[RELEASES_WHEN_WRITTEN] = true;
+      fastEscaping.streams++;
     }
     return stream;
   };

@@ -107,6 +107,21 @@ describe('mime-build: buildMime', function () {
     assert.match(expected.toString(), /Content-Transfer-Encoding: 7bit/);
   });
 
+  it('refuses a file part that nodemailer would not encode in base64 (its placeholder would be sent instead)', async () => {
+    // nodemailer writes a message/rfc822 part as it is (7bit), never in base64.
+    const file = path.join(dir, 'forwarded.eml');
+    fs.writeFileSync(file, 'Subject: hi\r\n\r\nbody\r\n');
+    const placeholder = Buffer.alloc(0);
+    const composer = new MailComposer(mailWith([{ content: placeholder, contentType: 'message/rfc822', filename: 'forwarded.eml' }]));
+    await assert.rejects(buildMime(composer, new Map([[placeholder, { file, size: 23 }]])), /file part .*forwarded\.eml is not a base64 part/);
+  });
+
+  it('refuses a message that asks for another newline or for transforms', async () => {
+    const bytes = crypto.randomBytes(100);
+    const composer = new MailComposer({ ...mailWith([{ content: bytes, contentType: 'image/png', filename: 'a.png' }]), newline: 'unix' } as Mail.Options);
+    await assert.rejects(buildMime(composer, new Map([[bytes, { content: bytes, size: bytes.length }]])), /another newline or for transforms/);
+  });
+
   it('refuses a file that changed or vanished after it was hashed, naming it', async () => {
     const file = path.join(dir, 'changing.png');
     fs.writeFileSync(file, crypto.randomBytes(5000));

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Writable } from 'stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { escapeChunk, isDataStream, releasesWhenWritten, useFastDataEscaping } from '../../src/core/smtp-data';
+import { escapeChunk, fastEscaping, isDataStream, releasesWhenWritten, useFastDataEscaping } from '../../src/core/smtp-data';
 import { SendAsEmailError } from '../../src/core/errors';
 import { sendRaw } from '../../src/core/smtp';
 import { parseMail } from '../support/mail';
@@ -150,8 +150,11 @@ describe('smtp-data: through a real SMTP server', function () {
         data.toString('base64').replace(/.{76}/g, '$&\r\n') +
         '\r\n--b--\r\n',
     );
+    const streamsBefore = fastEscaping.streams;
     const result = await sendRaw(server.target(), { from: 'a@example.com', to: ['b@example.com'] }, raw);
     assert.strictEqual(result.size, raw.length);
+    // The send went through the fast escaping (nodemailer still creates its DATA stream where it is patched).
+    assert.strictEqual(fastEscaping.streams, streamsBefore + 1, 'sendRaw fell back to nodemailer\'s own escaping');
     const got = await server.nextMessage();
     assert.ok(got.raw.equals(raw), 'received bytes differ from the sent bytes');
     const parsed = await parseMail(got.raw);
