@@ -222,7 +222,7 @@ export function renderTable(data: BenchResults): string {
           `(${(data.preview.firstRenderMs / data.preview.bareWebviewReadyMs).toFixed(2)}x the bare webview)`,
       );
     }
-    const others = Object.entries(data.preview.all).filter(([k]) => k !== data.preview!.key && !/\.all\./.test(k));
+    const others = Object.entries(data.preview.all).filter(([k]) => k !== data.preview!.key && !/\.(all|samples)\./.test(k));
     if (others.length > 0) lines.push(`  also: ${others.map(([k, v]) => `${k.replace(/^preview\./, '')} ${ms(v)}`).join(', ')}`);
   } else {
     lines.push('Preview first render: not measured (run npm test first)');
