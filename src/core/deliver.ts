@@ -34,10 +34,17 @@ function asSendAsEmailError(e: unknown): SendAsEmailError {
 }
 
 /** Sends, then records the outcome on the (already stored) outbox entry. */
-async function attempt(outbox: Outbox, id: string, target: SmtpTarget, msg: DeliverMessage, opts: SmtpOptions): Promise<SendResult> {
+async function attempt(
+  outbox: Outbox,
+  id: string,
+  target: SmtpTarget,
+  envelope: { from: string; to: string[] },
+  message: StreamedMessage,
+  opts: SmtpOptions,
+): Promise<SendResult> {
   let result: SendResult;
   try {
-    result = await sendRaw(target, msg.envelope, msg.raw, opts);
+    result = await sendRaw(target, envelope, message, opts);
   } catch (e) {
     throw await recordFailure(outbox, id, e, opts);
   }
@@ -181,13 +188,8 @@ export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts
   }
   if (entry.status === 'sent') throw alreadySent(entry);
   transportOptions(target);
-  const raw = await outbox.readRaw(id);
+  // Checked against its recorded hash, then sent from the file: a large message is never held whole in memory.
+  const { file, size, eightBit } = await outbox.checkedFile(id);
   opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1})`);
-  return attempt(
-    outbox,
-    id,
-    target,
-    { raw, messageId: entry.messageId, envelope: entry.envelope, subject: entry.subject, source: entry.source },
-    opts,
-  );
+  return attempt(outbox, id, target, entry.envelope, { messageId: entry.messageId, size, eightBit, file }, opts);
 }

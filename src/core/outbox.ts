@@ -303,6 +303,44 @@ export class Outbox {
     return pending ? this.toEntry(pending, 'outbox') : undefined;
   }
 
+  /**
+   * The entry's message file, read once through one reused buffer and checked against the recorded size and
+   * SHA-256, without holding the message in memory (a retry sends it from the file).
+   */
+  async checkedFile(id: string): Promise<{ entry: OutboxEntry; file: string; size: number; eightBit: boolean }> {
+    const entry = await this.get(id);
+    if (!entry) throw this.notFound(id);
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    let eightBit = false;
+    try {
+      const handle = await fs.promises.open(entry.file, 'r');
+      try {
+        const buffer = Buffer.allocUnsafe(1024 * 1024);
+        for (;;) {
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+          if (bytesRead === 0) break;
+          const chunk = buffer.subarray(0, bytesRead);
+          hash.update(chunk);
+          if (!eightBit && !isAscii(chunk)) eightBit = true;
+          size += bytesRead;
+        }
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      throw new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${id} is missing: ${entry.file}.`);
+    }
+    if (size !== entry.size || hash.digest('hex') !== entry.sha256) throw this.changedFile(id, entry.file);
+    return { entry, file: entry.file, size, eightBit };
+  }
+
+  private changedFile(id: string, file: string): SendAsEmailError {
+    return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${id} was changed after it was queued: ${file}.`, {
+      hint: 'Send the document again instead of retrying this entry.',
+    });
+  }
+
   /** The exact bytes of the entry, checked against the recorded SHA-256. */
   async readRaw(id: string): Promise<Buffer> {
     const entry = await this.get(id);
@@ -313,13 +351,7 @@ export class Outbox {
     } catch {
       throw new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${id} is missing: ${entry.file}.`);
     }
-    if (sha256(raw) !== entry.sha256) {
-      throw new SendAsEmailError(
-        ErrorCode.OUTBOX_ENTRY_NOT_FOUND,
-        `The message file of outbox entry ${id} was changed after it was queued: ${entry.file}.`,
-        { hint: 'Send the document again instead of retrying this entry.' },
-      );
-    }
+    if (sha256(raw) !== entry.sha256) throw this.changedFile(id, entry.file);
     return raw;
   }
 

@@ -123,6 +123,22 @@ describe('deliver: outbox around the send', function () {
     assert.strictEqual(server.messages.length, 1, 'nothing resent');
   });
 
+  it('retry sends nothing when the stored file no longer matches its recorded hash (same size, other bytes)', async () => {
+    const server = await start({ users: { [USER]: PASSWORD } });
+    const msg = await buildTestMessage();
+    const err = await rejectsWith(deliver(toDeliver(msg), server.target({ user: USER, password: 'wrong-one' }), outbox), ErrorCode.SMTP_AUTH_FAILED);
+    const id = outboxEntryOf(err)!;
+    const entry = (await outbox.get(id))!;
+    const tampered = Buffer.from(msg.raw);
+    tampered[tampered.length - 3] ^= 0x01;
+    fs.writeFileSync(entry.file, tampered);
+    const refused = await rejectsWith(retry(outbox, id, server.target({ user: USER, password: PASSWORD })), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    assert.match(refused.message, /changed after it was queued/);
+    assert.ok(refused.message.includes(entry.file), refused.message);
+    assert.strictEqual(server.messages.length, 0, 'a changed message was sent');
+    assert.strictEqual(server.sessions.opened, 1, 'the retry connected although the file was refused');
+  });
+
   it('retry of an unknown entry is OUTBOX_ENTRY_NOT_FOUND', async () => {
     const server = await start();
     await rejectsWith(retry(outbox, '20250101T000000000Z-deadbeef', server.target()), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
