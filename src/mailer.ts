@@ -2,12 +2,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { readSettings, workspaceFolderPaths, openSettings } from './config';
 import { ErrorCode, isSendAsEmailError, SendAsEmailError } from './core/errors';
+import { formatBytes } from './core/format';
 import type { ReadCache } from './core/assets';
-import type { ComposedMessage, HeaderOverrides, PreviewMessage, SmtpTarget, VerifyResult } from './core/types';
+import type { ComposedMessage, ComposeOptions, HeaderOverrides, PreviewMessage, SendResult, SmtpTarget, SourceDocument, VerifyResult } from './core/types';
 import type { EmailSettings } from './core/settings';
 import type { Outbox } from './core/outbox';
 import type { Log } from './log';
-import type { SmtpSecrets } from './secrets';
+import { SmtpSecrets } from './secrets';
 import type { MailService, SendOutcome } from './mailService';
 import type { Prompts } from './ui';
 
@@ -61,29 +62,12 @@ export class Mailer implements MailService {
     options: { lenient?: boolean } = {},
   ): Promise<ComposedMessage> {
     const { composeMessage } = await import('./core/compose');
-    return composeMessage(
-      { path: document.uri.fsPath, text: document.getText(), kind: documentKind(document) },
-      {
-        settings: readSettings(document.uri),
-        workspaceFolders: workspaceFolderPaths(),
-        overrides,
-        lenient: options.lenient,
-      },
-    );
+    return composeMessage(sourceOf(document), { ...composeOptions(document, overrides), lenient: options.lenient });
   }
 
   async composePreview(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): Promise<PreviewMessage> {
     const { composePreview } = await import('./core/compose');
-    return composePreview(
-      { path: document.uri.fsPath, text: document.getText(), kind: documentKind(document) },
-      {
-        settings: readSettings(document.uri),
-        workspaceFolders: workspaceFolderPaths(),
-        overrides,
-        lenient: true,
-        readCache,
-      },
-    );
+    return composePreview(sourceOf(document), { ...composeOptions(document, overrides), lenient: true, readCache });
   }
 
   async send(composed: ComposedMessage, source?: vscode.Uri): Promise<SendOutcome> {
@@ -249,7 +233,7 @@ export class Mailer implements MailService {
         if (!password) {
           throw new SendAsEmailError(ErrorCode.SMTP_PASSWORD_MISSING, `No password for ${s.user} at ${s.host}:${s.port}; nothing was sent.`);
         }
-        this.pendingPassword = { key: `${s.user}@${s.host}:${s.port}`, password };
+        this.pendingPassword = { key: SmtpSecrets.key(s), password };
       }
       this.deps.log.redact(password);
     }
@@ -259,7 +243,7 @@ export class Mailer implements MailService {
   private async rememberPassword(target: SmtpTarget): Promise<void> {
     const p = this.pendingPassword;
     this.pendingPassword = undefined;
-    if (p && p.key === `${target.user}@${target.host}:${target.port}`) {
+    if (p && p.key === SmtpSecrets.key(target)) {
       await this.deps.secrets.store(target, p.password);
       this.deps.log.info(`Stored the password for ${target.user} at ${target.host}:${target.port} (the server accepted it).`);
     }
@@ -278,7 +262,7 @@ export class Mailer implements MailService {
     );
   }
 
-  private reportSent(subject: string, result: import('./core/types').SendResult): SendOutcome {
+  private reportSent(subject: string, result: SendResult): SendOutcome {
     if (result.rejected.length === 0) {
       const n = result.accepted.length;
       this.deps.log.info(`Sent ${result.messageId} to ${result.accepted.join(', ')}: ${result.response}`);
@@ -309,7 +293,8 @@ export class Mailer implements MailService {
       const choice = await this.deps.prompts.error(err.message, Button.reenterPassword, Button.showLog);
       if (choice === Button.reenterPassword) {
         await this.deps.secrets.delete(s);
-        const id = entryId ?? (composed ? await this.pendingEntryFor(composed.messageId) : undefined);
+        // The failed send kept its message in the outbox: the error names the entry.
+        const id = entryId ?? (composed ? (await import('./core/deliver')).outboxEntryOf(e) : undefined);
         if (id) return this.retry(id);
       } else if (choice === Button.showLog) {
         this.deps.log.show();
@@ -318,12 +303,6 @@ export class Mailer implements MailService {
     }
     void this.showError(err, composed !== undefined || entryId !== undefined);
     return { status: 'failed', code: err.code, message: err.message };
-  }
-
-  private async pendingEntryFor(messageId: string): Promise<string | undefined> {
-    const outbox = await this.deps.outbox();
-    const pending = await outbox.pending();
-    return pending.find((p) => p.messageId === messageId)?.id;
   }
 
   private async showError(err: SendAsEmailError, keptInOutbox = false): Promise<void> {
@@ -340,6 +319,16 @@ export class Mailer implements MailService {
   }
 }
 
+/** The editor's text (saved or not) as the core reads a document. */
+function sourceOf(document: vscode.TextDocument): SourceDocument {
+  return { path: document.uri.fsPath, text: document.getText(), kind: documentKind(document) };
+}
+
+/** Settings for the document's scope and the workspace folders, as every compose takes them. */
+function composeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined): ComposeOptions {
+  return { settings: readSettings(document.uri), workspaceFolders: workspaceFolderPaths(), overrides };
+}
+
 export function documentKind(document: vscode.TextDocument): 'markdown' | 'html' {
   if (document.languageId === 'html') return 'html';
   if (document.languageId === 'markdown') return 'markdown';
@@ -350,10 +339,4 @@ function toError(e: unknown): SendAsEmailError {
   if (e instanceof SendAsEmailError) return e;
   if (e instanceof Error && e.name === 'SettingsError') return new SendAsEmailError(ErrorCode.SETTINGS_INVALID, e.message);
   return new SendAsEmailError(ErrorCode.SMTP_REJECTED, e instanceof Error ? e.message : String(e), { cause: e });
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

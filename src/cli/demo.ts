@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { ExitCode } from '../core/errors';
+import { formatBytes } from '../core/format';
 import type { Io } from '../cli';
 import type { CliOptions } from './options';
 import { PASSWORD_ENV } from './options';
@@ -111,7 +112,7 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
 
     const check = await inspect(got.raw);
     io.out('');
-    io.out(`Message: ${formatSize(got.raw.length)} (${got.raw.length} bytes), byte-identical to the outbox copy: ${got.raw.equals(composed.raw) ? 'yes' : 'NO'}`);
+    io.out(`Message: ${formatBytes(got.raw.length)} (${got.raw.length} bytes), byte-identical to the outbox copy: ${got.raw.equals(composed.raw) ? 'yes' : 'NO'}`);
     io.out('MIME tree:');
     for (const line of check.tree) io.out(`  ${line}`);
     io.out('');
@@ -164,7 +165,7 @@ async function mimeTree(raw: Buffer, sizes: Map<string, number>): Promise<string
       const cid = headers?.getFirst('content-id')?.replace(/^<|>$/g, '');
       const disposition = headers?.getFirst('content-disposition')?.split(';')[0];
       let label = d.contentType || 'text/plain';
-      if (cid) label += `  Content-ID <${cid}>  ${formatSize(sizes.get(cid) ?? 0)}${disposition ? `  ${disposition}` : ''}`;
+      if (cid) label += `  Content-ID <${cid}>  ${formatBytes(sizes.get(cid) ?? 0)}${disposition ? `  ${disposition}` : ''}`;
       lines.push(`${'  '.repeat(level)}${label}`);
     });
     (splitter as unknown as NodeJS.EventEmitter).on('end', () => resolve());
@@ -172,10 +173,6 @@ async function mimeTree(raw: Buffer, sizes: Map<string, number>): Promise<string
     splitter.end(raw);
   });
   return lines;
-}
-
-function formatSize(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(2)} MB`;
 }
 
 function safeName(messageId: string): string {

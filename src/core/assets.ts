@@ -10,6 +10,7 @@ import { domainToASCII, fileURLToPath } from 'url';
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import { ErrorCode, type Problem, SendAsEmailError } from './errors';
+import { formatBytes } from './format';
 import { attachmentContentType, detectImageType, type ImageType } from './mime-type';
 import { forEachElement } from './render';
 import type { InlineImage, Warning, WarningKind } from './types';
@@ -594,12 +595,6 @@ async function loadRemote(url: string, n: number, ctx: AssetContext): Promise<Lo
   if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
   const base = safeDecode(path.posix.basename(new URL(url).pathname));
   return { ok: true, bytes, size: bytes.length, type, source: url, filename: base ? withExtension(base, type) : `image-${n}.${type.ext}` };
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
 }
 
 /** A reference as shown in messages: data: URIs are cut short. */

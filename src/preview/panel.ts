@@ -7,6 +7,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { isSendAsEmailError } from '../core/errors';
+import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets';
 import type { ComposedMessage, InlineImage, Logger, PreviewMessage, WarningKind } from '../core/types';
 import type { MailService, SendOutcome } from '../mailService';
@@ -46,12 +47,6 @@ const BLOCKING: ReadonlySet<WarningKind> = new Set<WarningKind>([
 
 const LINK_SCHEMES = new Set(['http', 'https', 'mailto']);
 const MAX_SAMPLES = 200;
-
-export function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** Timing samples shared by every panel of a manager (read by the tests and the benchmark). */
 export class TimingRecorder {
@@ -429,7 +424,7 @@ export class PreviewPanel implements vscode.Disposable {
     this.postImages(deferred);
     if (this.pendingShow) this.timings.add('postMs', performance.now() - this.pendingShow.started);
     this.deps.log.debug(
-      `Preview render ${renderId} of ${message.source} v${view.documentVersion}: ${formatSize(message.totalSize)}, ` +
+      `Preview render ${renderId} of ${message.source} v${view.documentVersion}: ${formatBytes(message.totalSize)}, ` +
         `${imageData.length} new image(s), prepared in ${(performance.now() - started).toFixed(1)} ms`,
     );
   }
@@ -446,7 +441,7 @@ export class PreviewPanel implements vscode.Disposable {
     const limit = this.deps.mail.knownSizeLimit();
     if (limit !== undefined && composed.size > limit) {
       list.push({
-        message: `The message is ${formatSize(composed.size)}, more than the ${formatSize(limit)} the SMTP server accepts.`,
+        message: `The message is ${formatBytes(composed.size)}, more than the ${formatBytes(limit)} the SMTP server accepts.`,
         severity: 'warning',
       });
     }
@@ -684,7 +679,7 @@ export class PreviewPanel implements vscode.Disposable {
     this.composed = { ...composed, size: composed.raw.length };
     const target = await this.deps.mail.saveEml(composed, document.uri);
     if (!target) return { status: 'cancelled', message: 'Not saved.', recipients: [] };
-    return { status: 'saved', message: `Saved ${formatSize(composed.raw.length)} to ${target.fsPath}.`, recipients: [] };
+    return { status: 'saved', message: `Saved ${formatBytes(composed.raw.length)} to ${target.fsPath}.`, recipients: [] };
   }
 
   // ---- test hooks: the same message paths the user's input takes
@@ -772,7 +767,7 @@ function outcomeView(outcome: SendOutcome): ActionResultView {
       const total = recipients.length;
       const message =
         outcome.status === 'sent'
-          ? `Sent to ${total} recipient${total === 1 ? '' : 's'} (${formatSize(r.size)}): ${r.response}`
+          ? `Sent to ${total} recipient${total === 1 ? '' : 's'} (${formatBytes(r.size)}): ${r.response}`
           : `Delivered to ${r.accepted.length} of ${total} recipients; the server refused the others.`;
       return { status: outcome.status, message, recipients };
     }
