@@ -180,16 +180,11 @@ async function sendQueued<E extends OutboxEntry>(
  * already accepted it.
  */
 export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts: SmtpOptions = {}): Promise<SendResult> {
-  const entry = await outbox.get(id);
-  if (!entry) {
-    throw new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `Outbox entry "${id}" was not found in ${outbox.dir}.`, {
-      hint: 'Open the outbox to see the entries that are waiting.',
-    });
-  }
+  const entry = await outbox.require(id);
   if (entry.status === 'sent') throw alreadySent(entry);
   transportOptions(target);
   // Checked against its recorded hash, then sent from the file: a large message is never held whole in memory.
-  const { file, size, eightBit } = await outbox.checkedFile(id);
+  const { size, eightBit } = await outbox.checkedFile(entry);
   opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1})`);
-  return attempt(outbox, id, target, entry.envelope, { messageId: entry.messageId, size, eightBit, file }, opts);
+  return attempt(outbox, id, target, entry.envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
 }

@@ -164,6 +164,16 @@ function writeAtomicChunks(file: string, source: AsyncIterable<Buffer>): Promise
   });
 }
 
+function missingFile(entry: OutboxEntry): SendAsEmailError {
+  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${entry.id} is missing: ${entry.file}.`);
+}
+
+function changedFile(entry: OutboxEntry): SendAsEmailError {
+  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${entry.id} was changed after it was queued: ${entry.file}.`, {
+    hint: 'Send the document again instead of retrying this entry.',
+  });
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.promises.access(file);
@@ -303,13 +313,18 @@ export class Outbox {
     return pending ? this.toEntry(pending, 'outbox') : undefined;
   }
 
-  /**
-   * The entry's message file, read once through one reused buffer and checked against the recorded size and
-   * SHA-256, without holding the message in memory (a retry sends it from the file).
-   */
-  async checkedFile(id: string): Promise<{ entry: OutboxEntry; file: string; size: number; eightBit: boolean }> {
+  /** The entry, or OUTBOX_ENTRY_NOT_FOUND naming the id and the folder. */
+  async require(id: string): Promise<OutboxEntry> {
     const entry = await this.get(id);
     if (!entry) throw this.notFound(id);
+    return entry;
+  }
+
+  /**
+   * Reads the entry's message file once through one reused buffer and checks it against the recorded size and
+   * SHA-256, without holding the message in memory (a retry then sends it from `entry.file`).
+   */
+  async checkedFile(entry: OutboxEntry): Promise<{ size: number; eightBit: boolean }> {
     const hash = crypto.createHash('sha256');
     let size = 0;
     let eightBit = false;
@@ -329,29 +344,22 @@ export class Outbox {
         await handle.close();
       }
     } catch {
-      throw new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${id} is missing: ${entry.file}.`);
+      throw missingFile(entry);
     }
-    if (size !== entry.size || hash.digest('hex') !== entry.sha256) throw this.changedFile(id, entry.file);
-    return { entry, file: entry.file, size, eightBit };
-  }
-
-  private changedFile(id: string, file: string): SendAsEmailError {
-    return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${id} was changed after it was queued: ${file}.`, {
-      hint: 'Send the document again instead of retrying this entry.',
-    });
+    if (size !== entry.size || hash.digest('hex') !== entry.sha256) throw changedFile(entry);
+    return { size, eightBit };
   }
 
   /** The exact bytes of the entry, checked against the recorded SHA-256. */
   async readRaw(id: string): Promise<Buffer> {
-    const entry = await this.get(id);
-    if (!entry) throw this.notFound(id);
+    const entry = await this.require(id);
     let raw: Buffer;
     try {
       raw = await fs.promises.readFile(entry.file);
     } catch {
-      throw new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${id} is missing: ${entry.file}.`);
+      throw missingFile(entry);
     }
-    if (sha256(raw) !== entry.sha256) throw this.changedFile(id, entry.file);
+    if (sha256(raw) !== entry.sha256) throw changedFile(entry);
     return raw;
   }
 

@@ -120,18 +120,18 @@ describe('outbox', () => {
   it('checks an entry\'s file without holding it (checkedFile): size, 8-bit, and a changed byte refused', async () => {
     const msg = await buildTestMessage();
     const entry = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject });
-    const checked = await outbox.checkedFile(entry.id);
-    assert.deepStrictEqual([checked.file, checked.size, checked.eightBit], [entry.file, msg.raw.length, !msg.raw.every((b) => b < 0x80)]);
+    const checked = await outbox.checkedFile(entry);
+    assert.deepStrictEqual([checked.size, checked.eightBit], [msg.raw.length, !msg.raw.every((b) => b < 0x80)]);
     const eight = Buffer.concat([msg.raw, Buffer.from('caf\u00e9\r\n')]);
     const entry8 = await outbox.add(eight, { messageId: '<eight@example.com>', envelope: msg.envelope, subject: msg.subject });
-    assert.strictEqual((await outbox.checkedFile(entry8.id)).eightBit, true);
+    assert.strictEqual((await outbox.checkedFile(entry8)).eightBit, true);
     const changed = Buffer.from(msg.raw);
     changed[10] ^= 0x20;
     fs.writeFileSync(entry.file, changed);
-    const err = await rejectsWith(outbox.checkedFile(entry.id), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
+    const err = await rejectsWith(outbox.checkedFile(entry), ErrorCode.OUTBOX_ENTRY_NOT_FOUND);
     assert.match(err.message, /changed after it was queued/);
     fs.rmSync(entry.file);
-    assert.match((await rejectsWith(outbox.checkedFile(entry.id), ErrorCode.OUTBOX_ENTRY_NOT_FOUND)).message, /is missing/);
+    assert.match((await rejectsWith(outbox.checkedFile(entry), ErrorCode.OUTBOX_ENTRY_NOT_FOUND)).message, /is missing/);
   });
 
   it('lists entries oldest first and survives junk files', async () => {
