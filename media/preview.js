@@ -196,8 +196,9 @@
     const ready = [];
     for (const [cid, url] of pending.missing) {
       const blob = images.get(cid);
-      if (blob) ready.push([url, blob]);
-      if (blob) pending.missing.delete(cid);
+      if (!blob) continue;
+      ready.push([url, blob]);
+      pending.missing.delete(cid);
     }
     if (ready.length === 0) return;
     const swap = (value) => {
@@ -224,11 +225,12 @@
     Promise.all(decoding).then(() => {
       if (shown === null || shown.pending !== pending || pending.seq !== frameSeq) return; // replaced meanwhile
       fitActiveFrame();
-      report(f, Object.assign({}, pending, { started, left }));
+      report(f, pending, started, left);
     });
   }
 
-  function report(f, pending) {
+  /** Reports what the frame shows: `started` and `imagesPending` default to the render's own (its first showing). */
+  function report(f, pending, started = pending.started, imagesPending = pending.missing.size) {
     const doc = f.contentDocument;
     const imgs = doc ? Array.from(doc.images) : [];
     const fields = readFields();
@@ -245,8 +247,8 @@
       imageSizes: imgs.filter((i) => i.naturalWidth > 0).map((i) => [i.naturalWidth, i.naturalHeight]),
       remoteBlocked: doc ? doc.querySelectorAll('[data-sae-remote-src], [data-sae-remote-srcset], [data-sae-remote-background]').length : 0,
       scriptRan: scriptsRan(f, pending.title, f.saeSignal),
-      imagesPending: pending.left !== undefined ? pending.left : pending.missing.size,
-      renderMs: Math.round((performance.now() - pending.started) * 10) / 10,
+      imagesPending,
+      renderMs: Math.round((performance.now() - started) * 10) / 10,
       scrollY: Math.round(window.scrollY),
     };
     vscode.postMessage({ type: 'rendered', report: r });

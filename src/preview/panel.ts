@@ -778,37 +778,6 @@ function outcomeView(outcome: SendOutcome): ActionResultView {
   }
 }
 
-/**
- * The floor of a preview's first render in this host: a bare webview panel (no resources, one inline script that
- * says it is ready), from `createWebviewPanel` to its first message, ms. The benchmark sets our first render
- * beside it.
- */
-export async function bareWebviewReadyMs(timeoutMs = 30_000): Promise<number> {
-  const started = performance.now();
-  const nonce = createNonce();
-  const panel = vscode.window.createWebviewPanel(
-    'sendAsEmail.bareWebview',
-    'Bare webview',
-    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-    { enableScripts: true, localResourceRoots: [] },
-  );
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The bare webview did not report within ${timeoutMs} ms.`)), timeoutMs);
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if ((m as { type?: unknown } | undefined)?.type !== 'ready') return;
-        clearTimeout(timer);
-        resolve(performance.now() - started);
-      });
-      panel.webview.html =
-        `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'">` +
-        `</head><body><script nonce="${nonce}">acquireVsCodeApi().postMessage({ type: 'ready' });</script></body></html>`;
-    });
-  } finally {
-    panel.dispose();
-  }
-}
-
 /** Owns the (single) preview panel: the commands call `show`, the tests use `testApi`. */
 export class PreviewManager implements vscode.Disposable {
   private panel: PreviewPanel | undefined;
@@ -912,7 +881,6 @@ export class PreviewManager implements vscode.Disposable {
       },
       openedLinks: () => [...this.shared.openedLinks],
       timings: () => structuredClone(this.shared.timings.data),
-      bareWebviewReadyMs: () => bareWebviewReadyMs(),
       losePreSentImages: (on) => {
         this.shared.losePreSent = on;
       },

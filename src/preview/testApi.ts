@@ -71,8 +71,6 @@ export interface PreviewTestApi {
   /** Links the preview asked to open (http, https and mailto only), in order. */
   openedLinks(): readonly string[];
   timings(): PreviewTimings;
-  /** Opens and closes a bare webview panel (no resources, an inline script): ms until its script reported. */
-  bareWebviewReadyMs(): Promise<number>;
   /** While on, the image bytes a new panel posts while its page loads are dropped, as if they had not arrived. */
   losePreSentImages(on: boolean): void;
   /** How many images the webviews have asked for again because they lacked them. */

@@ -14,7 +14,7 @@ import type { Prompts } from '../../src/ui';
 import { generateWorkloads } from '../bench/lib/workloads';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { canScreenshot, getApi, projectRoot, requestScreenshot, waitFor, workspaceFolder, workspaceUri } from './support';
+import { bareWebviewReadyMs, canScreenshot, getApi, projectRoot, requestScreenshot, sleep, waitFor, workspaceFolder, workspaceUri } from './support';
 
 const FROM = 'sender@fixture.test';
 
@@ -210,7 +210,7 @@ describe('Preview panel (real extension host)', function () {
     await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await api.preview.scrollTo(0);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const file = await requestScreenshot('preview', '.test-results/preview.png').finally(() =>
       vscode.commands.executeCommand('workbench.view.explorer'),
     );
@@ -356,7 +356,7 @@ describe('Preview panel (real extension host)', function () {
       return !s.sending && s.status ? s : undefined;
     }, { message: 'the error in the panel' });
     assert.match(after.status, /does-not-exist\.png/);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     assert.strictEqual(server.sessions.opened, 0, 'a connection was made although compose failed');
   });
 
@@ -428,9 +428,9 @@ describe('Preview panel (real extension host)', function () {
       await closePreview(api.preview);
       await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
       // As a user would: the editor has opened before Preview is clicked (opening it keeps the workbench busy a while).
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       // The floor, side by side: a bare webview panel opened in the same place, just before ours.
-      bare.push(Math.round((await api.preview.bareWebviewReadyMs()) * 10) / 10);
+      bare.push(Math.round((await bareWebviewReadyMs()) * 10) / 10);
       const t0 = Date.now();
       await vscode.commands.executeCommand('sendAsEmail.preview', doc.uri);
       const report = await api.preview.waitForRender(undefined, 60_000);

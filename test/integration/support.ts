@@ -1,8 +1,10 @@
 // Helpers for integration tests that run inside the real extension host.
 import * as http from 'http';
 import * as path from 'path';
+import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/api';
+import { createNonce } from '../../src/preview/html';
 
 /** publisher.name from package.json. */
 export const EXTENSION_ID = 'send-as-email.send-as-email';
@@ -122,4 +124,35 @@ export function requestScreenshot(name: string, file?: string): Promise<string |
     req.on('timeout', () => req.destroy(new Error(`Screenshot "${name}" timed out`)));
     req.on('error', reject);
   });
+}
+
+/**
+ * The floor of a preview's first render in this host: a bare webview panel (no resources, one inline script that
+ * says it is ready), from `createWebviewPanel` to its first message, ms. The preview test and the benchmark set
+ * our first render beside it.
+ */
+export async function bareWebviewReadyMs(timeoutMs = 30_000): Promise<number> {
+  const started = performance.now();
+  const nonce = createNonce();
+  const panel = vscode.window.createWebviewPanel(
+    'sendAsEmail.bareWebview',
+    'Bare webview',
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    { enableScripts: true, localResourceRoots: [] },
+  );
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`The bare webview did not report within ${timeoutMs} ms.`)), timeoutMs);
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if ((m as { type?: unknown } | undefined)?.type !== 'ready') return;
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      });
+      panel.webview.html =
+        `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'">` +
+        `</head><body><script nonce="${nonce}">acquireVsCodeApi().postMessage({ type: 'ready' });</script></body></html>`;
+    });
+  } finally {
+    panel.dispose();
+  }
 }
