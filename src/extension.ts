@@ -5,7 +5,6 @@ import { CommandId } from './commands/ids';
 import { openOutboxCommand } from './commands/outbox';
 import { previewCommand } from './commands/preview';
 import { saveEmlCommand } from './commands/saveEml';
-import { sendCommand } from './commands/send';
 import { clearPasswordCommand, setPasswordCommand, testConnectionCommand } from './commands/smtp';
 import type { Outbox } from './core/outbox';
 import { Log } from './log';
@@ -32,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): SendAsEmailApi {
   const previews = new PreviewManager({ extensionUri: context.extensionUri, mail: mailer, log });
 
   const commands: Record<CommandId, (...args: never[]) => unknown> = {
-    [CommandId.send]: sendCommand(previews),
+    [CommandId.send]: previewCommand(previews),
     [CommandId.preview]: previewCommand(previews),
     [CommandId.saveEml]: saveEmlCommand(mailer),
     [CommandId.testConnection]: testConnectionCommand(mailer),

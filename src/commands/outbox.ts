@@ -1,4 +1,3 @@
-import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Outbox } from '../core/outbox';
 import type { Mailer } from '../mailer';
@@ -18,17 +17,16 @@ export function openOutboxCommand(mailer: Mailer, outbox: () => Promise<Outbox>)
         label: e.subject || '(no subject)',
         description: e.envelope.to.join(', '),
         detail: e.lastError ? `${e.lastError.code}: ${e.lastError.message}` : 'not sent yet',
-        id: e.id,
+        entry: e,
       })),
       { placeHolder: `${pending.length} message${pending.length === 1 ? '' : 's'} waiting: pick one to retry or open` },
     );
     if (!pick) return;
     const action = await vscode.window.showQuickPick(['Retry', 'Open .eml'], { placeHolder: pick.label });
     if (action === 'Retry') {
-      await mailer.retry(pick.id);
+      await mailer.retry(pick.entry.id);
     } else if (action === 'Open .eml') {
-      const file = path.join(box.dir, 'outbox', `${pick.id}.eml`);
-      await vscode.window.showTextDocument(vscode.Uri.file(file));
+      await vscode.window.showTextDocument(vscode.Uri.file(pick.entry.file));
     }
   };
 }

@@ -2,7 +2,10 @@ import type * as vscode from 'vscode';
 import type { PreviewManager } from '../preview/panel';
 import { targetDocument } from './document';
 
-/** Email: Preview Email — the preview beside the editor, without sending. */
+/**
+ * Email: Preview Email, and Email: Send as Email — both open the preview beside the editor; a message goes out only
+ * when the user presses Send there.
+ */
 export function previewCommand(previews: PreviewManager) {
   return async (uri?: vscode.Uri): Promise<void> => {
     const document = await targetDocument(uri);
