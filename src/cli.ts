@@ -128,11 +128,12 @@ export function smtpTarget(opts: CliOptions, env: NodeJS.ProcessEnv): SmtpTarget
 }
 
 async function send(opts: CliOptions, io: Io): Promise<number> {
+  // The server and password first: a missing one stops the command before any image is read.
+  const target = smtpTarget(opts, io.env);
   const composed = await composeFileStream(opts, io);
   if (composed.envelope.to.length === 0) {
     throw new SendAsEmailError(ErrorCode.NO_RECIPIENTS, `"${composed.headers.subject}" has no recipients: add "to:" to the front matter or use --to.`);
   }
-  const target = smtpTarget(opts, io.env);
   const { Outbox } = await import('./core/outbox');
   const { deliverStream } = await import('./core/deliver');
   const outbox = new Outbox(opts.outboxDir);
@@ -158,9 +159,14 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
   }
 }
 
+/** One line per recipient: accepted, or refused with the server's answer. */
+export function printRecipients(accepted: readonly string[], rejected: readonly { address: string; response: string }[], io: Io, indent = ''): void {
+  for (const a of accepted) io.out(`${indent}accepted  ${a}`);
+  for (const r of rejected) io.out(`${indent}refused   ${r.address}  ${r.response}`);
+}
+
 export function printResult(result: SendResult, io: Io): number {
-  for (const a of result.accepted) io.out(`accepted  ${a}`);
-  for (const r of result.rejected) io.out(`refused   ${r.address}  ${r.response}`);
+  printRecipients(result.accepted, result.rejected, io);
   io.out(`${result.messageId}: ${result.response} (${result.size} bytes)`);
   if (result.rejected.length === 0) return ExitCode.OK;
   return result.accepted.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
@@ -192,10 +198,7 @@ export function reportError(e: unknown, io: Io, keptIn?: (e: unknown) => string 
     io.err(`error: ${e.message}`);
     for (const p of e.problems) if (!e.message.includes(p.message)) io.err(`  - ${p.message}`);
     if (e.extra.hint && !e.message.includes(e.extra.hint)) io.err(`  ${e.extra.hint}`);
-    if (e.extra.accepted?.length) {
-      for (const a of e.extra.accepted) io.out(`accepted  ${a}`);
-    }
-    for (const r of e.extra.rejected ?? []) io.out(`refused   ${r.address}  ${r.response}`);
+    printRecipients(e.extra.accepted ?? [], e.extra.rejected ?? [], io);
     const kept = keptIn?.(e);
     if (kept) io.err(`  The message is kept in the outbox: send-as-email retry ${kept} (with the same SMTP options) resends the same bytes.`);
     if (INPUT_CODES.has(e.code)) return ExitCode.USAGE;

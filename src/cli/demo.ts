@@ -14,7 +14,7 @@ import { ExitCode } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { Io } from '../cli';
 import type { CliOptions } from './options';
-import { PASSWORD_ENV } from './options';
+import { PASSWORD_ENV, readSource } from './options';
 
 interface Received {
   raw: Buffer;
@@ -25,7 +25,9 @@ interface Received {
 
 export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
   const root = findProjectRoot(__dirname);
-  const example = opts.positionals[0] ? path.resolve(io.cwd, opts.positionals[0]) : path.join(root, 'examples', 'welcome.md');
+  // Read (and checked: exists, .md or .html) before the server starts, like every other command's input.
+  const source = readSource(opts.positionals[0] ?? path.join(root, 'examples', 'welcome.md'), io.cwd);
+  const example = source.path;
   const demoDir = path.join(io.cwd, '.demo');
   const inbox = path.join(demoDir, 'inbox');
   fs.mkdirSync(inbox, { recursive: true });
@@ -73,12 +75,12 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
     const { composeMessage } = await import('../core/compose');
     const { Outbox } = await import('../core/outbox');
     const { deliver } = await import('../core/deliver');
-    const { smtpTarget, cliLogger } = await import('../cli');
+    const { smtpTarget, cliLogger, printRecipients } = await import('../cli');
 
     const settings = opts.settings;
     settings.smtp = { ...settings.smtp, host: '127.0.0.1', port, security: 'none', user, timeoutSeconds: 10 };
     const composed = await composeMessage(
-      { path: example, text: fs.readFileSync(example, 'utf8') },
+      source,
       { settings, workspaceFolders: [path.dirname(example)], overrides: opts.overrides },
     );
     const env = { ...io.env, [PASSWORD_ENV]: password };
@@ -97,8 +99,7 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
     io.out(`  from          ${composed.headers.from}`);
     io.out('');
     io.out(`Recipients (server's answer, ${ms.toFixed(0)} ms):`);
-    for (const a of result.accepted) io.out(`  accepted  ${a}`);
-    for (const r of result.rejected) io.out(`  refused   ${r.address}  ${r.response}`);
+    printRecipients(result.accepted, result.rejected, io, '  ');
     io.out(`  ${result.response}`);
 
     const got = received[received.length - 1];

@@ -15,11 +15,11 @@ Commands:
   send FILE             compose FILE and send it over SMTP
   outbox                list messages waiting in the outbox
   retry ID              resend an outbox message (same bytes, same Message-ID)
-  demo                  start a loopback SMTP server, send examples/welcome.md, report what arrived
+  demo [FILE]           start a loopback SMTP server, send FILE (default examples/welcome.md), report what arrived
 
 Message options (build, send):
   -o, --out FILE        where build writes the .eml (default: beside FILE)
-  --to A,B  --cc A,B  --bcc A,B  --subject S  --from F  --reply-to R
+  --to A,B  --cc A,B  --bcc A,B  --subject S  --from F  --reply-to R   (repeatable; "Name, Jr." <a@b> is one address)
   --settings FILE       read sendAsEmail.* keys from a VS Code settings.json (comments allowed)
   --workspace DIR       workspace folder: local images must be inside it (default: current directory)
 
@@ -27,6 +27,10 @@ SMTP options (send, retry):
   --host H  --port N  --security starttls|tls|none  --user U  --ca-file PEM  --timeout SECONDS
   --outbox DIR          outbox folder (default: <workspace>/.send-as-email)
   The password is read from the environment variable ${PASSWORD_ENV}, never from a flag.
+
+Other options:
+  -v, --verbose         print the SMTP conversation (never the password) on stderr
+  -h, --help            this text
 
 Exit codes: 0 success, 1 failed (nothing delivered), 2 bad input or usage (nothing sent), 3 partial delivery.
 `;
@@ -106,12 +110,12 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     if (!(t > 0)) throw usage(`--timeout must be a positive number of seconds, got "${v.timeout}".`);
     smtp.timeoutSeconds = t;
   }
-  const list = (x: string[] | undefined): string[] | undefined =>
-    x === undefined ? undefined : x.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  // Each flag's value goes to the address parser as written: it splits lists at commas outside quotes, so
+  // `--to '"Lovelace, Ada" <ada@example.com>, bob@example.com'` is two recipients.
   const overrides: HeaderOverrides = {};
-  if (v.to) overrides.to = list(v.to);
-  if (v.cc) overrides.cc = list(v.cc);
-  if (v.bcc) overrides.bcc = list(v.bcc);
+  if (v.to) overrides.to = v.to;
+  if (v.cc) overrides.cc = v.cc;
+  if (v.bcc) overrides.bcc = v.bcc;
   if (v.subject !== undefined) overrides.subject = v.subject;
   if (v.from !== undefined) overrides.from = v.from;
   if (v['reply-to'] !== undefined) overrides.replyTo = v['reply-to'];

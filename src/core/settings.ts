@@ -42,18 +42,21 @@ export interface SettingSpec {
   type: SettingType;
   default: string | number | boolean | string[];
   enum?: readonly string[];
+  /** Numbers: the smallest and largest value allowed (package.json declares the same). */
+  minimum?: number;
+  maximum?: number;
   /** Restricted under Workspace Trust: an untrusted workspace's value is ignored. */
   restricted?: boolean;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'smtp.host', type: 'string', default: '', restricted: true },
-  { key: 'smtp.port', type: 'number', default: 587, restricted: true },
+  { key: 'smtp.port', type: 'number', default: 587, minimum: 1, maximum: 65535, restricted: true },
   { key: 'smtp.security', type: 'string', default: 'starttls', enum: ['starttls', 'tls', 'none'], restricted: true },
   { key: 'smtp.user', type: 'string', default: '', restricted: true },
   { key: 'smtp.caFile', type: 'string', default: '', restricted: true },
   { key: 'smtp.rejectUnauthorized', type: 'boolean', default: true, restricted: true },
-  { key: 'smtp.timeoutSeconds', type: 'number', default: 30 },
+  { key: 'smtp.timeoutSeconds', type: 'number', default: 30, minimum: 1 },
   { key: 'from', type: 'string', default: '', restricted: true },
   { key: 'to', type: 'array', default: [] },
   { key: 'cc', type: 'array', default: [] },
@@ -111,22 +114,47 @@ function coerce(spec: SettingSpec, raw: unknown): unknown {
       if (typeof raw !== 'string') bad();
       if (spec.enum && !spec.enum.includes(raw as string)) bad();
       return raw;
-    case 'number':
-      if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
-      if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) bad();
-      return raw;
+    case 'number': {
+      const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < (spec.minimum ?? 0) || n > (spec.maximum ?? Infinity)) bad();
+      return n;
+    }
     case 'boolean':
       if (typeof raw !== 'boolean') bad();
       return raw;
     case 'array':
-      if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      if (typeof raw === 'string') return splitList(raw);
       if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string')) bad();
       return raw;
   }
 }
 
+/** A list written as one string: split at commas outside quotes and angle brackets (`"Lovelace, Ada" <a@b>, c@d`). */
+function splitList(value: string): string[] {
+  const out: string[] = [];
+  let quoted = false;
+  let angle = false;
+  let start = 0;
+  for (let i = 0; i <= value.length; i++) {
+    const ch = value[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '<') angle = true;
+    else if (!quoted && ch === '>') angle = false;
+    else if (i === value.length || (ch === ',' && !quoted && !angle)) {
+      const item = value.slice(start, i).trim();
+      if (item) out.push(item);
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
 function describe(spec: SettingSpec): string {
   if (spec.enum) return `one of ${spec.enum.map((e) => `"${e}"`).join(', ')}`;
+  if (spec.type === 'number') {
+    if (spec.maximum !== undefined) return `a number from ${spec.minimum ?? 0} to ${spec.maximum}`;
+    return `a number of at least ${spec.minimum ?? 0}`;
+  }
   return spec.type === 'array' ? 'a list of strings' : `a ${spec.type}`;
 }
 

@@ -76,6 +76,30 @@ describe('command-line tool', function () {
     assert.ok(!fs.existsSync(path.join(ws, 'note.eml')));
   });
 
+  it('build --to keeps a display name with a comma whole ("Lovelace, Ada"), and a flag may hold several addresses', async () => {
+    const out = path.join(ws, 'names.eml');
+    const r = await run(['build', 'note.md', '-o', out, '--to', '"Lovelace, Ada" <ada@example.com>, bob@example.com', '--to', 'carol@example.com'], ws);
+    assert.strictEqual(r.code, 0, r.err);
+    const mail = await parseMail(fs.readFileSync(out));
+    const to = (Array.isArray(mail.to) ? mail.to : [mail.to!]).flatMap((a) => a.value);
+    assert.deepStrictEqual(to.map((a) => [a.name, a.address]), [['Lovelace, Ada', 'ada@example.com'], ['', 'bob@example.com'], ['', 'carol@example.com']]);
+  });
+
+  it('send checks the SMTP settings before composing: no --host is named even when an image is missing', async () => {
+    fs.appendFileSync(path.join(ws, 'note.md'), '\n![gone](img/gone.png)\n');
+    const r = await run(['send', 'note.md'], ws);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /No SMTP server given/);
+    assert.doesNotMatch(r.err, /gone\.png/);
+  });
+
+  it('demo with a file that does not exist exits 2 naming it, before any server starts', async () => {
+    const r = await run(['demo', 'nosuch.md'], ws);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /Cannot read .*nosuch\.md/);
+    assert.ok(!fs.existsSync(path.join(ws, '.demo')), 'the demo started although its file is missing');
+  });
+
   it('refuses --password (shell history) and a user without SEND_AS_EMAIL_PASSWORD, before connecting', async () => {
     const r1 = await run(['send', 'note.md', '--host', '127.0.0.1', '--password', 'x'], ws);
     assert.strictEqual(r1.code, 2);
@@ -88,8 +112,11 @@ describe('command-line tool', function () {
   });
 
   describe('send', () => {
-    let server: TestSmtpServer;
-    afterEach(async () => server?.close());
+    let server: TestSmtpServer | undefined;
+    afterEach(async () => {
+      await server?.close();
+      server = undefined;
+    });
 
     function smtpArgs(s: TestSmtpServer): string[] {
       return ['--host', s.host, '--port', String(s.port), '--security', s.security, '--ca-file', s.caFile, '--user', 'ada'];
@@ -103,9 +130,10 @@ describe('command-line tool', function () {
       assert.match(r.out, /accepted\s+bob@example\.com/);
       const got = await server.nextMessage();
       assert.ok(got.secure, 'message did not travel over TLS');
-      const sent = await new Outbox(path.join(ws, '.send-as-email')).sent();
+      const outbox = new Outbox(path.join(ws, '.send-as-email'));
+      const sent = await outbox.sent();
       assert.strictEqual(sent.length, 1);
-      const kept = await new Outbox(path.join(ws, '.send-as-email')).readRaw(sent[0]!.id);
+      const kept = await outbox.readRaw(sent[0]!.id);
       assert.ok(got.raw.equals(kept), 'received bytes differ from the outbox copy');
       assert.ok(!r.out.includes(PASSWORD) && !r.err.includes(PASSWORD));
     });

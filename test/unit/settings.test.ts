@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { defaultSettings, loadSettingsFile, settingsFromObject, SettingsError } from '../../src/core/settings';
+import { defaultSettings, loadSettingsFile, SETTINGS, settingsFromObject, SettingsError } from '../../src/core/settings';
+import { projectRoot } from '../support/root';
 
 describe('settings', () => {
   let dir: string;
@@ -51,6 +52,29 @@ describe('settings', () => {
       (e: Error) => e instanceof SettingsError && /sendAsEmail\.smtp\.security/.test(e.message) && /"ssl"/.test(e.message),
     );
     assert.throws(() => settingsFromObject({ 'sendAsEmail.smtp.port': true }), /sendAsEmail\.smtp\.port/);
+  });
+
+  it('splits a list written as one string at commas outside quotes, keeping "Last, First" names whole', () => {
+    const s = settingsFromObject({ 'sendAsEmail.to': '"Lovelace, Ada" <ada@example.com>, bob@example.com,, ' });
+    assert.deepStrictEqual(s.to, ['"Lovelace, Ada" <ada@example.com>', 'bob@example.com']);
+  });
+
+  it('refuses numbers outside the range package.json declares, naming the setting and the range', () => {
+    for (const [key, value] of [['smtp.port', 0], ['smtp.port', 70000], ['smtp.timeoutSeconds', 0]] as const) {
+      assert.throws(
+        () => settingsFromObject({ [`sendAsEmail.${key}`]: value }),
+        (e: Error) => e instanceof SettingsError && e.message.includes(`sendAsEmail.${key}`) && e.message.includes(String(value)) && /at least 1|from 1 to 65535/.test(e.message),
+        `${key} = ${value}`,
+      );
+    }
+    assert.strictEqual(settingsFromObject({ 'sendAsEmail.smtp.port': 65535 }).smtp.port, 65535);
+    const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { minimum?: number; maximum?: number }> } };
+    };
+    for (const spec of SETTINGS.filter((x) => x.type === 'number')) {
+      const declared = manifest.contributes.configuration.properties[`sendAsEmail.${spec.key}`]!;
+      assert.deepStrictEqual([spec.minimum, spec.maximum], [declared.minimum, declared.maximum], spec.key);
+    }
   });
 
   it('names the file and line of a broken settings file, and a missing one', () => {
