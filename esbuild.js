@@ -6,6 +6,8 @@ const path = require('path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+/** Only the product bundles (dist/): what `npm run demo` and the command-line tool need. */
+const productOnly = production || process.argv.includes('--product');
 
 /** Prints errors in the form VS Code's $esbuild-watch problem matcher reads. */
 const esbuildProblemMatcherPlugin = {
@@ -15,9 +17,11 @@ const esbuildProblemMatcherPlugin = {
       if (watch) console.log('[watch] build started');
     });
     build.onEnd((result) => {
-      for (const { text, location } of result.errors) {
-        console.error(`✘ [ERROR] ${text}`);
-        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      for (const [kind, list] of [['ERROR', result.errors], ['WARNING', result.warnings]]) {
+        for (const { text, location } of list) {
+          console.error(`${kind === 'ERROR' ? '✘' : '▲'} [${kind}] ${text}`);
+          if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+        }
       }
       if (watch) console.log('[watch] build finished');
     });
@@ -69,7 +73,7 @@ const tests = {
 };
 
 async function main() {
-  const builds = production ? [product] : [product, tests];
+  const builds = productOnly ? [product] : [product, tests];
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

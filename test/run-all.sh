@@ -66,8 +66,8 @@ step() {
 header '1/5 Type check: tsc -p . --noEmit'
 step 'type check' tsc -p . --noEmit
 
-header '2/5 Lint: eslint src test'
-step lint eslint --max-warnings 0 src test
+header '2/5 Lint: eslint src test bin esbuild.js'
+step lint eslint --max-warnings 0 src test bin esbuild.js
 
 header '3/5 Build: node esbuild.js'
 rm -rf out
