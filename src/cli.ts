@@ -137,11 +137,8 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
   const { Outbox } = await import('./core/outbox');
   const { deliverStream } = await import('./core/deliver');
   const outbox = new Outbox(opts.outboxDir);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    const { result } = await deliverStream(
+  const { result } = await untilInterrupted((signal) =>
+    deliverStream(
       {
         chunks: () => composed.chunks(),
         messageId: composed.messageId,
@@ -151,9 +148,19 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
       },
       target,
       outbox,
-      { logger: cliLogger(io, opts.verbose), signal: controller.signal },
-    );
-    return printResult(result, io);
+      { logger: cliLogger(io, opts.verbose), signal },
+    ),
+  );
+  return printResult(result, io);
+}
+
+/** Runs `work` with a signal that Ctrl-C aborts (the send stops cleanly; the outbox keeps the message). */
+async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await work(controller.signal);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
@@ -189,7 +196,8 @@ async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
   const target = smtpTarget(opts, io.env);
   const { Outbox } = await import('./core/outbox');
   const { retry } = await import('./core/deliver');
-  const result = await retry(new Outbox(opts.outboxDir), id, target, { logger: cliLogger(io, opts.verbose) });
+  const outbox = new Outbox(opts.outboxDir);
+  const result = await untilInterrupted((signal) => retry(outbox, id, target, { logger: cliLogger(io, opts.verbose), signal }));
   return printResult(result, io);
 }
 
