@@ -494,7 +494,8 @@ async function readLocal(
   }
 }
 
-function describeFsError(e: unknown): string {
+/** Why a file could not be read, as a message says it: `not found`, `cannot be read (permission denied)`... */
+export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return 'not found';
   if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';

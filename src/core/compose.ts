@@ -10,7 +10,7 @@ import { domainToASCII } from 'url';
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import { assertHeaderValue, domainOf, formatMailbox, type Mailbox, parseMailboxes } from './addresses';
-import { embedImages, loadAttachments, problemsError, problemToWarning } from './assets';
+import { describeFsError, embedImages, loadAttachments, problemsError, problemToWarning } from './assets';
 import { ErrorCode, type Problem, SendAsEmailError } from './errors';
 import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatter';
 import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
@@ -299,9 +299,7 @@ async function readStylesheet(setting: string, docDir: string): Promise<string> 
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' || code === 'ENOTDIR' ? 'not found' : `cannot be read (${code ?? String(e)})`;
-    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, `Stylesheet "${setting}" ${what}: ${file}.`, {
+    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, `Stylesheet "${setting}" ${describeFsError(e)}: ${file}.`, {
       hint: 'Fix sendAsEmail.markdown.stylesheet, or clear it to use the default stylesheet.',
       cause: e,
     });
