@@ -3,7 +3,7 @@
  * nodemailer), plus the extension's own costs. Measures, never asserts. Prints a table and writes
  * .bench/results.json for scripts to compare.
  *
- *   node out/test/bench/bench.js [--rounds 5] [--large-rounds 3] [--workloads small,newsletter,large,longText]
+ *   node out/test/bench/bench.js [--rounds 5] [--large-rounds 5] [--workloads small,newsletter,large,longText]
  *                                [--no-extension] [--out .bench/results.json] [--keep] [--cpu-prof]
  *
  * --cpu-prof runs every variant under `node --cpu-prof` (profiles kept in .bench/profiles/) and prints where the
@@ -13,6 +13,8 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { parseArgs } from 'util';
+import { projectRoot } from '../support/root';
 import { VARIANTS, type VariantResult, type VariantTask } from './lib/child';
 import { measureExtension, type ExtensionFigures } from './lib/extension';
 import { BENCH_OUT, copyChildren, runChild } from './lib/fork';
@@ -33,44 +35,38 @@ interface Args {
   cpuProf: boolean;
 }
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = projectRoot();
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    rounds: 5,
-    largeRounds: 5,
-    workloads: [...WORKLOAD_NAMES],
-    extension: true,
-    out: path.join(ROOT, '.bench', 'results.json'),
-    keep: false,
-    cpuProf: false,
+function parseCommandLine(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '5' },
+      'large-rounds': { type: 'string', default: '5' },
+      workloads: { type: 'string', default: WORKLOAD_NAMES.join(',') },
+      'no-extension': { type: 'boolean', default: false },
+      out: { type: 'string', default: path.join(ROOT, '.bench', 'results.json') },
+      keep: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+    },
+  });
+  const count = (name: 'rounds' | 'large-rounds'): number => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`Option --${name} needs a whole number of at least 1.`);
+    return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`Option ${a} needs a value.`);
-      return v;
-    };
-    const count = (): number => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < 1) throw new Error(`Option ${a} needs a whole number of at least 1.`);
-      return n;
-    };
-    if (a === '--rounds') args.rounds = count();
-    else if (a === '--large-rounds') args.largeRounds = count();
-    else if (a === '--workloads') {
-      const names = value().split(',').map((s) => s.trim());
-      const unknown = names.filter((n) => !(WORKLOAD_NAMES as readonly string[]).includes(n));
-      if (unknown.length > 0) throw new Error(`Unknown workload ${unknown.join(', ')}; known: ${WORKLOAD_NAMES.join(', ')}.`);
-      args.workloads = names as WorkloadName[];
-    } else if (a === '--no-extension') args.extension = false;
-    else if (a === '--out') args.out = path.resolve(value());
-    else if (a === '--keep') args.keep = true;
-    else if (a === '--cpu-prof') args.cpuProf = true;
-    else throw new Error(`Unknown option ${a}.`);
-  }
-  return args;
+  const workloads = values.workloads.split(',').map((s) => s.trim());
+  const unknown = workloads.filter((n) => !(WORKLOAD_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`Unknown workload ${unknown.join(', ')}; known: ${WORKLOAD_NAMES.join(', ')}.`);
+  return {
+    rounds: count('rounds'),
+    largeRounds: count('large-rounds'),
+    workloads: workloads as WorkloadName[],
+    extension: !values['no-extension'],
+    out: path.resolve(values.out),
+    keep: values.keep,
+    cpuProf: values['cpu-prof'],
+  };
 }
 
 /** The summary of the one .cpuprofile a child left in `dir`. */
@@ -85,7 +81,7 @@ function progress(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCommandLine(process.argv.slice(2));
   const started = new Date();
   const loadAtStart = os.loadavg()[0]!;
   const t0 = performance.now();
