@@ -37,7 +37,8 @@ function errorText(err: unknown): string {
 }
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // forbidOnly: a stray .only would silently skip every other test (the lint rule catches it too).
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', forbidOnly: true });
   const failures: IntegrationResults['failures'] = [];
   try {
     for (const f of testFiles(__dirname)) mocha.addFile(f);

@@ -7,36 +7,28 @@ import * as path from 'path';
 import { load } from 'cheerio';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/api';
-import { contentSecurityPolicy, createNonce, previewHtml } from '../../src/preview/html';
-import { prepareBody } from '../../src/preview/body';
+import { imageDimensions } from '../../src/core/mime-type';
 import type { PreviewTestApi, RenderReport } from '../../src/preview/testApi';
-import type { Prompts } from '../../src/ui';
 import { generateWorkloads } from '../bench/lib/workloads';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { bareWebviewReadyMs, canScreenshot, getApi, projectRoot, requestScreenshot, sleep, waitFor, workspaceFolder, workspaceUri } from './support';
+import {
+  bareWebviewReadyMs,
+  canScreenshot,
+  getApi,
+  pointAt,
+  projectRoot,
+  recordWorkspaceSettings,
+  requestScreenshot,
+  ScriptedPrompts,
+  sleep,
+  SMTP_SETTINGS,
+  waitFor,
+  workspaceFolder,
+  workspaceUri,
+} from './support';
 
 const FROM = 'sender@fixture.test';
-
-/** Notifications the mailer shows are recorded instead of piling up in the workbench. */
-class QuietPrompts implements Prompts {
-  readonly shown: string[] = [];
-  info(m: string): Thenable<string | undefined> {
-    this.shown.push(`info: ${m}`);
-    return Promise.resolve(undefined);
-  }
-  warn(m: string): Thenable<string | undefined> {
-    this.shown.push(`warn: ${m}`);
-    return Promise.resolve(undefined);
-  }
-  error(m: string): Thenable<string | undefined> {
-    this.shown.push(`error: ${m}`);
-    return Promise.resolve(undefined);
-  }
-  password(): Thenable<string | undefined> {
-    return Promise.resolve(undefined);
-  }
-}
 
 /** Number of `<img>` elements of the composed HTML that show an inline part (`cid:`). */
 function cidImages(html: string): number {
@@ -44,9 +36,11 @@ function cidImages(html: string): number {
   return $('img').filter((_, el) => /^cid:/i.test($(el).attr('src') ?? '')).length;
 }
 
-/** Width and height from a PNG's IHDR. */
-function pngSize(bytes: Buffer): [number, number] {
-  return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+/** [width, height] of an image, from its bytes. */
+function dimensions(bytes: Buffer): [number, number] {
+  const d = imageDimensions(bytes);
+  assert.ok(d, 'not a measurable image');
+  return [d.width, d.height];
 }
 
 async function closePreview(preview: PreviewTestApi): Promise<void> {
@@ -88,14 +82,16 @@ describe('Preview panel (real extension host)', function () {
   this.timeout(90_000);
   let api: SendAsEmailApi;
   let server: TestSmtpServer | undefined;
-  const prompts = new QuietPrompts();
-  const cfg = () => vscode.workspace.getConfiguration('sendAsEmail', workspaceFolder().uri);
+  // Notifications the mailer shows are recorded instead of piling up in the workbench.
+  const prompts = new ScriptedPrompts();
+  let restoreSettings: () => Promise<void>;
   const timings: Record<string, unknown> = {};
   let newsletterDoc: string;
 
   before(async () => {
     api = await getApi();
     api.prompts.use(prompts);
+    restoreSettings = recordWorkspaceSettings(SMTP_SETTINGS);
     // The benchmark's newsletter (30 images, 15 MB), written now so the workbench has seen the new files before it is timed.
     const [newsletter] = await generateWorkloads(path.join(workspaceFolder().uri.fsPath, '.preview-bench'), ['newsletter']);
     newsletterDoc = newsletter!.doc;
@@ -119,45 +115,12 @@ describe('Preview panel (real extension host)', function () {
   });
 
   afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    for (const key of ['smtp.security', 'smtp.user']) await cfg().update(key, undefined, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.host', 'smtp.fixture.test', vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.port', 2525, vscode.ConfigurationTarget.Workspace);
-  });
-
-  async function pointAt(s: TestSmtpServer): Promise<void> {
-    await cfg().update('smtp.host', s.host, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.port', s.port, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.security', 'none', vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.user', '', vscode.ConfigurationTarget.Workspace);
-  }
-
-  it('builds its page from one function: CSP first, a fresh nonce, remote images only when allowed', () => {
-    const nonce = createNonce();
-    assert.notStrictEqual(nonce, createNonce(), 'two nonces were equal');
-    assert.ok(Buffer.from(nonce, 'base64').length >= 16, 'the nonce is shorter than 128 bits');
-    const html = previewHtml({ cspSource: 'https://webview.test', nonce, scriptUri: 'https://webview.test/p.js', styleUri: 'https://webview.test/p.css', allowRemoteImages: false });
-    const firstTag = /<head>\s*(<[^>]+>)/.exec(html)?.[1] ?? '';
-    assert.match(firstTag, /^<meta http-equiv="Content-Security-Policy"/, 'the CSP meta is not the first element of <head>');
-    const csp = contentSecurityPolicy({ cspSource: 'https://webview.test', nonce, allowRemoteImages: false });
-    assert.match(csp, /default-src 'none'/);
-    assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/=]/g, '\\$&')}'(;|$)`));
-    assert.doesNotMatch(csp, /https:(?!\/\/webview)/, 'remote images allowed before the user asked');
-    assert.match(contentSecurityPolicy({ cspSource: 'x', nonce, allowRemoteImages: true }), /img-src [^;]*https:/);
-    assert.strictEqual((html.match(/<script/g) ?? []).length, 1, 'more than our one script in the page');
-    assert.ok(html.includes(`<script nonce="${nonce}" src="https://webview.test/p.js"></script>`), 'our script does not carry the nonce');
-
-    const body = prepareBody(
-      '<html><head><meta http-equiv="refresh" content="0;url=https://x.test"><base href="https://x.test/"></head>' +
-        '<body><img src="https://t.test/p.gif"><img src="cid:a@b"><img srcset="//t.test/a.png 2x"><table><tr><td background="http://t.test/bg.png"></td></tr></table></body></html>',
-      { allowRemoteImages: false },
-    );
-    const $ = load(body.html);
-    assert.strictEqual($('meta[http-equiv], base').length, 0, '<meta http-equiv> or <base> survived');
-    assert.deepStrictEqual(body.remoteImages, ['https://t.test/p.gif', '//t.test/a.png', 'http://t.test/bg.png']);
-    assert.strictEqual($('img[src^="https:"], [srcset*="t.test"], [background]').length, 0, 'a remote image kept its address');
-    assert.strictEqual($('img[src="cid:a@b"]').length, 1, 'an inline image lost its cid');
+    try {
+      await server?.close();
+      server = undefined;
+    } finally {
+      await restoreSettings();
+    }
   });
 
   it('Preview Email opens beside the editor; the webview shows the composed headers and every inline image', async () => {
@@ -184,7 +147,7 @@ describe('Preview panel (real extension host)', function () {
     assert.strictEqual(composed.inlineImages.length, 2);
     assert.strictEqual(report.imageCount, cidImages(composed.html));
     assert.strictEqual(report.imageCount, 2);
-    assert.deepStrictEqual(report.imageSizes, [pngSize(composed.inlineImages[0]!.content), pngSize(composed.inlineImages[1]!.content)]);
+    assert.deepStrictEqual(report.imageSizes, [dimensions(composed.inlineImages[0]!.content), dimensions(composed.inlineImages[1]!.content)]);
     assert.deepStrictEqual(report.imageSizes, [[320, 160], [64, 64]]);
     assert.strictEqual(report.remoteBlocked, 1, 'the remote pixel was not held back');
     assert.strictEqual(report.imgElements, 3);
@@ -201,9 +164,11 @@ describe('Preview panel (real extension host)', function () {
 
   it('saves a screenshot of the preview with its images to .test-results/preview.png', async function () {
     if (!canScreenshot()) {
-      // test-electron has no screenshot driver; the code-server run (npm run test:integration) takes it.
+      // test-electron has no screenshot driver: nothing to check here but that asking for one does nothing.
+      // The code-server run (npm run test:integration) takes the screenshot.
       assert.strictEqual(await requestScreenshot('preview', '.test-results/preview.png'), undefined);
-      return;
+      console.log('[preview] screenshot test skipped: no screenshot driver in this host (test-electron); npm run test:integration takes it');
+      this.skip();
     }
     assert.ok(api.preview.current(), 'no preview open for the screenshot');
     // Room for the preview: no bottom panel, no side bar (the explorer comes back afterwards).
@@ -356,8 +321,12 @@ describe('Preview panel (real extension host)', function () {
       return !s.sending && s.status ? s : undefined;
     }, { message: 'the error in the panel' });
     assert.match(after.status, /does-not-exist\.png/);
+    // clickSend has returned: a connection would have been made by now; the settle only catches a late one.
     await sleep(200);
     assert.strictEqual(server.sessions.opened, 0, 'a connection was made although compose failed');
+    // Control: the settings do lead to this server, so a connection would have been counted above.
+    assert.ok(await vscode.commands.executeCommand('sendAsEmail.testConnection'), 'Test SMTP Connection failed');
+    assert.strictEqual(server.sessions.opened, 1, 'Test SMTP Connection did not reach the test server: the check above proves nothing');
   });
 
   it('scripts in the email never run: not in the preview, not even unsanitized in its frame; the control shows the check works', async () => {

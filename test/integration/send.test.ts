@@ -4,86 +4,74 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/api';
-import type { Prompts } from '../../src/ui';
+import type { SecretTarget } from '../../src/secrets';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { getApi, workspaceFolder, workspaceUri } from './support';
+import { getApi, pointAt, recordWorkspaceSettings, ScriptedPrompts, SMTP_SETTINGS, workspaceUri } from './support';
 
 const USER = 'writer@fixture.test';
 const PASSWORD = 'host-s3cret-' + process.pid;
 
-/** Scripted answers for notifications and the password box; records what was shown. */
-class ScriptedPrompts implements Prompts {
-  readonly shown: { kind: string; message: string; buttons: string[] }[] = [];
-  constructor(private readonly answers: { error?: string; password?: string[] } = {}) {}
-  info(message: string, ...buttons: string[]): Thenable<string | undefined> {
-    this.shown.push({ kind: 'info', message, buttons });
-    return Promise.resolve(undefined);
-  }
-  warn(message: string, ...buttons: string[]): Thenable<string | undefined> {
-    this.shown.push({ kind: 'warn', message, buttons });
-    return Promise.resolve(undefined);
-  }
-  error(message: string, ...buttons: string[]): Thenable<string | undefined> {
-    this.shown.push({ kind: 'error', message, buttons });
-    return Promise.resolve(this.answers.error && buttons.includes(this.answers.error) ? this.answers.error : undefined);
-  }
-  password(prompt: string): Thenable<string | undefined> {
-    this.shown.push({ kind: 'password', message: prompt, buttons: [] });
-    return Promise.resolve(this.answers.password?.shift());
-  }
-}
-
-describe('Save as .eml and Send (real extension host)', function () {
-  this.timeout(60_000);
+describe('Save as .eml and Send (real extension host)', () => {
   let api: SendAsEmailApi;
-  let server: TestSmtpServer;
-  const cfg = () => vscode.workspace.getConfiguration('sendAsEmail', workspaceFolder().uri);
+  let server: TestSmtpServer | undefined;
+  let restoreSettings: () => Promise<void>;
+  /** Every SecretStorage entry a test wrote (or made the extension write), deleted after each test. */
+  let secretTargets: SecretTarget[] = [];
 
   before(async () => {
     api = await getApi();
+    restoreSettings = recordWorkspaceSettings(SMTP_SETTINGS);
   });
 
   afterEach(async () => {
     api.prompts.use(undefined);
-    await server?.close();
-    for (const key of ['smtp.security', 'smtp.user', 'smtp.caFile']) {
-      await cfg().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    try {
+      for (const target of secretTargets) await api.secrets.delete(target);
+      secretTargets = [];
+      await server?.close();
+      server = undefined;
+    } finally {
+      await restoreSettings();
     }
-    await cfg().update('smtp.host', 'smtp.fixture.test', vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.port', 2525, vscode.ConfigurationTarget.Workspace);
   });
 
-  async function pointAt(s: TestSmtpServer): Promise<void> {
-    await cfg().update('smtp.host', s.host, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.port', s.port, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.security', s.security, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.user', USER, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('smtp.caFile', s.caFile, vscode.ConfigurationTarget.Workspace);
+  /** Stores `password` for `server` and `USER` in SecretStorage, for afterEach to delete. */
+  async function storePassword(s: TestSmtpServer, password: string): Promise<SecretTarget> {
+    const target = { user: USER, host: s.host, port: s.port };
+    secretTargets.push(target);
+    await api.secrets.store(target, password);
+    return target;
   }
 
   it('Save as .eml writes the unsaved editor text as a CRLF message with inline images', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
     const editor = await vscode.window.showTextDocument(doc);
-    await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\nUnsaved line from the editor.\n'));
-    assert.ok(doc.isDirty);
-    const target = workspaceUri('out', 'welcome.eml');
-    const written = await vscode.commands.executeCommand<vscode.Uri>('sendAsEmail.saveEml', doc.uri, target);
-    assert.strictEqual(written?.fsPath, target.fsPath);
-    const raw = fs.readFileSync(target.fsPath);
-    assert.ok(!/[^\r]\n/.test(raw.toString('latin1')), 'bare LF in the .eml');
-    const mail = await parseMail(raw);
-    assert.strictEqual(mail.subject, 'Welcome to the fixture workspace');
-    assert.match(mail.text ?? '', /Unsaved line from the editor\./);
-    assert.strictEqual(mail.attachments.filter((a) => a.contentId && a.contentDisposition === 'inline').length, 2);
-    assert.match(String((mail.from as { text: string }).text), /sender@fixture\.test/);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    try {
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\nUnsaved line from the editor.\n'));
+      assert.ok(doc.isDirty);
+      const target = workspaceUri('out', 'welcome.eml');
+      const written = await vscode.commands.executeCommand<vscode.Uri>('sendAsEmail.saveEml', doc.uri, target);
+      assert.strictEqual(written?.fsPath, target.fsPath);
+      const raw = fs.readFileSync(target.fsPath);
+      assert.ok(!/[^\r]\n/.test(raw.toString('latin1')), 'bare LF in the .eml');
+      const mail = await parseMail(raw);
+      assert.strictEqual(mail.subject, 'Welcome to the fixture workspace');
+      assert.match(mail.text ?? '', /Unsaved line from the editor\./);
+      assert.strictEqual(mail.attachments.filter((a) => a.contentId && a.contentDisposition === 'inline').length, 2);
+      assert.match(String((mail.from as { text: string }).text), /sender@fixture\.test/);
+    } finally {
+      // Whatever failed above, the shared welcome.md must not stay edited for the next tests.
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    assert.ok(!doc.isDirty, 'welcome.md was not reverted');
   });
 
   it('sends over STARTTLS with the password from SecretStorage; the server gets exactly the outbox bytes', async () => {
     server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD } });
-    await pointAt(server);
-    await api.secrets.store({ user: USER, host: server.host, port: server.port }, PASSWORD);
+    await pointAt(server, USER);
+    await storePassword(server, PASSWORD);
     const prompts = new ScriptedPrompts();
     api.prompts.use(prompts);
 
@@ -109,9 +97,8 @@ describe('Save as .eml and Send (real extension host)', function () {
 
   it('a wrong stored password (535) offers "Re-enter Password", resends the same message and stores the new one', async () => {
     server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD } });
-    await pointAt(server);
-    const target = { user: USER, host: server.host, port: server.port };
-    await api.secrets.store(target, 'stale-password');
+    await pointAt(server, USER);
+    const target = await storePassword(server, 'stale-password');
     const prompts = new ScriptedPrompts({ error: 'Re-enter Password', password: [PASSWORD] });
     api.prompts.use(prompts);
 
@@ -132,8 +119,8 @@ describe('Save as .eml and Send (real extension host)', function () {
 
   it('a refused recipient is named, and the others are reported delivered', async () => {
     server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD }, rejectRecipients: ['nobody@fixture.test'] });
-    await pointAt(server);
-    await api.secrets.store({ user: USER, host: server.host, port: server.port }, PASSWORD);
+    await pointAt(server, USER);
+    await storePassword(server, PASSWORD);
     const prompts = new ScriptedPrompts();
     api.prompts.use(prompts);
     const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
@@ -148,8 +135,8 @@ describe('Save as .eml and Send (real extension host)', function () {
 
   it('Test SMTP Connection reports TLS version, AUTH methods and the size limit without sending', async () => {
     server = await startSmtpServer({ security: 'tls', users: { [USER]: PASSWORD }, size: 5 * 1024 * 1024 });
-    await pointAt(server);
-    await api.secrets.store({ user: USER, host: server.host, port: server.port }, PASSWORD);
+    await pointAt(server, USER);
+    await storePassword(server, PASSWORD);
     const prompts = new ScriptedPrompts();
     api.prompts.use(prompts);
     const result = await vscode.commands.executeCommand<{ tlsVersion?: string; authMethods: string[]; sizeLimit?: number; authenticated: boolean }>(

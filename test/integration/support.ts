@@ -5,6 +5,9 @@ import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/api';
 import { createNonce } from '../../src/preview/html';
+import type { Prompts } from '../../src/ui';
+import { projectRoot as rootAboveBundle } from '../support/root';
+import type { TestSmtpServer } from '../support/smtp';
 
 /** publisher.name from package.json. */
 export const EXTENSION_ID = 'send-as-email.send-as-email';
@@ -23,9 +26,9 @@ export async function getApi(): Promise<SendAsEmailApi> {
   return api;
 }
 
-/** The project checkout (the extension development path). */
+/** The project checkout: SAE_PROJECT_ROOT (both drivers set it), else the send-as-email package above this bundle. */
 export function projectRoot(): string {
-  return process.env.SAE_PROJECT_ROOT ?? extension().extensionPath;
+  return process.env.SAE_PROJECT_ROOT ?? rootAboveBundle();
 }
 
 /** The fixture workspace copy the host opened (tests may write into it). */
@@ -79,20 +82,61 @@ export async function waitFor<T>(
   }
 }
 
-/** Resolves with the next value `event` fires (that `filter` accepts), or rejects after `timeout` ms. */
-export function nextEvent<T>(event: vscode.Event<T>, filter: (e: T) => boolean = () => true, timeout = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`Timed out after ${timeout} ms waiting for an event`));
-    }, timeout);
-    const sub = event((e) => {
-      if (!filter(e)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(e);
-    });
-  });
+/**
+ * Answers for the notifications and the password box, in place of the workbench (`api.prompts.use(...)`): records
+ * everything shown; clicks `answers.error` when an error offers that button; answers password prompts from
+ * `answers.password` in turn (then cancels). Without answers, every prompt is dismissed.
+ */
+export class ScriptedPrompts implements Prompts {
+  readonly shown: { kind: 'info' | 'warn' | 'error' | 'password'; message: string; buttons: string[] }[] = [];
+  constructor(private readonly answers: { error?: string; password?: string[] } = {}) {}
+  info(message: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'info', message, buttons });
+    return Promise.resolve(undefined);
+  }
+  warn(message: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'warn', message, buttons });
+    return Promise.resolve(undefined);
+  }
+  error(message: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'error', message, buttons });
+    return Promise.resolve(this.answers.error && buttons.includes(this.answers.error) ? this.answers.error : undefined);
+  }
+  password(prompt: string): Thenable<string | undefined> {
+    this.shown.push({ kind: 'password', message: prompt, buttons: [] });
+    return Promise.resolve(this.answers.password?.shift());
+  }
+}
+
+/** The extension's settings as the fixture workspace folder sees them. */
+export function settings(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('sendAsEmail', workspaceFolder().uri);
+}
+
+/** The settings `pointAt` changes (below `sendAsEmail.`). */
+export const SMTP_SETTINGS = ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.user', 'smtp.caFile'] as const;
+
+/**
+ * Records the workspace values of `keys` (below `sendAsEmail.`) now; the function it returns puts them back, removing
+ * a key that had no workspace value. Record in `before()`, restore in `afterEach()`.
+ */
+export function recordWorkspaceSettings(keys: readonly string[]): () => Promise<void> {
+  const recorded = keys.map((key) => ({ key, value: settings().inspect(key)?.workspaceValue }));
+  return async () => {
+    for (const { key, value } of recorded) await settings().update(key, value, vscode.ConfigurationTarget.Workspace);
+  };
+}
+
+/** Points the workspace's SMTP settings at `server`: its host, port and security, the test CA, and `user` ('' for no login). */
+export async function pointAt(server: TestSmtpServer, user = ''): Promise<void> {
+  const values: Record<(typeof SMTP_SETTINGS)[number], string | number> = {
+    'smtp.host': server.host,
+    'smtp.port': server.port,
+    'smtp.security': server.security,
+    'smtp.user': user,
+    'smtp.caFile': server.caFile,
+  };
+  for (const key of SMTP_SETTINGS) await settings().update(key, values[key], vscode.ConfigurationTarget.Workspace);
 }
 
 /** True when a driver that can take screenshots runs this host (code-server + Chromium, not test-electron). */

@@ -7,25 +7,18 @@ import { Readable } from 'stream';
 import { composeMessageStream } from '../../src/core/compose';
 import { deliver, deliverStream, outboxEntryOf, retry } from '../../src/core/deliver';
 import { ErrorCode } from '../../src/core/errors';
-import { Outbox } from '../../src/core/outbox';
+import { Outbox, type OutboxEntry } from '../../src/core/outbox';
 import { defaultSettings } from '../../src/core/settings';
-import type { Logger } from '../../src/core/types';
 import { testPki } from '../support/certs';
 import { buildTestMessage, parseMail, type TestMessage } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { COMPOSE_FIXTURE, rejectsWith } from '../support/fixtures';
+import { captureLogger } from '../support/log';
 
 const USER = 'ada@example.com';
 const PASSWORD = 'Pw-5ecret-XyZ-42';
 
-
 const toDeliver = (msg: TestMessage) => ({ raw: msg.raw, messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: '/ws/doc.md' });
-
-function captureLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const push = (m: string): void => void lines.push(m);
-  return { lines, info: push, warn: push, error: push, debug: push };
-}
 
 describe('deliver: outbox around the send', function () {
   this.timeout(15000);
@@ -50,29 +43,31 @@ describe('deliver: outbox around the send', function () {
   it('keeps the exact bytes before the first message byte (MAIL FROM), then moves them to sent/ once accepted', async () => {
     const msg = await buildTestMessage();
     let atMailFrom: Buffer[] | undefined;
+    let queued: { entries: OutboxEntry[]; files: Buffer[] } | undefined;
     const server = await start({
       users: { [USER]: PASSWORD },
-      delayRcptMs: 300,
       serverOptions: {
-        // What the outbox holds at the moment the server sees MAIL FROM (before any message byte).
+        // What the outbox holds at the moment the server sees MAIL FROM (before any message byte): the server
+        // answers only once it has looked, so the send cannot move on meanwhile.
         onMailFrom(_address, _session, callback) {
           const emls = fs.readdirSync(outbox.outboxDir).filter((f) => f.endsWith('.eml'));
           atMailFrom = emls.map((f) => fs.readFileSync(path.join(outbox.outboxDir, f)));
-          callback();
+          outbox
+            .pending()
+            .then((entries) => void (queued = { entries, files: entries.map((e) => fs.readFileSync(e.file)) }))
+            .then(() => callback(), callback);
         },
       },
     });
-    const sending = deliver(toDeliver(msg), server.target({ user: USER, password: PASSWORD }), outbox);
-    await server.waitFor(() => server.sessions.opened === 1, 5000, 'the connection');
-    await server.waitFor(() => atMailFrom !== undefined, 5000, 'MAIL FROM');
-    assert.strictEqual(atMailFrom!.length, 1, 'not queued when MAIL FROM was sent');
-    assert.ok(atMailFrom![0]!.equals(msg.raw), 'the outbox did not hold the exact bytes at MAIL FROM');
-    const queued = await outbox.pending();
-    assert.strictEqual(queued.length, 1);
-    assert.ok(fs.readFileSync(queued[0].file).equals(msg.raw));
+    const { result, entryId } = await deliver(toDeliver(msg), server.target({ user: USER, password: PASSWORD }), outbox);
+    assert.strictEqual(server.sessions.opened, 1);
+    assert.strictEqual(atMailFrom?.length, 1, 'not queued when MAIL FROM was sent');
+    assert.ok(atMailFrom[0]!.equals(msg.raw), 'the outbox did not hold the exact bytes at MAIL FROM');
+    assert.strictEqual(queued?.entries.length, 1);
+    assert.strictEqual(queued.entries[0].status, 'pending', 'the entry was not pending at MAIL FROM');
+    assert.ok(queued.files[0]!.equals(msg.raw));
 
-    const { result, entryId } = await sending;
-    assert.strictEqual(entryId, queued[0].id);
+    assert.strictEqual(entryId, queued.entries[0].id);
     assert.deepStrictEqual(result.accepted, ['bob@example.com']);
     const got = await server.nextMessage();
     const entry = await outbox.get(entryId);
@@ -179,8 +174,11 @@ describe('deliver: outbox around the send', function () {
     const server = await start({ delayRcptMs: 5000 });
     const msg = await buildTestMessage();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
-    const err = await rejectsWith(deliver(toDeliver(msg), server.target(), outbox, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
+    const sending = deliver(toDeliver(msg), server.target(), outbox, { signal: controller.signal });
+    // The server holds its answer to RCPT TO: abort once the envelope is on the wire.
+    await server.waitFor(() => server.commands.some((c) => c.verb === 'RCPT'), 5000, 'RCPT TO at the server');
+    controller.abort();
+    const err = await rejectsWith(sending, ErrorCode.SMTP_CANCELLED);
     const entry = await outbox.get(outboxEntryOf(err)!);
     assert.strictEqual(entry?.status, 'failed');
     assert.strictEqual(entry?.lastError?.code, ErrorCode.SMTP_CANCELLED);

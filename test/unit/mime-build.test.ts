@@ -41,7 +41,6 @@ async function collect(chunks: AsyncIterable<Buffer>): Promise<{ bytes: Buffer; 
 }
 
 describe('mime-build: buildMime', function () {
-  this.timeout(20000);
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-mime-build-'));

@@ -8,7 +8,6 @@ import type { SendResult } from '../../src/core/types';
 import { buildTestMessage } from '../support/mail';
 import { rejectsWith } from '../support/fixtures';
 
-
 const result = (messageId: string, size: number): SendResult => ({
   messageId,
   accepted: ['bob@example.com'],
@@ -64,6 +63,26 @@ describe('outbox', () => {
     assert.strictEqual(entry.size, msg.raw.length);
     assert.strictEqual(entry.eightBit, msg.raw.some((b) => b > 0x7f));
     assert.ok((await outbox.readRaw(entry.id)).equals(msg.raw), 'the recorded hash does not match');
+  });
+
+  it('addStream() flags raw 8-bit bytes that come only in the last slices of the stream', async () => {
+    const msg = await buildTestMessage();
+    assert.ok(msg.raw.every((b) => b < 0x80), 'the test message is not 7-bit');
+    const eight = Buffer.concat([msg.raw, Buffer.from('caf\u00e9\r\n')]);
+    async function* chunks(): AsyncGenerator<Buffer> {
+      // 100-byte slices: the only 8-bit bytes (é in UTF-8) come at the very end, after many 7-bit slices.
+      for (let at = 0; at < eight.length; at += 100) yield eight.subarray(at, at + 100);
+    }
+    const entry = await outbox.addStream(chunks(), { messageId: '<eight@example.com>', envelope: msg.envelope, subject: msg.subject });
+    assert.strictEqual(entry.eightBit, true);
+    assert.ok(fs.readFileSync(entry.file).equals(eight), 'the stored bytes differ');
+    const ascii = await outbox.addStream(
+      (async function* () {
+        yield msg.raw;
+      })(),
+      { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject },
+    );
+    assert.strictEqual(ascii.eightBit, false, 'a 7-bit message was flagged 8-bit');
   });
 
   it('markFailed() keeps the bytes and records the error and the attempt', async () => {

@@ -9,6 +9,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { escapeChunk, fastEscaping, isDataStream, releasesWhenWritten, useFastDataEscaping } from '../../src/core/smtp-data';
 import { SendAsEmailError } from '../../src/core/errors';
 import { sendRaw } from '../../src/core/smtp';
+import { Prng } from '../bench/lib/prng';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
@@ -38,18 +39,6 @@ function ours(chunks: Buffer[]): Buffer {
   return Buffer.concat(out);
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function split(bytes: Buffer, random: () => number, maxPiece: number): Buffer[] {
   const pieces: Buffer[] = [];
   for (let at = 0; at < bytes.length; ) {
@@ -62,7 +51,8 @@ function split(bytes: Buffer, random: () => number, maxPiece: number): Buffer[] 
 
 describe('smtp-data: escapeChunk', () => {
   it('matches nodemailer DataStream on 5000 random byte strings of CR, LF, dots and letters, split at random places', async () => {
-    const random = prng(42);
+    const prng = new Prng(42);
+    const random = (): number => prng.float();
     const alphabet = [0x0d, 0x0a, 0x2e, 0x41, 0x2b, 0x2f];
     for (let k = 0; k < 5000; k++) {
       const length = Math.floor(random() * 48);
@@ -196,7 +186,9 @@ describe('smtp-data: through a real SMTP server', function () {
       fs.writeFileSync(file, raw);
       const message = { messageId: '<short@example.com>', size: raw.length + 300_000, eightBit: false, file };
       await assert.rejects(sendRaw(server.target(), { from: 'a@example.com', to: ['b@example.com'] }, message), (e: unknown) => e instanceof SendAsEmailError);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Once the server has seen the session end, no message of it can still arrive.
+      assert.strictEqual(server.sessions.opened, 1);
+      await server.waitFor(() => server!.sessions.closed === 1, 5000, 'the server to see the connection closed');
       assert.strictEqual(server.messages.length, 0, 'a message was delivered');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

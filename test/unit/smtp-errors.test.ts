@@ -144,7 +144,8 @@ describe('smtp-errors: toSmtpError', () => {
       nodemailerError('Recipient command failed', { code: 'EENVELOPE', command: 'RCPT TO', response: '552 mailbox full', responseCode: 552 }),
       ctx,
     );
-    assert.notStrictEqual(rcpt.code, ErrorCode.SMTP_MESSAGE_TOO_LARGE);
+    assert.strictEqual(rcpt.code, ErrorCode.SMTP_REJECTED);
+    assert.match(rcpt.message, /example\.com:587 refused the recipient: 552 mailbox full; nothing was sent/);
   });
 
   it('maps a dropped connection by phase to SMTP_CONNECTION_DROPPED', () => {

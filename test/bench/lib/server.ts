@@ -3,25 +3,7 @@
  * It reads every message to the end and throws the bytes away (counting them), so the client side is what is measured.
  */
 import { SMTPServer } from 'smtp-server';
-import { SMTPConnection } from 'smtp-server/lib/smtp-connection';
-
-/**
- * smtp-server waits a fixed 100 ms before its greeting to catch clients that talk too early (an anti-spam measure).
- * On loopback that pause would be most of a small send, for both sides alike, and hide the client's own cost; the
- * benchmark's server greets at once. Returns false when the internals have changed and the pause stays.
- */
-function skipGreetingPause(): boolean {
-  const proto = SMTPConnection.prototype as {
-    init?: () => void;
-    _setListeners?: (ready: () => void) => void;
-    connectionReady?: () => void;
-  };
-  if (typeof proto.init !== 'function' || typeof proto._setListeners !== 'function' || typeof proto.connectionReady !== 'function') return false;
-  proto.init = function (this: typeof proto): void {
-    this._setListeners!(() => this.connectionReady!());
-  };
-  return true;
-}
+import { skipGreetingPause } from '../../support/smtp';
 
 export interface DiscardServer {
   port: number;
