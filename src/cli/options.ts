@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
-import { defaultSettings, loadSettingsFile, SettingsError, type EmailSettings, type SmtpSecurity } from '../core/settings';
+import { checkSetting, defaultSettings, loadSettingsFile, SettingsError, type EmailSettings, type SmtpSecurity } from '../core/settings';
 import type { HeaderOverrides } from '../core/types';
 
 export const PASSWORD_ENV = 'SEND_AS_EMAIL_PASSWORD';
@@ -94,22 +94,20 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   }
   const smtp = settings.smtp;
   if (v.host !== undefined) smtp.host = v.host;
-  if (v.port !== undefined) {
-    const port = Number(v.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw usage(`--port must be a number from 1 to 65535, got "${v.port}".`);
-    smtp.port = port;
-  }
-  if (v.security !== undefined) {
-    if (!['starttls', 'tls', 'none'].includes(v.security)) throw usage(`--security must be starttls, tls or none, got "${v.security}".`);
-    smtp.security = v.security as SmtpSecurity;
-  }
+  // Flags are checked against the settings table (type, choices, range), like a settings file's values.
+  const flag = <T>(name: string, key: string, raw: unknown): T => {
+    try {
+      return checkSetting(key, raw) as T;
+    } catch (e) {
+      if (e instanceof SettingsError) throw usage(`--${name}: ${e.message}`);
+      throw e;
+    }
+  };
+  if (v.port !== undefined) smtp.port = flag<number>('port', 'smtp.port', /^\d+$/.test(v.port) ? Number(v.port) : v.port);
+  if (v.security !== undefined) smtp.security = flag<SmtpSecurity>('security', 'smtp.security', v.security);
   if (v.user !== undefined) smtp.user = v.user;
   if (v['ca-file'] !== undefined) smtp.caFile = path.resolve(cwd, v['ca-file']);
-  if (v.timeout !== undefined) {
-    const t = Number(v.timeout);
-    if (!(t > 0)) throw usage(`--timeout must be a positive number of seconds, got "${v.timeout}".`);
-    smtp.timeoutSeconds = t;
-  }
+  if (v.timeout !== undefined) smtp.timeoutSeconds = flag<number>('timeout', 'smtp.timeoutSeconds', Number(v.timeout));
   // Each flag's value goes to the address parser as written: it splits lists at commas outside quotes, so
   // `--to '"Lovelace, Ada" <ada@example.com>, bob@example.com'` is two recipients.
   const overrides: HeaderOverrides = {};

@@ -68,14 +68,16 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'images.embedRemote', type: 'boolean', default: false, restricted: true },
 ] as const;
 
+/** One setting's value checked and converted as a settings file's would be; throws SettingsError naming it. */
+export function checkSetting(key: string, raw: unknown): unknown {
+  const spec = SETTINGS.find((s) => s.key === key);
+  if (!spec) throw new Error(`unknown setting ${key}`);
+  return coerce(spec, raw);
+}
+
 /** Builds the typed settings from a lookup of `key` (below `sendAsEmail.`) to raw value. */
 export function settingsFromLookup(get: (key: string) => unknown): EmailSettings {
-  const v = (key: string): unknown => {
-    const spec = SETTINGS.find((s) => s.key === key);
-    if (!spec) throw new Error(`unknown setting ${key}`);
-    const raw = get(key);
-    return coerce(spec, raw);
-  };
+  const v = (key: string): unknown => checkSetting(key, get(key));
   return {
     smtp: {
       host: (v('smtp.host') as string).trim(),

@@ -93,6 +93,20 @@ describe('command-line tool', function () {
     assert.doesNotMatch(r.err, /gone\.png/);
   });
 
+  it('refuses SMTP flags outside what the settings allow, naming the flag, the setting and the allowed values', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--port', '70000'], /--port: .*sendAsEmail\.smtp\.port.* from 1 to 65535, got 70000/],
+      [['--port', 'abc'], /--port: .*sendAsEmail\.smtp\.port.*"abc"/],
+      [['--security', 'ssl'], /--security: .*"starttls", "tls", "none".*"ssl"/],
+      [['--timeout', '0'], /--timeout: .*sendAsEmail\.smtp\.timeoutSeconds.* at least 1, got 0/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await run(['send', 'note.md', '--host', '127.0.0.1', ...flags], ws);
+      assert.strictEqual(r.code, 2, flags.join(' '));
+      assert.match(r.err, message);
+    }
+  });
+
   it('demo with a file that does not exist exits 2 naming it, before any server starts', async () => {
     const r = await run(['demo', 'nosuch.md'], ws);
     assert.strictEqual(r.code, 2);
