@@ -42,7 +42,7 @@ export interface SettingSpec {
   type: SettingType;
   default: string | number | boolean | string[];
   enum?: readonly string[];
-  /** Numbers: the smallest and largest value allowed (package.json declares the same). */
+  /** Numbers: the smallest and largest value allowed (package.json declares the same). Every number has both. */
   minimum?: number;
   maximum?: number;
   /** Restricted under Workspace Trust: an untrusted workspace's value is ignored. */
@@ -56,7 +56,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'smtp.user', type: 'string', default: '', restricted: true },
   { key: 'smtp.caFile', type: 'string', default: '', restricted: true },
   { key: 'smtp.rejectUnauthorized', type: 'boolean', default: true, restricted: true },
-  { key: 'smtp.timeoutSeconds', type: 'number', default: 30, minimum: 1 },
+  // An hour: far beyond any server's answer, and far below what a timer can hold (2^31 - 1 ms, about 24.8 days).
+  { key: 'smtp.timeoutSeconds', type: 'number', default: 30, minimum: 1, maximum: 3600 },
   { key: 'from', type: 'string', default: '', restricted: true },
   { key: 'to', type: 'array', default: [] },
   { key: 'cc', type: 'array', default: [] },
@@ -154,8 +155,7 @@ function splitList(value: string): string[] {
 function describe(spec: SettingSpec): string {
   if (spec.enum) return `one of ${spec.enum.map((e) => `"${e}"`).join(', ')}`;
   if (spec.type === 'number') {
-    if (spec.maximum !== undefined) return `a number from ${spec.minimum ?? 0} to ${spec.maximum}`;
-    return `a number of at least ${spec.minimum ?? 0}`;
+    return `a number from ${spec.minimum ?? 0} to ${spec.maximum ?? Number.MAX_SAFE_INTEGER}`;
   }
   return spec.type === 'array' ? 'a list of strings' : `a ${spec.type}`;
 }

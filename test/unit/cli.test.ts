@@ -98,7 +98,8 @@ describe('command-line tool', function () {
       [['--port', '70000'], /--port: .*sendAsEmail\.smtp\.port.* from 1 to 65535, got 70000/],
       [['--port', 'abc'], /--port: .*sendAsEmail\.smtp\.port.*"abc"/],
       [['--security', 'ssl'], /--security: .*"starttls", "tls", "none".*"ssl"/],
-      [['--timeout', '0'], /--timeout: .*sendAsEmail\.smtp\.timeoutSeconds.* at least 1, got 0/],
+      [['--timeout', '0'], /--timeout: .*sendAsEmail\.smtp\.timeoutSeconds.* from 1 to 3600, got 0/],
+      [['--timeout', '3000000'], /--timeout: .*sendAsEmail\.smtp\.timeoutSeconds.* from 1 to 3600, got 3000000/],
     ];
     for (const [flags, message] of cases) {
       const r = await run(['send', 'note.md', '--host', '127.0.0.1', ...flags], ws);

@@ -63,7 +63,7 @@ describe('settings', () => {
     for (const [key, value] of [['smtp.port', 0], ['smtp.port', 70000], ['smtp.timeoutSeconds', 0]] as const) {
       assert.throws(
         () => settingsFromObject({ [`sendAsEmail.${key}`]: value }),
-        (e: Error) => e instanceof SettingsError && e.message.includes(`sendAsEmail.${key}`) && e.message.includes(String(value)) && /at least 1|from 1 to 65535/.test(e.message),
+        (e: Error) => e instanceof SettingsError && e.message.includes(`sendAsEmail.${key}`) && e.message.includes(String(value)) && /from 1 to (65535|3600)/.test(e.message),
         `${key} = ${value}`,
       );
     }
@@ -75,6 +75,20 @@ describe('settings', () => {
       const declared = manifest.contributes.configuration.properties[`sendAsEmail.${spec.key}`]!;
       assert.deepStrictEqual([spec.minimum, spec.maximum], [declared.minimum, declared.maximum], spec.key);
     }
+  });
+
+  it('gives every number a maximum: a timeout of 3,000,000 s is refused, naming the setting and its range', () => {
+    for (const spec of SETTINGS.filter((x) => x.type === 'number')) {
+      assert.ok(spec.minimum !== undefined && spec.maximum !== undefined, `${spec.key} has no range`);
+    }
+    // setTimeout holds at most 2^31 - 1 ms; a larger timeout fired after 1 ms.
+    const timeout = SETTINGS.find((x) => x.key === 'smtp.timeoutSeconds')!;
+    assert.ok(timeout.maximum! * 1000 <= 2 ** 31 - 1, `smtp.timeoutSeconds allows ${timeout.maximum} s`);
+    assert.throws(
+      () => settingsFromObject({ 'sendAsEmail.smtp.timeoutSeconds': 3_000_000 }),
+      (e: Error) => e instanceof SettingsError && e.message === 'Setting "sendAsEmail.smtp.timeoutSeconds" must be a number from 1 to 3600, got 3000000.',
+    );
+    assert.strictEqual(settingsFromObject({ 'sendAsEmail.smtp.timeoutSeconds': 3600 }).smtp.timeoutSeconds, 3600);
   });
 
   it('names the file and line of a broken settings file, and a missing one', () => {
