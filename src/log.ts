@@ -1,22 +1,30 @@
 import * as vscode from 'vscode';
+import { loginSecrets, secretScrubber } from './core/smtp-errors';
 import type { Logger } from './core/types';
 
 /**
  * The "Send as Email" output channel. The core hands it SMTP transcripts without credentials;
- * as a second line of defence every line is scrubbed of the secrets registered here.
+ * as a second line of defence every line is scrubbed of the secrets registered here, in every form the SMTP
+ * client can put them on the wire (plain, base64 at each alignment, inside AUTH PLAIN / LOGIN blobs: `secretForms`).
  */
 export class Log implements Logger, vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
   private readonly secrets = new Set<string>();
+  private scrub: (text: string) => string = (text) => text;
   private readonly recent: string[] = [];
 
   constructor(name = 'Send as Email') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
   }
 
-  /** Never print this value, whatever the caller passes. */
-  redact(secret: string | undefined): void {
-    if (secret) this.secrets.add(secret);
+  /**
+   * Never print this value, whatever the caller passes, nor its base64 forms. With the login `user` it belongs to,
+   * the whole AUTH PLAIN blob is hidden too (not only the password inside it) and the base64 of the user name.
+   */
+  redact(secret: string | undefined, user?: string): void {
+    if (!secret) return;
+    for (const s of loginSecrets({ user, password: secret })) this.secrets.add(s);
+    this.scrub = secretScrubber([...this.secrets], '********');
   }
 
   info(message: string): void {
@@ -46,8 +54,7 @@ export class Log implements Logger, vscode.Disposable {
   }
 
   private keep(message: string): string {
-    let clean = message;
-    for (const s of this.secrets) clean = clean.split(s).join('********');
+    const clean = this.scrub(message);
     this.recent.push(clean);
     if (this.recent.length > 2000) this.recent.splice(0, this.recent.length - 2000);
     return clean;

@@ -25,7 +25,16 @@ import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/l
 import { ErrorCode, SendAsEmailError } from './errors';
 import type { Logger, SendResult, SmtpTarget, VerifyResult } from './types';
 import { releasesWhenWritten, useFastDataEscaping } from './smtp-data';
-import { cancelled, endpoint, messageTooLarge, scrubSecrets, toSmtpError, type SmtpErrorContext } from './smtp-errors';
+import {
+  cancelled,
+  endpoint,
+  loginSecrets,
+  messageTooLarge,
+  scrubSecrets,
+  secretScrubber,
+  toSmtpError,
+  type SmtpErrorContext,
+} from './smtp-errors';
 
 export interface SmtpOptions {
   /** Receives the SMTP transcript (debug), without credentials or message content. */
@@ -172,11 +181,12 @@ type NodemailerLogFn = (entry: unknown, ...args: unknown[]) => void;
  * `C: ...` / `S: ...` lines. Whatever the client sends after an AUTH command is replaced until the
  * server answers with something other than 334; message content is never logged (nodemailer only
  * logs it with `debug: true`, which is not used, and such lines are dropped here too); every line is
- * scrubbed of the secrets as a last line of defence.
+ * scrubbed of the secrets (every form: `secretForms`) as a last line of defence. Exported for tests.
  */
-function transcriptLogger(logger: Logger | undefined, secrets: string[], onServerLine: (line: string) => void) {
+export function transcriptLogger(logger: Logger | undefined, secrets: readonly string[], onServerLine: (line: string) => void = () => {}) {
   let inAuth = false;
-  const emit = (line: string): void => logger?.debug(scrubSecrets(line, secrets));
+  const scrub = secretScrubber(secrets);
+  const emit = (line: string): void => logger?.debug(scrub(line));
   const at =
     (level: string): NodemailerLogFn =>
     (entry, ...args) => {
@@ -226,7 +236,7 @@ async function withSession<T>(
   body: (s: Session) => Promise<T>,
 ): Promise<T> {
   const options = transportOptions(target);
-  const secrets = target.password ? [target.password] : [];
+  const secrets = loginSecrets({ user: target.user, password: target.password });
   const ctx: SmtpErrorContext = {
     host: options.host as string,
     port: target.port,

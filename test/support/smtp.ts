@@ -41,10 +41,17 @@ export interface SmtpServerOptions {
   security?: 'starttls' | 'tls' | 'none';
   /** Server certificate; default: `testPki().server` (signed by the test CA, for localhost/127.0.0.1). */
   cert?: CertAndKey;
-  /** When set, AUTH is offered and required, with these user → password pairs. Otherwise AUTH is off. */
+  /** When set (or `tokens`), AUTH is offered and required, with these user → password pairs. Otherwise AUTH is off. */
   users?: Record<string, string>;
   /** SASL methods offered (default `['PLAIN', 'LOGIN']`). */
-  authMethods?: ('PLAIN' | 'LOGIN' | 'CRAM-MD5')[];
+  authMethods?: ('PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'XOAUTH2')[];
+  /** XOAUTH2 logins: user → the access token that is accepted for it. */
+  tokens?: Record<string, string>;
+  /**
+   * The text of the `535` reply to a failed login (default `Authentication credentials invalid`), from what the
+   * client sent: lets a test play a server that echoes the credentials back.
+   */
+  authFailure?: (auth: { method: string; username: string; password?: string; accessToken?: string }) => string;
   /** Accept AUTH over a plaintext connection (only meaningful with `security: 'none'`). */
   allowInsecureAuth?: boolean;
   /** SIZE limit in bytes; bigger messages get `552` after DATA (and at MAIL FROM when the client declares SIZE). */
@@ -166,7 +173,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const timers = new Set<NodeJS.Timeout>();
 
   const disabledCommands: string[] = [];
-  if (!users) disabledCommands.push('AUTH');
+  if (!users && !options.tokens) disabledCommands.push('AUTH');
   if (security === 'none') disabledCommands.push('STARTTLS');
 
   // smtp-server logs each client command at debug level as (entry{tnx:'command', cid}, 'C:', line).
@@ -197,7 +204,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     disabledCommands,
     authMethods: options.authMethods ?? ['PLAIN', 'LOGIN'],
     allowInsecureAuth: options.allowInsecureAuth ?? false,
-    authOptional: !users,
+    authOptional: !users && !options.tokens,
     size: options.size,
     hideSize: options.hideSize ?? false,
     rejectOversized: options.size !== undefined,
@@ -218,9 +225,15 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       const username = auth.username ?? '';
       let ok: boolean;
       if (auth.method === 'CRAM-MD5') ok = !!users && username in users && auth.validatePassword(users[username]);
+      else if (auth.method === 'XOAUTH2') ok = !!options.tokens && username in options.tokens && options.tokens[username] === auth.accessToken;
       else ok = !!users && username in users && users[username] === auth.password;
       auths.push({ method: auth.method, username, success: ok, secure: session.secure });
-      if (!ok) return callback(smtpError(535, 'Authentication credentials invalid'));
+      if (!ok) {
+        const text =
+          options.authFailure?.({ method: auth.method, username, password: auth.password ?? undefined, accessToken: auth.accessToken ?? undefined }) ??
+          'Authentication credentials invalid';
+        return callback(smtpError(535, text));
+      }
       callback(null, { user: username });
     },
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void) {

@@ -6,7 +6,8 @@
 import * as assert from 'assert';
 import * as util from 'util';
 import { ErrorCode } from '../../src/core/errors';
-import { cancelled, endpoint, scrubSecrets, toSmtpError, type SmtpErrorContext } from '../../src/core/smtp-errors';
+import { cancelled, endpoint, loginSecrets, scrubSecrets, secretScrubber, toSmtpError, type SmtpErrorContext } from '../../src/core/smtp-errors';
+import { assertNoLeak, b64, credentialLeaks, leakForms } from '../support/leaks';
 
 const ctx: SmtpErrorContext = {
   host: 'smtp.example.com',
@@ -223,5 +224,35 @@ describe('smtp-errors: helpers', () => {
     assert.strictEqual(endpoint('::1', 25), '[::1]:25');
     assert.strictEqual(endpoint('smtp.example.com', 587), 'smtp.example.com:587');
     assert.strictEqual(scrubSecrets('a pw123 b cHcxMjM= c', ['pw123']), 'a /* secret */ b /* secret */ c');
+  });
+
+  it('scrubSecrets() hides a secret inside a longer base64 string at every byte offset', () => {
+    const secret = 'correct-horse-battery-9';
+    for (let before = 0; before < 6; before++) {
+      for (const after of ['', 'a', 'ab', 'abc']) {
+        const text = `AUTH X ${b64(`${'z'.repeat(before)}${secret}${after}`)} done`;
+        const scrubbed = scrubSecrets(text, [secret]);
+        assertNoLeak(`offset ${before}, ${after.length} after`, scrubbed, leakForms(secret));
+        assert.match(scrubbed, /^AUTH X \S*\/\* secret \*\/\S* done$/, scrubbed);
+      }
+    }
+  });
+
+  it('loginSecrets() hides the AUTH PLAIN, AUTH LOGIN and XOAUTH2 blobs whole, and never the plain user name', () => {
+    const user = 'ada@example.com';
+    const password = 'correct-horse-battery-9';
+    const token = 'ya29.a0-token-value_42';
+    const secrets = loginSecrets({ user, password, token });
+    for (const blob of [`\0${user}\0${password}`, `${user}\0${user}\0${password}`, user, password, `user=${user}\x01auth=Bearer ${token}\x01\x01`]) {
+      assert.strictEqual(scrubSecrets(`<${b64(blob)}>`, secrets), '</* secret */>', JSON.stringify(blob));
+    }
+    const echo = `535 rejected AUTH PLAIN ${b64(`\0${user}\0${password}`)} then ${b64(`x${password}`)} and ${b64(`xy${token}`)} for ${user}`;
+    const scrubbed = scrubSecrets(echo, secrets);
+    assertNoLeak('the echo', scrubbed, credentialLeaks(user, password, token));
+    assert.ok(scrubbed.endsWith(` for ${user}`), scrubbed);
+    assert.strictEqual(scrubSecrets(`login for "${user}" failed`, secrets), `login for "${user}" failed`);
+    // A token without a password, and the placeholder of the extension's log.
+    const tokenOnly = secretScrubber(loginSecrets({ user, token }), '********');
+    assert.strictEqual(tokenOnly(`AUTH XOAUTH2 ${b64(`user=${user}\x01auth=Bearer ${token}\x01\x01`)}`), 'AUTH XOAUTH2 ********');
   });
 });

@@ -3,12 +3,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
+import * as util from 'util';
+import { deliver } from '../../src/core/deliver';
 import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
+import { Outbox } from '../../src/core/outbox';
 import { readMessageId, sendRaw, transportOptions, verifySmtp } from '../../src/core/smtp';
 import type { SmtpTarget } from '../../src/core/types';
 import { testPki } from '../support/certs';
 import { rejectsWith } from '../support/fixtures';
 import { captureLogger } from '../support/log';
+import { assertNoLeak, b64, credentialLeaks } from '../support/leaks';
 import { buildTestMessage, parseMail } from '../support/mail';
 import { startSilentServer, startSmtpServer, unusedPort, type TestSmtpServer } from '../support/smtp';
 import { waitFor } from '../support/wait';
@@ -331,6 +335,72 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     for (const secret of [PASSWORD, Buffer.from(PASSWORD).toString('base64'), Buffer.from(USER).toString('base64')]) {
       assert.ok(!log.includes(secret), `log contains ${secret}`);
     }
+  });
+});
+
+describe('smtp: a server that echoes the credentials in its refusal', function () {
+  this.timeout(15000);
+  let server: TestSmtpServer | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  /**
+   * A 535 that quotes what the client sent: the AUTH PLAIN line (and the blob with an authorization identity), the
+   * AUTH LOGIN lines, and the password's base64 after 0, 1 and 2 other bytes (each alignment inside a longer blob).
+   */
+  const echo = (auth: { method: string; username: string; password?: string }): string => {
+    const pw = auth.password ?? '';
+    const sent =
+      auth.method === 'PLAIN'
+        ? `AUTH PLAIN ${b64(`\0${auth.username}\0${pw}`)} / ${b64(`${auth.username}\0${auth.username}\0${pw}`)}`
+        : `AUTH LOGIN ${b64(auth.username)} ${b64(pw)}`;
+    return `5.7.8 Authentication failed for ${sent} (${b64(pw)} ${b64(`x${pw}`)} ${b64(`xy${pw}`)}) password ${pw}`;
+  };
+
+  for (const method of ['PLAIN', 'LOGIN'] as const) {
+    it(`keeps the AUTH ${method} password out of the error, its cause and every log line`, async () => {
+      // The server accepts nobody: every login is refused with the echo.
+      server = await startSmtpServer({ security: 'tls', users: { [USER]: 'another-password' }, authMethods: [method], authFailure: echo });
+      const logger = captureLogger();
+      const msg = await buildTestMessage();
+      const err = await rejectsWith(
+        sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw, { logger }),
+        ErrorCode.SMTP_AUTH_FAILED,
+      );
+      assert.deepStrictEqual(server.auths, [{ method, username: USER, success: false, secure: true }]);
+      // The echo arrived and was quoted, with the credentials replaced.
+      assert.match(err.extra.serverResponse ?? '', /^535 5\.7\.8 Authentication failed for AUTH /);
+      assert.ok((err.extra.serverResponse ?? '').includes('/* secret */'), err.extra.serverResponse);
+      assert.ok(logger.lines.some((l) => l.startsWith('S: 535 ')), 'the refusal is in the transcript');
+      const leaks = credentialLeaks(USER, PASSWORD);
+      assertNoLeak('the message', err.message, leaks);
+      assertNoLeak('serverResponse', err.extra.serverResponse ?? '', leaks);
+      assertNoLeak('the error', util.inspect(err, { depth: 8 }), leaks);
+      for (const line of logger.lines) assertNoLeak('a log line', line, leaks);
+      // The user name itself stays readable.
+      assert.ok(err.message.includes(USER), err.message);
+    });
+  }
+
+  it('keeps the echoed password out of the outbox entry of a failed send', async () => {
+    server = await startSmtpServer({ security: 'tls', users: { [USER]: 'another-password' }, authMethods: ['PLAIN'], authFailure: echo });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-smtp-echo-'));
+    const outbox = new Outbox(dir);
+    const msg = await buildTestMessage();
+    await rejectsWith(
+      deliver({ raw: msg.raw, messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject }, server.target({ user: USER, password: PASSWORD }), outbox),
+      ErrorCode.SMTP_AUTH_FAILED,
+    );
+    const records = fs.readdirSync(outbox.outboxDir).filter((f) => f.endsWith('.json'));
+    assert.strictEqual(records.length, 1, records.join(', '));
+    const json = fs.readFileSync(path.join(outbox.outboxDir, records[0]), 'utf8');
+    assert.match(json, /"serverResponse": "535 5\.7\.8 Authentication failed for AUTH PLAIN/);
+    assertNoLeak('the outbox record', json, credentialLeaks(USER, PASSWORD));
   });
 });
 
