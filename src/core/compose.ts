@@ -16,6 +16,7 @@ import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatt
 import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
 import { DEFAULT_STYLESHEET } from './stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mime-build';
+import { composerHeaders } from './mime-headers';
 import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from './types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
@@ -138,12 +139,14 @@ async function prepareMessage(
     return key;
   };
   const composer = new MailComposerClass({
-    from: headers.fromMailbox,
-    to: headers.toMailboxes.length > 0 ? headers.toMailboxes : undefined,
-    cc: headers.ccMailboxes.length > 0 ? headers.ccMailboxes : undefined,
-    // Bcc is never given to the composer: it lives in the envelope only.
-    replyTo: headers.replyToMailboxes.length > 0 ? headers.replyToMailboxes : undefined,
-    subject: headers.subject,
+    // Bcc is never given to the composer: it lives in the envelope only. Every header line folds to 78 characters.
+    ...composerHeaders({
+      from: headers.fromMailbox,
+      to: headers.toMailboxes,
+      cc: headers.ccMailboxes,
+      replyTo: headers.replyToMailboxes,
+      subject: headers.subject,
+    }),
     date,
     messageId,
     // CRLF here, so nodemailer needs no line-ending pass over the whole message (base64 parts included).

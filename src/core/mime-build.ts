@@ -16,6 +16,7 @@ import * as crypto from 'crypto';
 import type MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import { ErrorCode, SendAsEmailError } from './errors';
+import { renamePreparedHeaders } from './mime-headers';
 
 /** A base64 part: its bytes in memory, or a file read when the message is built. */
 export interface BinaryPart {
@@ -188,7 +189,7 @@ export async function buildMime(composer: MailComposer, parts: Map<unknown, Bina
   const lost = [...parts.values()].filter((p) => p.file !== undefined && !swapped.has(p));
   if (lost.length > 0) throw new Error(`MIME build: file part ${lost[0]!.file} is not a base64 part of the message`);
 
-  const skeleton = await root.build();
+  const skeleton = renamePreparedHeaders(await root.build());
   const segments: Segment[] = [];
   let at = 0;
   for (const { marker, part } of markers) {

@@ -308,6 +308,35 @@ describe('compose', () => {
       assertWireSafe(m.raw);
     });
 
+    it('folds a 1,200-character subject and display names without spaces into header lines of at most 78 octets', async () => {
+      const subject = 'S'.repeat(1200);
+      const name = 'N'.repeat(1200);
+      const quoted = `Q"${'q'.repeat(1200)}"\\`;
+      const cases: { subject: string; from: string; to: string[] }[] = [
+        { subject, from: `${name} <ada@example.com>`, to: ['"Lovelace, Ada" <ada@example.com>', `"${quoted.replace(/["\\]/g, '\\$&')}" <bob@example.com>`, 'carol@example.com'] },
+        { subject: `预警 ${'x'.repeat(1200)} 结束`, from: 'ada@example.com', to: [`张三${'y'.repeat(1200)} <zhang@例子.中国>`] },
+        { subject: `${'short words '.repeat(10)}${'z'.repeat(1200)}`, from: `"${'w'.repeat(1200)}, Jr." <ada@example.com>`, to: ['bob@example.com'] },
+      ];
+      for (const c of cases) {
+        const m = await composeMessage(doc('long.md', '# Long\n'), options({ overrides: { subject: c.subject, from: c.from, to: c.to } }));
+        assertWireSafe(m.raw);
+        for (const line of headerBlock(m.raw).split('\r\n')) assert.ok(line.length <= 78, `a header line of ${line.length} octets: ${line.slice(0, 60)}…`);
+        const parsed = await simpleParser(m.raw);
+        assert.strictEqual(parsed.subject, c.subject);
+        const expected = (list: string[]): { name: string; address: string }[] =>
+          list.map((a) => {
+            const parsedAddress = /^(?:"((?:[^"\\]|\\.)*)"|([^<]*?))\s*<([^>]+)>$/.exec(a);
+            return parsedAddress ? { name: (parsedAddress[1] ?? parsedAddress[2]).replace(/\\(.)/g, '$1'), address: parsedAddress[3] } : { name: '', address: a };
+          });
+        assert.deepStrictEqual(addresses(parsed.from), expected([c.from]));
+        assert.deepStrictEqual(
+          addresses(parsed.to).map((a) => ({ ...a, address: a.address?.replace('xn--fsqu00a.xn--fiqs8s', '例子.中国') })),
+          expected(c.to),
+        );
+      }
+      assert.ok(quoted.length > 1200);
+    });
+
     it('composes without recipients, with a warning', async () => {
       const m = await composeMessage(doc('a.md', '# Draft\n'), options());
       assert.deepStrictEqual(m.envelope.to, []);
