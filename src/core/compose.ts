@@ -90,7 +90,7 @@ async function prepareMessage(
     text = parsed.body.replace(/\r\n?/g, '\n');
   } else {
     $ = load(doc.text);
-    fields = readHtmlHeaders($);
+    fields = readHtmlHeaders($, doc.text);
   }
 
   // 2. Headers: overrides > document > settings; the subject falls back to the first <h1>, then the file name.

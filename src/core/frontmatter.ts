@@ -2,7 +2,8 @@
  * YAML front matter of a Markdown document: the header fields and attachments, and the body without it.
  */
 import type { CheerioAPI } from 'cheerio';
-import { ErrorCode, SendAsEmailError } from './errors';
+import { LineLocator } from './assets';
+import { ErrorCode, type Problem, SendAsEmailError } from './errors';
 
 export interface FrontMatter {
   subject?: string;
@@ -22,55 +23,151 @@ export interface ParsedMarkdown {
   lineOffset: number;
 }
 
-// `---` on the first line (BOM allowed), then YAML, then a closing `---` or `...` line.
-const FRONT_MATTER_RE = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
+/** The front matter keys a document may use (compared exactly; a near miss is refused with the key it resembles). */
+export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments'] as const;
+
+// `---` on the first line (BOM allowed); the front matter ends at the first line of exactly `---` or `...`.
+const OPENING_RE = /^\uFEFF?---[ \t]*\r?\n/;
+const CLOSING_RE = /^(?:---|\.\.\.)[ \t]*$/;
+/** A line of dashes that is not the closing `---` (`----`): a mistyped end, never YAML anyone meant. */
+const NEAR_CLOSING_RE = /^-{4,}[ \t]*$/;
 
 export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
-  const m = FRONT_MATTER_RE.exec(text);
-  if (!m) return { data: {}, body: text.replace(/^\uFEFF/, ''), lineOffset: 0 };
-  const yamlText = m[1] ?? '';
-  const { parseDocument } = await import('yaml');
-  const doc = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true });
+  const opening = OPENING_RE.exec(text);
+  if (!opening) return { data: {}, body: text.replace(/^\uFEFF/, ''), lineOffset: 0 };
+  const { yamlText, consumed, lines } = frontMatterBlock(text, opening[0].length);
+  const { isMap, isNode, isScalar, LineCounter, parseDocument } = await import('yaml');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true, lineCounter });
+  // +1: the opening `---` is line 1 of the file.
+  const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lineCounter.linePos(offset).line + 1);
   const err = doc.errors[0];
   if (err) {
-    // +1: the opening `---` is line 1 of the file.
     const line = (err.linePos?.[0]?.line ?? 1) + 1;
     const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
     throw new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, `The front matter is not valid YAML (line ${line}): ${what}.`, {
       problems: [{ code: ErrorCode.FRONT_MATTER_INVALID, message: what, line }],
     });
   }
-  const raw: unknown = doc.toJS();
-  const data = validate(raw);
-  return { data, body: text.slice(m[0].length), lineOffset: countLines(m[0]) };
+  const keyLines = new Map<string, number>();
+  if (isMap(doc.contents)) {
+    const unknown: Problem[] = [];
+    for (const pair of doc.contents.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const line = lineOf(isNode(pair.key) ? pair.key.range?.[0] : undefined);
+      keyLines.set(key, line);
+      if (!(FRONT_MATTER_KEYS as readonly string[]).includes(key)) unknown.push(unknownKey('front matter key', key, line, FRONT_MATTER_KEYS));
+    }
+    if (unknown.length > 0) throw unknownKeysError('front matter key', unknown, FRONT_MATTER_KEYS);
+  }
+  const data = validate(doc.toJS(), (key) => keyLines.get(key));
+  return { data, body: text.slice(consumed), lineOffset: lines };
 }
 
-function countLines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  // A front matter that ends the file without a final newline still took its last line.
-  return s.endsWith('\n') ? n : n + 1;
+/**
+ * The YAML between the opening `---` (which ends at `start`) and the closing line, how many characters the front
+ * matter takes with both lines, and how many lines. A front matter that is never closed, or closed by a line of
+ * four or more dashes, is refused: its YAML (a Bcc list, say) would otherwise travel as the body.
+ */
+function frontMatterBlock(text: string, start: number): { yamlText: string; consumed: number; lines: number } {
+  let line = 2;
+  for (let pos = start; ; line++) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const content = text.slice(pos, end).replace(/\r$/, '');
+    if (CLOSING_RE.test(content)) return { yamlText: text.slice(start, pos), consumed: nl < 0 ? text.length : nl + 1, lines: line };
+    if (NEAR_CLOSING_RE.test(content)) {
+      throw frontMatterNotClosed(`The front matter that starts on line 1 must end with a line of exactly "---"; line ${line} is "${content.trim()}".`, line);
+    }
+    if (nl < 0) {
+      throw frontMatterNotClosed(
+        `The front matter that starts on line 1 is not closed: no line of exactly "---" follows it (the file has ${line} lines).`,
+        1,
+        'End the front matter with a line "---"; if the first line is meant as a horizontal rule, put an empty line before it.',
+      );
+    }
+    pos = nl + 1;
+  }
 }
 
-function validate(raw: unknown): FrontMatter {
+function frontMatterNotClosed(message: string, line: number, hint = 'End the front matter with a line of exactly "---".'): SendAsEmailError {
+  return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, message, { problems: [{ code: ErrorCode.FRONT_MATTER_INVALID, message, line }], hint });
+}
+
+/** `unknown` as one problem: the key, its line, and the known key it most resembles. */
+function unknownKey(noun: string, key: string, line: number | undefined, known: readonly string[]): Problem {
+  const near = nearestKey(key, known);
+  const where = line ? ` (line ${line})` : '';
+  const message = `Unknown ${noun} "${key}"${where}${near ? `: did you mean "${near}"?` : '.'}`;
+  return { code: ErrorCode.FRONT_MATTER_INVALID, message, ref: key, line };
+}
+
+function unknownKeysError(noun: string, problems: Problem[], known: readonly string[]): SendAsEmailError {
+  const hint = `The known ${noun}s are ${known.slice(0, -1).join(', ')} and ${known[known.length - 1]}.`;
+  if (problems.length === 1) return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, problems[0].message, { problems, hint });
+  const parts = problems.map((p) => p.message.replace(/^Unknown [^"]*/, '').replace(/\.$/, ''));
+  return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, `${problems.length} unknown ${noun}s: ${parts.join('; ')}.`, { problems, hint });
+}
+
+/**
+ * The known key `key` was most likely meant to be: the same letters in another case or without `-`/`_`
+ * (`Bcc`, `reply-to`), else the closest within a small edit distance (`attachment`, `subjet`); undefined when none
+ * is close.
+ */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const fold = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
+  const k = fold(key);
+  const same = known.find((c) => fold(c) === k);
+  if (same) return same;
+  const limit = k.length >= 5 ? 2 : 1;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const c of known) {
+    const d = editDistance(k, fold(c));
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+function validate(raw: unknown, lineOf: (key: string) => number | undefined): FrontMatter {
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw invalid('The front matter must be a YAML mapping of keys such as subject, to and cc.');
   }
   const obj = raw as Record<string, unknown>;
   const out: FrontMatter = {};
+  const where = (key: string): string => {
+    const line = lineOf(key);
+    return line ? ` (line ${line})` : '';
+  };
   const str = (key: 'subject' | 'from' | 'replyTo'): void => {
     const v = obj[key];
     if (v === undefined || v === null) return;
     if (typeof v === 'string' || typeof v === 'number') out[key] = String(v);
-    else throw invalid(`The front matter key "${key}" must be text.`);
+    else throw invalid(`The front matter key "${key}"${where(key)} must be text.`);
   };
   const list = (key: 'to' | 'cc' | 'bcc'): void => {
     const v = obj[key];
     if (v === undefined || v === null) return;
     if (typeof v === 'string') out[key] = v;
     else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[key] = v as string[];
-    else throw invalid(`The front matter key "${key}" must be an address or a list of addresses.`);
+    else throw invalid(`The front matter key "${key}"${where(key)} must be an address or a list of addresses.`);
   };
   str('subject');
   str('from');
@@ -82,7 +179,7 @@ function validate(raw: unknown): FrontMatter {
   if (att !== undefined && att !== null) {
     if (typeof att === 'string') out.attachments = [att];
     else if (Array.isArray(att) && att.every((x) => typeof x === 'string')) out.attachments = att as string[];
-    else throw invalid('The front matter key "attachments" must be a file path or a list of file paths.');
+    else throw invalid(`The front matter key "attachments"${where('attachments')} must be a file path or a list of file paths.`);
   }
   return out;
 }
@@ -92,23 +189,34 @@ function invalid(message: string): SendAsEmailError {
 }
 
 const META_FIELDS = ['to', 'cc', 'bcc', 'subject', 'from', 'replyTo'] as const;
+const META_NAMES = META_FIELDS.map((f) => `email:${f}`);
 
 /**
  * Header fields of an HTML document: `<meta name="email:to|email:cc|email:bcc|email:subject|email:from|email:replyTo"
- * content="...">` and, for the subject, `<title>`. The `email:*` meta elements are removed from the document, so
- * a Bcc list never travels inside the HTML it was meant to hide from.
+ * content="...">` (names compared without regard to case) and, for the subject, `<title>`. The `email:*` meta
+ * elements are removed from the document, so a Bcc list never travels inside the HTML it was meant to hide from.
+ * Another `email:` name is refused with its line in `sourceText` and the name it most resembles (`email:reply-to`).
  */
-export function readHtmlHeaders($: CheerioAPI): FrontMatter {
+export function readHtmlHeaders($: CheerioAPI, sourceText = ''): FrontMatter {
   const out: FrontMatter = {};
+  const unknown: Problem[] = [];
+  let lines: LineLocator | undefined;
   $('meta[name]').each((_, el) => {
-    const name = (el.attribs.name ?? '').trim().toLowerCase();
+    const written = (el.attribs.name ?? '').trim();
+    const name = written.toLowerCase();
     if (!name.startsWith('email:')) return;
     $(el).remove();
     const key = META_FIELDS.find((f) => f.toLowerCase() === name.slice('email:'.length));
+    if (!key) {
+      lines ??= new LineLocator(sourceText);
+      unknown.push(unknownKey('meta element', written, lines.find([written]) || undefined, META_NAMES));
+      return;
+    }
     const content = el.attribs.content;
-    if (!key || content === undefined || out[key] !== undefined) return;
+    if (content === undefined || out[key] !== undefined) return;
     out[key] = content;
   });
+  if (unknown.length > 0) throw unknownKeysError('meta element', unknown, META_NAMES);
   if (out.subject === undefined) {
     const title = $('title').first().text().replace(/\s+/g, ' ').trim();
     if (title) out.subject = title;
