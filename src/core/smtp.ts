@@ -8,7 +8,8 @@
  * - `starttls`: STARTTLS is required (nodemailer `requireTLS`); if the server does not offer it the
  *   session ends before AUTH or MAIL are sent (SMTP_STARTTLS_UNAVAILABLE).
  * - `tls`: implicit TLS from the first byte.
- * - `none`: plaintext; logging in is refused before connecting unless the host is loopback.
+ * - `none`: plaintext; logging in is refused unless the server is this machine: before connecting unless the host
+ *   name or address is loopback, and after connecting (before AUTH) unless the address connected to is loopback.
  * Certificates are verified against the default CA store plus `caFile` when set.
  */
 import * as fs from 'fs';
@@ -47,6 +48,11 @@ export interface SmtpOptions {
    * the send (the connection is closed, nothing was sent).
    */
   beforeMail?: () => Promise<void>;
+  /**
+   * Which connected addresses count as this machine, the only place a plaintext login (security "none") may go.
+   * Default `isLoopbackAddress`. Tests narrow it to reach the refusal on a machine with loopback only; never widen it.
+   */
+  isLoopbackAddress?: (address: string) => boolean;
 }
 
 /** The parts of SMTPConnection's state that its type declarations keep private. */
@@ -55,17 +61,27 @@ interface ConnectionInternals {
   _maxAllowedSize?: number;
 }
 
-/** True for names and addresses that stay on this machine: localhost, 127.0.0.0/8, ::1. */
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
+/** True for an IP address of this machine's loopback: 127.0.0.0/8, ::1, and 127.x as an IPv4-mapped IPv6 address. */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (net.isIPv4(a)) return LOOPBACK.check(a, 'ipv4');
+  if (net.isIPv6(a)) return LOOPBACK.check(a, 'ipv6');
+  return false;
+}
+
+/**
+ * True for names and addresses that may stay on this machine: localhost, *.localhost, loopback addresses. Only the
+ * early check: a name says nothing about where it resolves to (see `checkPlaintextPeer`).
+ */
 export function isLoopbackHost(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) {
-    if (h === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(h)) return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-    return !!mapped && mapped[1].startsWith('127.');
-  }
-  return false;
+  return isLoopbackAddress(h);
 }
 
 function settingsError(message: string, hint: string): SendAsEmailError {
@@ -299,6 +315,7 @@ async function withSession<T>(
   let ok = false;
   try {
     await session.step<void>((done) => conn.connect((err) => done(err)));
+    if (target.user && target.security === 'none') checkPlaintextPeer(conn, ctx, target.user, opts.isLoopbackAddress ?? isLoopbackAddress);
     const result = await body(session);
     ok = true;
     return result;
@@ -316,6 +333,24 @@ async function withSession<T>(
       conn.close();
     }
   }
+}
+
+/**
+ * The decisive check before a plaintext login: the socket must be connected to this machine. A name that looks local
+ * (`evil.localhost`) can resolve to any address. Throws SMTP_PLAINTEXT_AUTH_REFUSED naming the host and the address
+ * it resolved to; nothing but EHLO has been sent.
+ */
+function checkPlaintextPeer(conn: SMTPConnection, ctx: SmtpErrorContext, user: string, isLocal: (address: string) => boolean): void {
+  const address = conn._socket ? conn._socket.remoteAddress : undefined;
+  if (address && isLocal(address)) return;
+  const where = endpoint(ctx.host, ctx.port);
+  throw new SendAsEmailError(
+    ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
+    `Refusing to send the password for "${user}" to ${where} unencrypted: security is "none" and ${
+      address ? `${ctx.host} resolved to ${address}, which is not this machine` : `the address ${ctx.host} resolved to is unknown`
+    }.`,
+    { hint: 'Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).' },
+  );
 }
 
 async function login(s: Session, target: SmtpTarget): Promise<void> {

@@ -11,11 +11,12 @@
  *     await server.close();
  *   }
  *
- * Also here: `startSilentServer()` (accepts TCP connections and never greets) and `unusedPort()`
- * (a loopback port nobody listens on, for "connection refused").
+ * Also here: `startSilentServer()` (accepts TCP connections and never greets), `unusedPort()`
+ * (a loopback port nobody listens on, for "connection refused") and `resolveNameTo()` (a host name for a loopback server).
  */
 import * as net from 'net';
 import * as util from 'util';
+import { dnsCache } from 'nodemailer/lib/shared';
 import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection';
 import type {
@@ -370,6 +371,16 @@ export async function startSilentServer(): Promise<SilentServer> {
       });
     },
   };
+}
+
+/**
+ * Makes nodemailer's SMTP client resolve `name` to `addresses`: the entry goes into its DNS cache, which it reads
+ * before asking any DNS server, so a test reaches a loopback server by a host name with no real DNS query. The
+ * connection itself is real. Returns the undo (call it in `finally`).
+ */
+export function resolveNameTo(name: string, ...addresses: string[]): () => void {
+  dnsCache.set(name, { value: { addresses }, expires: Date.now() + 60_000 });
+  return () => void dnsCache.delete(name);
 }
 
 /** A loopback port with no listener (bound once, then released): connecting to it is refused. */

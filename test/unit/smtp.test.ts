@@ -9,14 +9,14 @@ import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
 import { Outbox } from '../../src/core/outbox';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import XOAuth2 from 'nodemailer/lib/xoauth2';
-import { readMessageId, sendRaw, transcriptLogger, transportOptions, verifySmtp } from '../../src/core/smtp';
+import { isLoopbackAddress, readMessageId, sendRaw, transcriptLogger, transportOptions, verifySmtp } from '../../src/core/smtp';
 import type { SmtpTarget } from '../../src/core/types';
 import { testPki } from '../support/certs';
 import { rejectsWith } from '../support/fixtures';
 import { captureLogger } from '../support/log';
 import { assertNoLeak, b64, credentialLeaks } from '../support/leaks';
 import { buildTestMessage, parseMail } from '../support/mail';
-import { startSilentServer, startSmtpServer, unusedPort, type TestSmtpServer } from '../support/smtp';
+import { resolveNameTo, startSilentServer, startSmtpServer, unusedPort, type TestSmtpServer } from '../support/smtp';
 import { waitFor } from '../support/wait';
 
 const USER = 'ada@example.com';
@@ -470,6 +470,64 @@ describe('smtp: the transcript hides every AUTH exchange by itself', function ()
       if (method === 'LOGIN') assert.strictEqual(ok.lines.filter((l) => l === 'C: [credentials hidden]').length, 2, ok.lines.join('\n'));
     });
   }
+});
+
+describe('smtp: a plaintext login goes only to an address of this machine', function () {
+  this.timeout(15000);
+  let server: TestSmtpServer | undefined;
+  const undo: (() => void)[] = [];
+  afterEach(async () => {
+    for (const u of undo.splice(0)) u();
+    await server?.close();
+    server = undefined;
+  });
+
+  it('logs in over plaintext to a host name that resolves to loopback', async () => {
+    undo.push(resolveNameTo('mail.localhost', '127.0.0.1'));
+    server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true, authMethods: ['PLAIN'] });
+    const msg = await buildTestMessage();
+    await sendRaw(server.target({ host: 'mail.localhost', user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+    assert.strictEqual((await server.nextMessage()).secure, false);
+    assert.deepStrictEqual(server.auths, [{ method: 'PLAIN', username: USER, success: true, secure: false }]);
+  });
+
+  it('refuses it, before AUTH, when the address connected to is not this machine, whatever the name looks like', async () => {
+    // "evil.localhost" passes the name check. This machine has only loopback to test on, so the test narrows which
+    // connected addresses count as this machine to ::1: the real connection to 127.0.0.1 then stands for one elsewhere.
+    undo.push(resolveNameTo('evil.localhost', '127.0.0.1'));
+    server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true, authMethods: ['PLAIN'] });
+    const target = server.target({ host: 'evil.localhost', user: USER, password: PASSWORD });
+    assert.doesNotThrow(() => transportOptions(target), 'the name alone is not refused');
+    const asked: string[] = [];
+    const onlyV6 = (address: string): boolean => {
+      asked.push(address);
+      return address === '::1';
+    };
+    const msg = await buildTestMessage();
+    const err = await rejectsWith(sendRaw(target, msg.envelope, msg.raw, { isLoopbackAddress: onlyV6 }), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    assert.deepStrictEqual(asked, ['127.0.0.1'], 'the connected address was checked');
+    assert.ok(err.message.includes(`evil.localhost:${server.port}`), err.message);
+    assert.ok(err.message.includes('resolved to 127.0.0.1'), err.message);
+    assert.ok(!err.message.includes(PASSWORD));
+    await rejectsWith(verifySmtp(target, { isLoopbackAddress: onlyV6 }), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    await server.waitFor(() => server!.sessions.closed === 2, 2000, 'both connections to close');
+    assert.deepStrictEqual(
+      server.commands.map((c) => c.verb),
+      ['EHLO', 'EHLO'],
+      'nothing but EHLO was sent',
+    );
+    assert.deepStrictEqual(server.auths, []);
+    assert.strictEqual(server.messages.length, 0);
+  });
+
+  it('isLoopbackAddress() accepts 127.0.0.0/8 and ::1 (also IPv4-mapped), nothing else', () => {
+    for (const a of ['127.0.0.1', '127.255.1.2', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', '::ffff:7f00:1', '[::1]']) {
+      assert.strictEqual(isLoopbackAddress(a), true, a);
+    }
+    for (const a of ['192.0.2.2', '10.0.0.1', '128.0.0.1', '0.0.0.0', '::', 'fd00::2', '::ffff:10.0.0.1', '::127.0.0.1', 'localhost', '']) {
+      assert.strictEqual(isLoopbackAddress(a), false, a);
+    }
+  });
 });
 
 describe('smtp: verifySmtp', function () {
