@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { ErrorCode, ExitCode, SendAsEmailError } from './core/errors';
 import type { ComposedMessage, ComposedStream, ComposeOptions, Logger, SendResult, SmtpTarget } from './core/types';
+import type { OutboxEntry } from './core/outbox';
 import { parseCli, PASSWORD_ENV, readSource, usage, USAGE, type CliOptions } from './cli/options';
 
 /** Input problems: nothing was sent, exit 2. Everything else that fails is exit 1. */
@@ -69,10 +70,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         throw usage(`Unknown command "${opts.command}".`);
     }
   } catch (e) {
-    // A failed send or retry left its message in the outbox; deliver.ts knows which entry.
-    const sendFailure = e instanceof SendAsEmailError && /^(SMTP_|OUTBOX_)/.test(e.code);
-    const deliverModule = sendFailure ? await import('./core/deliver') : undefined;
-    return reportError(e, io, deliverModule?.outboxEntryOf);
+    // A failed send or retry names the outbox entry that keeps its message (extra.outboxEntryId).
+    return reportError(e, io);
   }
 }
 
@@ -137,7 +136,7 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
   const { Outbox } = await import('./core/outbox');
   const { deliverStream } = await import('./core/deliver');
   const outbox = new Outbox(opts.outboxDir);
-  const { result } = await untilInterrupted((signal) =>
+  const { result, entryId } = await untilInterrupted((signal) =>
     deliverStream(
       {
         chunks: () => composed.chunks(),
@@ -151,7 +150,7 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
       { logger: cliLogger(io, opts.verbose), signal },
     ),
   );
-  return printResult(result, io);
+  return printResult(result, io, entryId);
 }
 
 /** Runs `work` with a signal that Ctrl-C aborts (the send stops cleanly; the outbox keeps the message). */
@@ -166,16 +165,28 @@ async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): P
   }
 }
 
-/** One line per recipient: accepted, or refused with the server's answer. */
-export function printRecipients(accepted: readonly string[], rejected: readonly { address: string; response: string }[], io: Io, indent = ''): void {
+type Refusal = { address: string; response: string };
+
+/** One line per recipient: accepted, refused (for good) or deferred (refused for now), with the server's answer. */
+export function printRecipients(accepted: readonly string[], rejected: readonly Refusal[], io: Io, indent = '', deferred: readonly Refusal[] = []): void {
   for (const a of accepted) io.out(`${indent}accepted  ${a}`);
   for (const r of rejected) io.out(`${indent}refused   ${r.address}  ${r.response}`);
+  for (const r of deferred) io.out(`${indent}deferred  ${r.address}  ${r.response}`);
 }
 
-export function printResult(result: SendResult, io: Io): number {
-  printRecipients(result.accepted, result.rejected, io);
+/** How to reach the recipients the server refused for now, kept pending in outbox entry `entryId`. */
+function deferredNote(deferred: readonly Refusal[], entryId: string | undefined): string | undefined {
+  if (deferred.length === 0 || !entryId) return undefined;
+  const who = deferred.map((r) => r.address).join(', ');
+  return `The server refused ${who} for now; send-as-email retry ${entryId} (with the same SMTP options) sends the same message to ${deferred.length === 1 ? 'that recipient' : 'them'} alone.`;
+}
+
+export function printResult(result: SendResult, io: Io, entryId?: string): number {
+  printRecipients(result.accepted, result.rejected, io, '', result.deferred);
   io.out(`${result.messageId}: ${result.response} (${result.size} bytes)`);
-  if (result.rejected.length === 0) return ExitCode.OK;
+  const note = deferredNote(result.deferred, entryId);
+  if (note) io.out(note);
+  if (result.rejected.length === 0 && result.deferred.length === 0) return ExitCode.OK;
   return result.accepted.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
 }
 
@@ -185,9 +196,19 @@ async function listOutbox(opts: CliOptions, io: Io): Promise<number> {
   const pending = await outbox.pending();
   if (pending.length === 0) io.out(`Nothing waiting in ${opts.outboxDir}.`);
   for (const e of pending) {
-    io.out(`${e.id}  ${e.subject}  to ${e.envelope.to.join(', ')}${e.lastError ? `  [${e.lastError.code}: ${e.lastError.message}]` : ''}`);
+    io.out(`${e.id}  ${e.subject}  to ${e.envelope.to.join(', ')}  (${entryState(e)})${e.lastError ? `  [${e.lastError.code}: ${e.lastError.message}]` : ''}`);
   }
   return ExitCode.OK;
+}
+
+/** What an outbox entry is waiting for, in the `outbox` listing. */
+function entryState(e: OutboxEntry): string {
+  switch (e.status) {
+    case 'partial':
+      return `partly delivered, waiting for ${(e.pendingRecipients ?? []).join(', ')}`;
+    default:
+      return 'waiting';
+  }
 }
 
 async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
@@ -198,17 +219,19 @@ async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
   const { retry } = await import('./core/deliver');
   const outbox = new Outbox(opts.outboxDir);
   const result = await untilInterrupted((signal) => retry(outbox, id, target, { logger: cliLogger(io, opts.verbose), signal }));
-  return printResult(result, io);
+  return printResult(result, io, id);
 }
 
-export function reportError(e: unknown, io: Io, keptIn?: (e: unknown) => string | undefined): number {
+export function reportError(e: unknown, io: Io): number {
   if (e instanceof SendAsEmailError) {
     io.err(`error: ${e.message}`);
     for (const p of e.problems) if (!e.message.includes(p.message)) io.err(`  - ${p.message}`);
     if (e.extra.hint && !e.message.includes(e.extra.hint)) io.err(`  ${e.extra.hint}`);
-    printRecipients(e.extra.accepted ?? [], e.extra.rejected ?? [], io);
-    const kept = keptIn?.(e);
-    if (kept) io.err(`  The message is kept in the outbox: send-as-email retry ${kept} (with the same SMTP options) resends the same bytes.`);
+    printRecipients(e.extra.accepted ?? [], e.extra.rejected ?? [], io, '', e.extra.deferred);
+    const kept = e.extra.outboxEntryId;
+    const deferred = deferredNote(e.extra.deferred ?? [], kept);
+    if (deferred) io.err(`  ${deferred}`);
+    else if (kept) io.err(`  The message is kept in the outbox: send-as-email retry ${kept} (with the same SMTP options) resends the same bytes.`);
     if (INPUT_CODES.has(e.code)) return ExitCode.USAGE;
     return ExitCode.FAILED;
   }

@@ -263,19 +263,25 @@ export class Mailer implements MailService {
   }
 
   private reportSent(subject: string, result: SendResult): SendOutcome {
-    if (result.rejected.length === 0) {
+    if (result.rejected.length === 0 && result.deferred.length === 0) {
       const n = result.accepted.length;
       this.deps.log.info(`Sent ${result.messageId} to ${result.accepted.join(', ')}: ${result.response}`);
       void this.deps.prompts.info(`Sent "${subject}" to ${n} recipient${n === 1 ? '' : 's'}.`);
       return { status: 'sent', result };
     }
     const refused = result.rejected.map((r) => `${r.address} (${r.response})`).join('; ');
-    this.deps.log.warn(`Partial delivery of ${result.messageId}: refused ${refused}`);
+    const deferred = result.deferred.map((r) => `${r.address} (${r.response})`).join('; ');
+    this.deps.log.warn(`Partial delivery of ${result.messageId}:${refused ? ` refused ${refused}` : ''}${deferred ? ` refused for now ${deferred}` : ''}`);
+    const them = result.deferred.length === 1 ? 'that recipient' : 'them';
     void this.deps.prompts.warn(
-      `"${subject}" was delivered to ${result.accepted.join(', ')}, but the server refused ${refused}.`,
+      `"${subject}" was delivered to ${result.accepted.join(', ')}${refused ? `, but the server refused ${refused}` : ''}${
+        deferred ? `${refused ? ';' : ', but'} the server refused ${deferred} for now: Retry in the outbox sends it to ${them} alone` : ''
+      }.`,
+      ...(deferred ? [Button.openOutbox] : []),
       Button.showLog,
     ).then((b) => {
-      if (b === Button.showLog) this.deps.log.show();
+      if (b === Button.openOutbox) void vscode.commands.executeCommand('sendAsEmail.openOutbox');
+      else if (b === Button.showLog) this.deps.log.show();
     });
     return { status: 'partial', result };
   }

@@ -1,8 +1,9 @@
 /**
  * Sending with the outbox around it: the exact bytes are stored before the first byte goes to the
- * server, moved to sent/ once the server accepted them (also when it refused some recipients: those
- * it accepted must never get the message twice), and kept with the error otherwise. `retry` resends
- * the same bytes, so the Message-ID stays the same.
+ * server, moved to sent/ once the server accepted them (also when it refused some recipients for good:
+ * those it accepted must never get the message twice), and kept with the error otherwise. Recipients
+ * refused for now (4xx) stay pending in the outbox entry. `retry` resends the same bytes, so the
+ * Message-ID stays the same, to the recipients still pending only.
  */
 import { ErrorCode, SendAsEmailError } from './errors';
 import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
@@ -19,11 +20,12 @@ export interface DeliverMessage {
   source?: string;
 }
 
-const entryOfError = new WeakMap<object, string>();
-
-/** The outbox entry a failed `deliver`/`retry` left its message in, for a "Retry" button. */
+/**
+ * The outbox entry a failed `deliver`/`retry` left its message in, for a "Retry" button: `extra.outboxEntryId`.
+ * (A thin reader kept for callers written before the id rode on the error.)
+ */
 export function outboxEntryOf(error: unknown): string | undefined {
-  return error !== null && typeof error === 'object' ? entryOfError.get(error) : undefined;
+  return error instanceof SendAsEmailError ? error.extra.outboxEntryId : undefined;
 }
 
 function asSendAsEmailError(e: unknown): SendAsEmailError {
@@ -52,20 +54,24 @@ async function attempt(
   return result;
 }
 
+/** Records the failure on the entry; returns the error, carrying the entry's id (`extra.outboxEntryId`). */
 async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpOptions): Promise<SendAsEmailError> {
   const err = asSendAsEmailError(e);
+  const { serverResponse, rejected, deferred } = err.extra;
   try {
-    await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse: err.extra.serverResponse });
+    await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse, rejected, deferred });
   } catch (recordError) {
     opts.logger?.error(`Could not record the failure in outbox entry ${id}: ${String(recordError)}`);
   }
-  entryOfError.set(err, id);
-  return err;
+  return new SendAsEmailError(err.code, err.message, { ...err.extra, outboxEntryId: id });
 }
 
 async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: SmtpOptions): Promise<void> {
   try {
-    await outbox.markSent(id, result);
+    const status = await outbox.markSent(id, result);
+    if (status === 'partial') {
+      opts.logger?.info(`Outbox entry ${id} keeps ${result.deferred.map((r) => r.address).join(', ')} pending (refused for now).`);
+    }
   } catch (recordError) {
     // The server has the message: report success, and say loudly that the entry must not be retried.
     opts.logger?.error(
@@ -90,8 +96,9 @@ function notStored(outbox: Outbox, e: unknown): SendAsEmailError {
 
 /**
  * Queues the message in the outbox, sends it, and records the outcome. Resolves for full and
- * partial delivery (`result.rejected` lists refused recipients); rethrows the SendAsEmailError of a
- * failure after recording it (`outboxEntryOf(error)` names the entry). Settings problems (no host,
+ * partial delivery (`result.rejected` lists recipients refused for good, `result.deferred` those refused
+ * for now, which the entry keeps pending); rethrows the SendAsEmailError of a failure after recording it
+ * (`extra.outboxEntryId` names the entry). Settings problems (no host,
  * missing CA file, password missing, plaintext login refused) throw before anything is queued.
  *
  * The outbox write (hash, write, fsync) runs while the connection is set up (TCP, TLS, EHLO, AUTH);
@@ -175,7 +182,8 @@ async function sendQueued<E extends OutboxEntry>(
 }
 
 /**
- * Resends an outbox entry's exact bytes (same Message-ID) to its recorded envelope.
+ * Resends an outbox entry's exact bytes (same Message-ID) to the recipients still pending: the whole recorded
+ * envelope, or for a partial entry those the server refused for now (never again to those that accepted it).
  * Throws OUTBOX_ENTRY_NOT_FOUND when there is no such entry and OUTBOX_ALREADY_SENT when the server
  * already accepted it.
  */
@@ -185,6 +193,7 @@ export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts
   transportOptions(target);
   // Checked against its recorded hash, then sent from the file: a large message is never held whole in memory.
   const { size, eightBit } = await outbox.checkedFile(entry);
-  opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1})`);
-  return attempt(outbox, id, target, entry.envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
+  const envelope = { from: entry.envelope.from, to: entry.pendingRecipients ?? entry.envelope.to };
+  opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1}) to ${envelope.to.join(', ')}`);
+  return attempt(outbox, id, target, envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
 }

@@ -73,6 +73,12 @@ export class SendAsEmailError extends Error {
       accepted?: string[];
       /** Recipients the server refused, with its reply for each. */
       rejected?: { address: string; response: string }[];
+      /** Recipients the server refused for now (4xx, e.g. greylisting), with its reply: a retry may reach them. */
+      deferred?: { address: string; response: string }[];
+      /** The message may have reached the server although the send failed (no reply to the final dot). */
+      deliveryUnknown?: boolean;
+      /** The outbox entry a failed send or retry left its message in. */
+      outboxEntryId?: string;
       cause?: unknown;
     } = {},
   ) {

@@ -7,6 +7,9 @@
  *   outbox/<id>.eml   the message bytes          outbox/<id>.json  meta, status, last error
  *   sent/<id>.eml     moved here on acceptance   sent/<id>.json    meta plus the server's result
  *
+ * A recipient the server refused for now (4xx, greylisting) keeps the entry in outbox/ as 'partial': the
+ * recipients it accepted are recorded as done, `pendingRecipients` are the ones a retry sends to.
+ *
  * Every write is atomic (temporary file, fsync, rename, fsync of the folder). The password never
  * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
  * sent/ record is written first), never as pending, so an accepted message is not resent.
@@ -16,6 +19,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
+import type { Refusal } from './send-outcome';
 import type { SendResult } from './types';
 
 export type OutboxStatus =
@@ -23,7 +27,12 @@ export type OutboxStatus =
   | 'pending'
   /** The last attempt failed; `lastError` says why. */
   | 'failed'
-  /** Accepted by the server (possibly for only some recipients: see `result.rejected`). */
+  /**
+   * Accepted for some recipients, refused for now (4xx) for others: `pendingRecipients` are still to be sent to
+   * (a retry sends to them alone), `result.accepted` have it. Stays partial when a later attempt fails.
+   */
+  | 'partial'
+  /** Accepted by the server for every recipient it did not refuse for good (`result.rejected`). */
   | 'sent';
 
 export interface OutboxError {
@@ -57,8 +66,13 @@ export interface OutboxEntry extends OutboxMeta {
   lastError?: OutboxError;
   /** ISO time the server accepted the message. */
   sentAt?: string;
-  /** The server's answer, for sent entries. */
+  /**
+   * The server's answers so far, for sent and partial entries: every recipient accepted or refused for good in any
+   * attempt; `deferred`, `response` and `size` are the last attempt's.
+   */
   result?: SendResult;
+  /** Partial entries: the recipients still to be sent to (refused for now). Absent: the whole envelope. */
+  pendingRecipients?: string[];
   /** Absolute path of the entry's .eml file (where it is now). */
   file: string;
 }
@@ -241,32 +255,64 @@ export class Outbox {
     return { ...this.toEntry(stored, 'outbox'), eightBit: bytes.eightBit };
   }
 
-  /** Moves the entry to sent/ with the server's result. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT. */
-  async markSent(id: string, result: SendResult): Promise<void> {
+  /**
+   * Records the server's acceptance: the entry moves to sent/ with the result, or, when some recipients were refused
+   * for now (`result.deferred`), stays in outbox/ as 'partial' with those as its `pendingRecipients`. Returns the
+   * new status. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT.
+   */
+  async markSent(id: string, result: SendResult): Promise<'sent' | 'partial'> {
     const stored = await this.readPending(id);
     const time = now();
+    const merged = mergeResults(stored.result, result);
+    if (result.deferred.length > 0) {
+      const partial: StoredEntry = {
+        ...stored,
+        status: 'partial',
+        attempts: stored.attempts + 1,
+        updatedAt: time,
+        result: merged,
+        pendingRecipients: result.deferred.map((r) => r.address),
+      };
+      delete partial.lastError;
+      await writeAtomic(this.json('outbox', id), JSON.stringify(partial, null, 2) + '\n');
+      return 'partial';
+    }
     const updated: StoredEntry = {
       ...stored,
       status: 'sent',
       attempts: stored.attempts + 1,
       updatedAt: time,
       sentAt: time,
-      result,
+      result: merged,
     };
     delete updated.lastError;
+    delete updated.pendingRecipients;
     await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
     // The sent record first: from here on the entry counts as sent, whatever happens next.
     await writeAtomic(this.json('sent', id), JSON.stringify(updated, null, 2) + '\n');
     await this.finishMove(id);
+    return 'sent';
   }
 
-  /** Records a failed attempt; the entry stays in outbox/ with its bytes. */
-  async markFailed(id: string, error: { code: string; message: string; serverResponse?: string }): Promise<void> {
+  /**
+   * Records a failed attempt; the entry stays in outbox/ with its bytes (a partial entry stays partial). When the
+   * server refused every recipient, some only for now (`error.deferred`), the next attempt sends to those alone.
+   */
+  async markFailed(
+    id: string,
+    error: { code: string; message: string; serverResponse?: string; rejected?: Refusal[]; deferred?: Refusal[] },
+  ): Promise<void> {
     const stored = await this.readPending(id);
     const time = now();
+    if (stored.status === 'partial' && error.rejected?.length && !error.deferred?.length) {
+      // The last pending recipients were refused for good: nobody is left to send to.
+      await this.markSent(id, { messageId: stored.messageId, accepted: [], rejected: error.rejected, deferred: [], response: error.serverResponse ?? '', size: stored.size });
+      return;
+    }
     const updated: StoredEntry = {
       ...stored,
-      status: 'failed',
+      ...(error.deferred?.length ? { pendingRecipients: error.deferred.map((r) => r.address) } : {}),
+      status: stored.status === 'partial' ? 'partial' : 'failed',
       attempts: stored.attempts + 1,
       updatedAt: time,
       lastError: {
@@ -279,7 +325,7 @@ export class Outbox {
     await writeAtomic(this.json('outbox', id), JSON.stringify(updated, null, 2) + '\n');
   }
 
-  /** Entries still waiting (never tried, or failed), oldest first. */
+  /** Entries still waiting (never tried, failed, or partial), oldest first. */
   async pending(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
     for (const id of await this.ids('outbox')) {
@@ -373,6 +419,8 @@ export class Outbox {
 
   private toEntry(stored: StoredEntry, emlIn: 'outbox' | 'sent'): OutboxEntry {
     const { version: _version, ...entry } = stored;
+    // Records written before deferred recipients were told apart have no `deferred`.
+    if (entry.result) entry.result = { ...entry.result, deferred: entry.result.deferred ?? [] };
     return { ...entry, file: this.eml(emlIn, stored.id) };
   }
 
@@ -424,6 +472,12 @@ export class Outbox {
     await fsyncDir(this.sentDir);
     await fsyncDir(this.outboxDir);
   }
+}
+
+/** An earlier record's answers with a new attempt's: accepted and refused for good add up, the rest is the new one's. */
+function mergeResults(earlier: SendResult | undefined, latest: SendResult): SendResult {
+  if (!earlier) return latest;
+  return { ...latest, accepted: [...earlier.accepted, ...latest.accepted], rejected: [...earlier.rejected, ...latest.rejected] };
 }
 
 export function alreadySent(entry: Pick<OutboxEntry, 'id' | 'subject' | 'sentAt'>): SendAsEmailError {

@@ -26,6 +26,7 @@ import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/l
 import { ErrorCode, SendAsEmailError } from './errors';
 import type { Logger, SendResult, SmtpTarget, VerifyResult } from './types';
 import { releasesWhenWritten, useFastDataEscaping } from './smtp-data';
+import { sendFailure, splitRefusals } from './send-outcome';
 import {
   cancelled,
   endpoint,
@@ -53,6 +54,12 @@ export interface SmtpOptions {
    * Default `isLoopbackAddress`. Tests narrow it to reach the refusal on a machine with loopback only; never widen it.
    */
   isLoopbackAddress?: (address: string) => boolean;
+  /**
+   * Called with `host:port` for every connection whose server certificate is not checked (TLS with
+   * sendAsEmail.smtp.rejectUnauthorized false), as it is opened; the same warning goes to `logger.warn` each time.
+   * Lets the extension tell the user once per session.
+   */
+  onInsecureTls?: (endpoint: string) => void;
 }
 
 /** The parts of SMTPConnection's state that its type declarations keep private. */
@@ -264,6 +271,13 @@ async function withSession<T>(
     secrets,
   };
   if (opts.signal?.aborted) throw cancelled(ctx);
+  if (target.security !== 'none' && target.rejectUnauthorized === false) {
+    const where = endpoint(ctx.host, ctx.port);
+    opts.logger?.warn(
+      `Certificates are not checked for ${where} (sendAsEmail.smtp.rejectUnauthorized is false): the connection is encrypted, but anyone on the way could pose as the server and read the password and the message.`,
+    );
+    opts.onInsecureTls?.(where);
+  }
 
   let greeting: string | undefined;
   ctx.greeted = false;
@@ -555,8 +569,8 @@ export async function verifySmtp(target: SmtpTarget, opts: SmtpOptions = {}): Pr
 
 /**
  * Sends `raw` exactly as given to `envelope.to`. Resolves once the server accepted the message for at
- * least one recipient; refused recipients are listed in `rejected` (partial delivery). Throws
- * SMTP_RECIPIENTS_REJECTED (extra.rejected) when every recipient was refused, and a mapped
+ * least one recipient; refused recipients are listed in `rejected` (5xx, for good) and `deferred` (4xx, for now).
+ * Throws SMTP_RECIPIENTS_REJECTED (extra.rejected, extra.deferred) when every recipient was refused, and a mapped
  * SendAsEmailError for anything else.
  */
 export async function sendRaw(
@@ -569,7 +583,9 @@ export async function sendRaw(
   const streamed = Buffer.isBuffer(message) ? undefined : message;
   const messageId = streamed ? streamed.messageId : readMessageId(message as Buffer);
   const size = (): number => (streamed ? streamed.size : (message as Buffer).length);
+  let ctx: SmtpErrorContext | undefined;
   return withSession(target, 'send', opts, async (s) => {
+    ctx = s.ctx;
     s.ctx.from = envelope.from;
     s.ctx.messageSize = size();
     s.ctx.sizeLimit = (s.conn as unknown as ConnectionInternals)._maxAllowedSize || undefined;
@@ -594,16 +610,18 @@ export async function sendRaw(
     } finally {
       if (body instanceof FileBody) body.destroy();
     }
-    const rejected = (info.rejected ?? []).map((address) => {
+    const refused = (info.rejected ?? []).map((address) => {
       const e = info.rejectedErrors?.find((r) => r.recipient === address);
       return { address, response: scrubSecrets((e?.response ?? e?.message ?? '').trim(), s.ctx.secrets) };
     });
     return {
       messageId,
       accepted: [...info.accepted],
-      rejected,
+      ...splitRefusals(refused),
       response: (info.response ?? '').trim(),
       size: size(),
     };
+  }).catch((e: unknown) => {
+    throw sendFailure(e, ctx);
   });
 }

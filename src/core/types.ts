@@ -172,7 +172,10 @@ export interface RecipientResult {
 export interface SendResult {
   messageId: string;
   accepted: string[];
+  /** Refused for good (5xx, e.g. `550 5.1.1 no such user`): never sent to again. */
   rejected: { address: string; response: string }[];
+  /** Refused for now (4xx, e.g. greylisting `451 4.2.0`): the outbox keeps them pending, and a retry sends to them alone. */
+  deferred: { address: string; response: string }[];
   /** The server's final reply to DATA, e.g. `250 2.0.0 Ok: queued as ...`. */
   response: string;
   /** Size of the message in bytes. */

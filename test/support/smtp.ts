@@ -61,6 +61,10 @@ export interface SmtpServerOptions {
   hideSize?: boolean;
   /** Recipients refused with `550 5.1.1 <address>: Recipient address rejected` (compared case-insensitively). */
   rejectRecipients?: string[];
+  /** Recipients refused for now with `451 4.2.0 <address>: Try again later` (greylisting), `deferTimes` times each. */
+  deferRecipients?: string[];
+  /** How many RCPT TO of each `deferRecipients` address are deferred before it is accepted (default: all of them). */
+  deferTimes?: number;
   /** Milliseconds to wait before answering each RCPT TO (to cancel a send while the envelope is in flight). */
   delayRcptMs?: number;
   /**
@@ -163,6 +167,8 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const cert = options.cert ?? pki.server;
   const users = options.users;
   const rejected = new Set((options.rejectRecipients ?? []).map((a) => a.toLowerCase()));
+  /** Deferrals left per address (greylisting). */
+  const deferrals = new Map((options.deferRecipients ?? []).map((a) => [a.toLowerCase(), options.deferTimes ?? Infinity]));
   const dataMode = options.data ?? 'accept';
 
   const messages: ReceivedMessage[] = [];
@@ -239,8 +245,13 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     },
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void) {
       const answer = (): void => {
-        if (rejected.has(address.address.toLowerCase())) {
+        const key = address.address.toLowerCase();
+        const deferralsLeft = deferrals.get(key) ?? 0;
+        if (rejected.has(key)) {
           callback(smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: User unknown`));
+        } else if (deferralsLeft > 0) {
+          deferrals.set(key, deferralsLeft - 1);
+          callback(smtpError(451, `4.2.0 <${address.address}>: Try again later`));
         } else callback();
       };
       if (options.delayRcptMs) {

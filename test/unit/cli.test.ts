@@ -161,6 +161,28 @@ describe('command-line tool', function () {
       assert.match(r.out, /accepted\s+grace@example\.com/);
     });
 
+    it('a recipient refused for now (451) exits 3, is named as deferred with how to retry, and retry reaches it alone', async () => {
+      server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD }, deferRecipients: ['bob@example.com'], deferTimes: 1 });
+      const env = { SEND_AS_EMAIL_PASSWORD: PASSWORD };
+      const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, env);
+      assert.strictEqual(r.code, 3, r.err);
+      assert.match(r.out, /accepted\s+grace@example\.com/);
+      assert.match(r.out, /deferred\s+bob@example\.com\s+451 4\.2\.0/);
+      const entryId = /send-as-email retry (\S+)/.exec(r.out)?.[1];
+      assert.ok(entryId, `the output does not say how to reach the deferred recipient: ${r.out}`);
+      assert.match(r.out, /refused bob@example\.com for now/);
+      const list = await run(['outbox'], ws);
+      assert.match(list.out, new RegExp(`^${entryId}\\s+Status.*partly delivered, waiting for bob@example\\.com`, 'm'));
+
+      const again = await run(['retry', entryId, ...smtpArgs(server)], ws, env);
+      assert.strictEqual(again.code, 0, again.err);
+      assert.match(again.out, /accepted\s+bob@example\.com/);
+      assert.doesNotMatch(again.out, /grace@example\.com/);
+      await server.waitFor(() => server!.messages.length === 2, 5000, 'the retried message');
+      assert.deepStrictEqual(server.messages.map((m) => m.envelope.to), [['grace@example.com'], ['bob@example.com']]);
+      assert.ok(server.messages[1]!.raw.equals(server.messages[0]!.raw), 'the retry sent other bytes');
+    });
+
     it('all recipients refused exits 1', async () => {
       server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD }, rejectRecipients: ['bob@example.com', 'grace@example.com'] });
       const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });

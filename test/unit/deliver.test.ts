@@ -153,6 +153,63 @@ describe('deliver: outbox around the send', function () {
     assert.strictEqual(server.messages.length, 1);
   });
 
+  it('keeps recipients refused for now (451) pending; retry sends the same bytes to them alone, never again to the others', async () => {
+    // carol is greylisted once, nobody is refused for good, bob accepts.
+    const server = await start({ deferRecipients: ['carol@example.com'], deferTimes: 1, rejectRecipients: ['nobody@example.com'] });
+    const msg = await buildTestMessage({ to: ['bob@example.com', 'nobody@example.com', 'carol@example.com'] });
+    const { result, entryId } = await deliver(toDeliver(msg), server.target(), outbox);
+    assert.deepStrictEqual(result.accepted, ['bob@example.com']);
+    assert.deepStrictEqual(result.rejected.map((r) => r.address), ['nobody@example.com']);
+    assert.deepStrictEqual(result.deferred.map((r) => r.address), ['carol@example.com']);
+    assert.match(result.deferred[0]!.response, /^451 4\.2\.0/);
+    const first = await server.nextMessage();
+    assert.deepStrictEqual(first.envelope.to, ['bob@example.com']);
+
+    const partial = await outbox.get(entryId);
+    assert.strictEqual(partial?.status, 'partial');
+    assert.deepStrictEqual(partial?.pendingRecipients, ['carol@example.com']);
+    assert.deepStrictEqual(partial?.result?.accepted, ['bob@example.com']);
+    assert.strictEqual(partial?.file, path.join(outbox.outboxDir, `${entryId}.eml`), 'a partial entry left the outbox');
+    assert.deepStrictEqual((await outbox.pending()).map((e) => e.id), [entryId], 'the pending recipients cannot be retried');
+    const json = JSON.parse(fs.readFileSync(path.join(outbox.outboxDir, `${entryId}.json`), 'utf8'));
+    assert.deepStrictEqual(json.pendingRecipients, ['carol@example.com']);
+
+    const again = await retry(outbox, entryId, server.target());
+    assert.deepStrictEqual(again.accepted, ['carol@example.com']);
+    assert.deepStrictEqual([again.rejected, again.deferred], [[], []]);
+    const second = await server.nextMessage();
+    assert.deepStrictEqual(second.envelope.to, ['carol@example.com'], 'the retry went to others than the pending recipient');
+    assert.ok(second.raw.equals(msg.raw), 'the retry did not send the same bytes');
+    assert.strictEqual((await parseMail(second.raw)).messageId, msg.messageId);
+    const sent = await outbox.get(entryId);
+    assert.strictEqual(sent?.status, 'sent');
+    assert.strictEqual(sent?.attempts, 2);
+    assert.deepStrictEqual(sent?.result?.accepted, ['bob@example.com', 'carol@example.com']);
+    assert.deepStrictEqual(sent?.result?.rejected.map((r) => r.address), ['nobody@example.com']);
+    assert.strictEqual(sent?.pendingRecipients, undefined);
+    await rejectsWith(retry(outbox, entryId, server.target()), ErrorCode.OUTBOX_ALREADY_SENT);
+    assert.strictEqual(server.messages.length, 2);
+  });
+
+  it('keeps a message whose every recipient was refused for now, retryable, the error naming them as deferred', async () => {
+    const server = await start({ deferRecipients: ['bob@example.com', 'carol@example.com'], deferTimes: 1 });
+    const msg = await buildTestMessage({ to: ['bob@example.com', 'carol@example.com'] });
+    const err = await rejectsWith(deliver(toDeliver(msg), server.target(), outbox), ErrorCode.SMTP_RECIPIENTS_REJECTED);
+    assert.deepStrictEqual(err.extra.deferred?.map((r) => r.address), ['bob@example.com', 'carol@example.com']);
+    assert.deepStrictEqual(err.extra.rejected, []);
+    assert.match(err.message, /for now/);
+    assert.strictEqual(server.messages.length, 0);
+    const id = err.extra.outboxEntryId;
+    assert.ok(id, 'the error does not carry its outbox entry');
+    assert.strictEqual(outboxEntryOf(err), id);
+    assert.strictEqual((await outbox.get(id))?.status, 'failed');
+    await retry(outbox, id, server.target());
+    const got = await server.nextMessage();
+    assert.deepStrictEqual(got.envelope.to, ['bob@example.com', 'carol@example.com']);
+    assert.ok(got.raw.equals(msg.raw));
+    assert.strictEqual((await outbox.get(id))?.status, 'sent');
+  });
+
   it('keeps the exact bytes when the connection drops during DATA, and a retry delivers them', async () => {
     const dropping = await start({ data: 'drop' });
     const msg = await buildTestMessage({ padBytes: 100_000 });

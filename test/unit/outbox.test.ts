@@ -12,6 +12,7 @@ const result = (messageId: string, size: number): SendResult => ({
   messageId,
   accepted: ['bob@example.com'],
   rejected: [{ address: 'nobody@example.com', response: '550 5.1.1 User unknown' }],
+  deferred: [],
   response: '250 OK: queued as 123',
   size,
 });

@@ -1,0 +1,45 @@
+/**
+ * What a send's refusals and failures mean for the message, beyond what the SMTP error table says: a refusal of a
+ * recipient is final when the server said 5xx, and only for now when it said 4xx (greylisting's
+ * `451 4.2.0 Try again later`): the outbox keeps deferred recipients pending, and a retry reaches them.
+ */
+import { ErrorCode, SendAsEmailError } from './errors';
+import { endpoint, type SmtpErrorContext } from './smtp-errors';
+
+export interface Refusal {
+  address: string;
+  response: string;
+}
+
+/** A refusal is temporary when the server's reply is a 4xx code. */
+export function isTemporary(refusal: Refusal): boolean {
+  return /^4\d\d/.test(refusal.response.trim());
+}
+
+/** Splits refused recipients into those refused for good (5xx, or no code) and those refused for now (4xx). */
+export function splitRefusals(refused: readonly Refusal[]): { rejected: Refusal[]; deferred: Refusal[] } {
+  return { rejected: refused.filter((r) => !isTemporary(r)), deferred: refused.filter(isTemporary) };
+}
+
+const list = (refusals: readonly Refusal[]): string => refusals.map((r) => `${r.address} (${r.response})`).join(', ');
+
+/**
+ * The error a failed send reports, given where the session was (`ctx`, when the session got that far): refusals of
+ * every recipient split into rejected and deferred. Anything else as it is.
+ */
+export function sendFailure(e: unknown, ctx: SmtpErrorContext | undefined): unknown {
+  if (!(e instanceof SendAsEmailError) || !ctx) return e;
+  const where = endpoint(ctx.host, ctx.port);
+  if (e.code === ErrorCode.SMTP_RECIPIENTS_REJECTED && e.extra.rejected?.some(isTemporary)) {
+    const { rejected, deferred } = splitRefusals(e.extra.rejected);
+    const forGood = rejected.length > 0 ? `, and for good: ${list(rejected)}` : '';
+    return new SendAsEmailError(ErrorCode.SMTP_RECIPIENTS_REJECTED, `${where} refused every recipient, for now: ${list(deferred)}${forGood}; nothing was sent.`, {
+      ...e.extra,
+      accepted: [],
+      rejected,
+      deferred,
+      hint: 'A refusal "for now" (4xx) is often greylisting: retry the message from the outbox in a few minutes.',
+    });
+  }
+  return e;
+}
