@@ -219,6 +219,37 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     assert.strictEqual((await server.nextMessage()).secure, true);
   });
 
+  it('warns on every connection whose certificate is not checked (rejectUnauthorized off), naming host and port', async () => {
+    server = await startSmtpServer({ security: 'tls', cert: testPki().selfSigned });
+    const warnings: string[] = [];
+    const logger = { ...captureLogger(), warn: (m: string) => void warnings.push(m) };
+    const insecure: string[] = [];
+    const opts = { logger, onInsecureTls: (where: string) => void insecure.push(where) };
+    const where = `127.0.0.1:${server.port}`;
+    const msg = await buildTestMessage();
+    await sendRaw(server.target({ caFile: '', rejectUnauthorized: false }), msg.envelope, msg.raw, opts);
+    await verifySmtp(server.target({ caFile: '', rejectUnauthorized: false }), opts);
+    assert.strictEqual(warnings.length, 2, warnings.join('\n'));
+    for (const w of warnings) {
+      assert.ok(w.includes(where), w);
+      assert.match(w, /Certificates are not checked/);
+      assert.match(w, /sendAsEmail\.smtp\.rejectUnauthorized/);
+    }
+    assert.deepStrictEqual(insecure, [where, where]);
+    // Checked certificates, or no TLS at all: no warning.
+    const plain = await startSmtpServer({ security: 'none' });
+    try {
+      await verifySmtp(plain.target({ rejectUnauthorized: false }), opts);
+    } finally {
+      await plain.close();
+    }
+    await server.close();
+    server = await startSmtpServer({ security: 'starttls' });
+    await verifySmtp(server.target(), opts);
+    assert.strictEqual(warnings.length, 2, warnings.join('\n'));
+    assert.strictEqual(insecure.length, 2);
+  });
+
   it('stops with SMTP_STARTTLS_UNAVAILABLE when STARTTLS is required but not offered, sending no AUTH or MAIL in clear', async () => {
     // This server would even accept a plaintext login: the client must not try.
     server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true });
