@@ -1,4 +1,5 @@
-// Bundles the extension, the command-line tool, the tests and the benchmark (shape of the official esbuild sample).
+// Bundles the extension, the command-line tool, the preview's page script, the test module, the tests and the
+// benchmark (shape of the official esbuild sample).
 // Type checking is separate: `npm run typecheck` (tsc --noEmit).
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -63,17 +64,44 @@ const product = {
   external: ['vscode'],
 };
 
+/** The preview's page script (TypeScript in src/webview/), for the browser: shipped as media/preview.js. */
+const webview = {
+  ...common,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  entryPoints: { preview: 'src/webview/preview.ts' },
+  outdir: 'media',
+  minify: production,
+  alias: {},
+};
+
+/**
+ * Test mode only (never with --production, never in the .vsix): the module activate() loads in ExtensionMode.Test,
+ * and the preview page script with the tests' probe in front of it.
+ */
+const testing = [
+  { ...common, entryPoints: { index: 'src/testing/index.ts' }, outdir: 'out/testing', external: ['vscode'] },
+  { ...webview, entryPoints: { 'preview-page': 'src/testing/webview/page.ts' }, outdir: 'out/testing', minify: false },
+];
+
 /** Tests and benchmark: bundled too (several dependencies are ESM-only), never shipped. */
 const tests = {
   ...common,
   entryPoints: [...testEntries('test/unit'), ...testEntries('test/integration'), ...testEntries('test/bench')],
   outbase: 'test',
   outdir: 'out/test',
-  external: ['vscode', 'mocha', 'playwright-core'],
+  external: ['vscode', 'mocha', 'playwright-core', 'esbuild'],
 };
 
+/** The builds for these flags: the product (extension, CLI, page script), plus the test module and the tests. */
+function builds(options = { production, productOnly }) {
+  const shipped = [product, webview].map((b) => ({ ...b, minify: options.production, sourcemap: !options.production }));
+  return options.productOnly ? shipped : [...shipped, ...testing, tests];
+}
+
 async function main() {
-  const builds = productOnly ? [product] : [product, tests];
+  const builds = module.exports.builds();
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
@@ -84,7 +112,11 @@ async function main() {
   if (results.some((r) => r.errors.length > 0)) process.exit(1);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { builds, product, webview };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

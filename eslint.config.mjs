@@ -42,6 +42,11 @@ export default tseslint.config(
     },
   },
   {
+    // The preview's page scripts run in the webview (a browser), not in Node.
+    files: ['src/webview/**/*.ts', 'src/testing/webview/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: coreMessage }], patterns: [{ group: ['vscode/*'], message: coreMessage }] }],

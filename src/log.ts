@@ -11,7 +11,9 @@ export class Log implements Logger, vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
   private readonly secrets = new Set<string>();
   private scrub: (text: string) => string = (text) => text;
-  private readonly recent: string[] = [];
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  /** Every line as written (secrets already scrubbed). */
+  readonly onDidWrite = this.writeEmitter.event;
 
   constructor(name = 'Send as Email') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
@@ -44,19 +46,14 @@ export class Log implements Logger, vscode.Disposable {
     this.channel.show(true);
   }
 
-  /** The last lines written (tests read them to prove no secret was logged). */
-  lines(): readonly string[] {
-    return this.recent;
-  }
-
   dispose(): void {
     this.channel.dispose();
+    this.writeEmitter.dispose();
   }
 
   private keep(message: string): string {
     const clean = this.scrub(message);
-    this.recent.push(clean);
-    if (this.recent.length > 2000) this.recent.splice(0, this.recent.length - 2000);
+    this.writeEmitter.fire(clean);
     return clean;
   }
 }

@@ -63,8 +63,8 @@ step() {
   fi
 }
 
-header '1/5 Type check: tsc -p . --noEmit'
-step 'type check' tsc -p . --noEmit
+header '1/5 Type check: npm run typecheck (the Node program, then the webview program)'
+step 'type check' npm run --silent typecheck
 
 header '2/5 Lint: eslint src test bin esbuild.js'
 step lint eslint --max-warnings 0 src test bin esbuild.js

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { PreviewManager } from '../preview/panel';
+import type { PreviewManager } from '../preview/previewManager';
 import { targetDocument } from './document';
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The preview webview's HTML: the one place it is written. Only our chrome lives here; the email body
- * arrives later by postMessage and is shown in a sandboxed frame (see media/preview.js).
+ * arrives later by postMessage and is shown in a sandboxed frame (see src/webview/preview.ts).
  * Plain Node: no `vscode` import, so it can be checked anywhere.
  */
 import * as crypto from 'crypto';
@@ -10,8 +10,8 @@ export interface PreviewHtmlOptions {
   cspSource: string;
   /** Fresh per HTML (see `createNonce`). */
   nonce: string;
-  /** `asWebviewUri` of media/preview.js and media/preview.css. */
-  scriptUri: string;
+  /** `asWebviewUri` of the page's scripts, in the order they run (media/preview.js last), and of media/preview.css. */
+  scriptUris: string[];
   styleUri: string;
   /** The user clicked "Load remote images": https: images may load. */
   allowRemoteImages: boolean;
@@ -88,7 +88,7 @@ export function previewHtml(o: PreviewHtmlOptions): string {
     <pre id="view-text" class="view text" role="tabpanel" hidden></pre>
     <div id="view-parts" class="view parts" role="tabpanel" hidden></div>
   </main>
-  <script nonce="${nonce}" src="${escapeAttr(o.scriptUri)}"></script>
+${o.scriptUris.map((uri) => `  <script nonce="${nonce}" src="${escapeAttr(uri)}"></script>`).join('\n')}
 </body>
 </html>
 `;

@@ -1,7 +1,8 @@
 /**
- * The messages between the preview panel (extension side) and its webview script (media/preview.js).
- * Both directions are discriminated unions keyed by `type`. The webview starts with `ready`; the extension
- * sends a `render` only after it. media/preview.js is plain browser JavaScript: keep it in step with this file.
+ * The messages between the preview panel (extension side) and its webview script (src/webview/, bundled into
+ * media/preview.js). Both directions are discriminated unions keyed by `type`, compiled on both sides from this
+ * file. The webview starts with `ready`; the extension sends a `render` only after it. Plain types: no `vscode`,
+ * no Node, no DOM, so both programs can import it.
  */
 
 /** The header fields the user can edit in the preview form. */
@@ -92,57 +93,8 @@ export interface ActionResultView {
   recipients: RecipientView[];
 }
 
-export type Action = 'send' | 'sendTest' | 'saveEml';
-
-/** What the preview reports after it displayed a render: measured in the webview, from the frame itself. */
-export interface RenderReport {
-  renderId: number;
-  documentVersion: number;
-  /** The header values the form displays. */
-  from: string;
-  subject: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  /** `<img>` elements in the email frame that loaded (naturalWidth > 0). */
-  imageCount: number;
-  /** All `<img>` elements in the email frame. */
-  imgElements: number;
-  /** [naturalWidth, naturalHeight] of each loaded image, in document order. */
-  imageSizes: [number, number][];
-  /** Remote images held back (not loaded). */
-  remoteBlocked: number;
-  /** Whether any script of the email content ran (title changed, a message from the frame, its marker attribute). */
-  scriptRan: boolean;
-  /**
-   * Images of the render shown as placeholders because their bytes were still on the way. A render with pending
-   * images is shown again, and reported again with 0, once they have all arrived.
-   */
-  imagesPending: number;
-  /** Webview time from receiving the render to showing it (frame loaded, images decoded), ms. */
-  renderMs: number;
-  /** Scroll position of the preview after the render. */
-  scrollY: number;
-}
-
-/** The state of the webview's controls, for tests. */
-export interface UiState {
-  fields: HeaderFields;
-  fieldErrors: Partial<Record<FieldName, string>>;
-  sendDisabled: boolean;
-  sending: boolean;
-  /** Text of the result area (send outcome, compose error). */
-  status: string;
-  warnings: string[];
-  width: 'wide' | 'narrow';
-  frameWidth: number;
-  tab: 'html' | 'text' | 'parts';
-  /** Rendered text of the Text tab. */
-  text: string;
-  parts: string[];
-  totalSize: string;
-  scrollY: number;
-}
+export const ACTIONS = ['send', 'sendTest', 'saveEml'] as const;
+export type Action = (typeof ACTIONS)[number];
 
 // ---- extension → webview
 
@@ -152,32 +104,28 @@ export type ToWebview =
   | { type: 'images'; imageData: ImageData[] }
   | { type: 'composeError'; message: string; problems: { message: string; line?: number }[] }
   | { type: 'busy'; action: Action }
-  | { type: 'result'; action: Action; result: ActionResultView }
-  // Test hooks: the same paths the user's input takes (fill the form, click a control), and a control probe.
-  | { type: 'fill'; token: number; fields: Partial<HeaderFields> }
-  | { type: 'click'; token: number; selector: string }
-  | { type: 'scroll'; token: number; y: number }
-  | { type: 'queryUi'; token: number }
-  | { type: 'probeScripts'; token: number; html: string; allowScripts: boolean };
+  | { type: 'result'; action: Action; result: ActionResultView };
 
 // ---- webview → extension
 
 export type FromWebview =
   | { type: 'ready' }
-  /** The fields the user edited (all of them, not only the last one). `token` echoes a `fill`. */
-  | { type: 'headers'; fields: Partial<HeaderFields>; token?: number }
+  /** The fields the user edited (all of them, not only the last one). */
+  | { type: 'headers'; fields: Partial<HeaderFields> }
   | { type: 'action'; action: Action }
   | { type: 'revealLine'; line: number }
   | { type: 'openLink'; href: string }
   | { type: 'loadRemoteImages' }
-  | { type: 'rendered'; report: RenderReport }
   /** Images a render lists that the webview neither holds nor expects (pre-sent bytes that did not arrive). */
-  | { type: 'needImages'; cids: string[] }
-  | { type: 'clicked'; token: number; ok: boolean }
-  | { type: 'scrolled'; token: number; y: number }
-  | { type: 'ui'; token: number; state: UiState }
-  | { type: 'probeResult'; token: number; scriptRan: boolean };
+  | { type: 'needImages'; cids: string[] };
 
-export function isFromWebview(value: unknown): value is FromWebview {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+/** The event the page dispatches on `window` after it displayed a render (observers read the frame themselves). */
+export const RENDERED_EVENT = 'sae-rendered';
+export interface RenderedDetail {
+  renderId: number;
+  documentVersion: number;
+  /** Images shown as placeholders because their bytes are still on the way (the render is shown again with 0). */
+  imagesPending: number;
+  /** Webview time from receiving the render to showing it, ms. */
+  renderMs: number;
 }

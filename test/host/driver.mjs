@@ -7,13 +7,14 @@
 // Env: SAE_TIMEOUT_MS (default 600000), SAE_RESULTS_FILE (default .test-results/host/results.json),
 //      SAE_CHROMIUM (default /usr/bin/chromium), SAE_VERBOSE=1 (all workbench output), SAE_CS_LOG (code-server log level).
 // Passed to the extension host: SAE_RESULTS_FILE, SAE_DRIVER_PORT (screenshot endpoint), SAE_PROJECT_ROOT.
-// Everything it writes stays in the project: .vscode-test-run/code-server-<pid>/ (fresh per run, removed after a
-// pass) and .test-results/host/ (SAE_ARTIFACTS_DIR: code-server.log, server and workbench logs, browser console, screenshots).
+// It writes a run folder in the system temp folder (sae-cs-<pid>-XXXXXX: fresh per run, removed after a pass, kept
+// after a failure) and .test-results/host/ (SAE_ARTIFACTS_DIR: code-server.log, server and workbench logs, browser console, screenshots).
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import util from 'node:util';
@@ -21,8 +22,11 @@ import util from 'node:util';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXT_TESTS_PATH = path.join(ROOT, 'out/test/integration/index');
 const FIXTURE = path.join(ROOT, 'test/fixtures/workspace');
-const RUNS = path.join(ROOT, '.vscode-test-run');
-const RUN_DIR = path.join(RUNS, `code-server-${process.pid}`); // per run: two runs at once do not collide
+// The run folder (home, runtime and temp folders, user data, the workspace copy) is a short mkdtemp in the system
+// temp folder, wherever the project is cloned: Chromium and code-server put Unix sockets below it, and a socket path
+// may not exceed 107 bytes. Per run (the driver's pid in the name): two runs at once do not collide.
+const RUN_PREFIX = 'sae-cs-';
+const RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), `${RUN_PREFIX}${process.pid}-`));
 const ART_DIR = path.resolve(ROOT, process.env.SAE_ARTIFACTS_DIR ?? '.test-results/host');
 const WORKSPACE = path.join(RUN_DIR, 'workspace');
 const CS_ENTRY = path.join(ROOT, 'test/host/node_modules/code-server/out/node/entry.js');
@@ -37,10 +41,11 @@ const log = (...a) => console.log(`[driver +${((Date.now() - t0) / 1000).toFixed
 // ---- isolated, fresh run folder; this process and its children write nothing outside the project.
 // Folders of earlier runs whose driver is gone are removed (a failed run keeps its folder until then).
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-for (const d of fs.existsSync(RUNS) ? fs.readdirSync(RUNS) : []) {
-  const m = /^code-server(?:-(\d+))?$/.exec(d);
-  if (m && !(m[1] && alive(Number(m[1])))) fs.rmSync(path.join(RUNS, d), { recursive: true, force: true });
+for (const d of fs.readdirSync(os.tmpdir())) {
+  const m = /^sae-cs-(\d+)-\w+$/.exec(d);
+  if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) fs.rmSync(path.join(os.tmpdir(), d), { recursive: true, force: true });
 }
+fs.rmSync(path.join(ROOT, '.vscode-test-run'), { recursive: true, force: true }); // where earlier versions ran
 fs.rmSync(ART_DIR, { recursive: true, force: true });
 fs.rmSync(RESULTS_FILE, { force: true });
 const home = path.join(RUN_DIR, 'home');
@@ -97,7 +102,7 @@ async function finish(code, why) {
   // Kept after a failure (the workspace copy and user data help to debug it), removed after a pass.
   const keep = code !== 0 || !!process.env.SAE_KEEP_RUN;
   try { fs.rmSync(keep ? isolatedEnv.TMPDIR : RUN_DIR, { recursive: true, force: true }); } catch { /* best effort */ }
-  if (keep) log(`run folder kept: ${path.relative(ROOT, RUN_DIR)}`);
+  if (keep) log(`run folder kept: ${RUN_DIR}`);
   if (consoleLog !== undefined) fs.closeSync(consoleLog);
   process.exit(code);
 }

@@ -6,10 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { load } from 'cheerio';
 import * as vscode from 'vscode';
-import type { SendAsEmailApi } from '../../src/api';
+import type { SendAsEmailApi } from '../../src/testing';
 import { imageDimensions } from '../../src/core/mime-type';
-import type { PreviewTestApi, RenderReport } from '../../src/preview/testApi';
+import type { PreviewTestApi, RenderReport } from '../../src/testing/preview';
 import { generateWorkloads } from '../bench/lib/workloads';
+import { simpleParser } from 'mailparser';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 import {
@@ -261,8 +262,17 @@ describe('Preview panel (real extension host)', function () {
     const got = await server.nextMessage();
     assert.deepStrictEqual([...got.envelope.to].sort(), ['copy@fixture.test', 'hidden@fixture.test', 'one@fixture.test']);
     assert.strictEqual(got.envelope.from, FROM);
-    const sent = api.preview.lastSent()!;
-    assert.ok(got.raw.equals(sent.raw), 'the server got other bytes than the panel composed');
+    // The panel's message is kept byte for byte in the outbox's sent/ record: the server got exactly those bytes.
+    assert.ok(outcome.status === 'sent');
+    const sentDir = path.join(api.outboxDir, 'sent');
+    const kept = fs
+      .readdirSync(sentDir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(sentDir, f), 'utf8')) as { id: string; messageId: string })
+      .find((e) => e.messageId === outcome.result.messageId);
+    assert.ok(kept, `no sent/ record for ${outcome.result.messageId}`);
+    assert.ok(got.raw.equals(fs.readFileSync(path.join(sentDir, `${kept.id}.eml`))), 'the server got other bytes than the panel composed');
+    const sent = { html: (await simpleParser(got.raw, { keepCidLinks: true })).html || '' };
     const mail = await parseMail(got.raw);
     assert.strictEqual(mail.subject, 'Sent from the preview');
     assert.strictEqual(mail.headers.get('bcc'), undefined, 'Bcc reached the header');

@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { SendAsEmailApi } from '../../src/api';
+import type { SendAsEmailApi } from '../../src/testing';
 import type { SecretTarget } from '../../src/secrets';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';

@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
-import type { SendAsEmailApi } from '../../src/api';
+import type { SendAsEmailApi } from '../../src/testing';
 import { createNonce } from '../../src/preview/html';
 import type { Prompts } from '../../src/ui';
 import { projectRoot as rootAboveBundle } from '../support/root';

@@ -11,7 +11,7 @@ describe('preview page', () => {
     const nonce = createNonce();
     assert.notStrictEqual(nonce, createNonce(), 'two nonces were equal');
     assert.ok(Buffer.from(nonce, 'base64').length >= 16, 'the nonce is shorter than 128 bits');
-    const html = previewHtml({ cspSource: 'https://webview.test', nonce, scriptUri: 'https://webview.test/p.js', styleUri: 'https://webview.test/p.css', allowRemoteImages: false });
+    const html = previewHtml({ cspSource: 'https://webview.test', nonce, scriptUris: ['https://webview.test/p.js'], styleUri: 'https://webview.test/p.css', allowRemoteImages: false });
     const firstTag = /<head>\s*(<[^>]+>)/.exec(html)?.[1] ?? '';
     assert.match(firstTag, /^<meta http-equiv="Content-Security-Policy"/, 'the CSP meta is not the first element of <head>');
     const csp = contentSecurityPolicy({ cspSource: 'https://webview.test', nonce, allowRemoteImages: false });

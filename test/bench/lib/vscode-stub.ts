@@ -80,7 +80,7 @@ class EventEmitter<T> {
 /** Makes `require('vscode')` return the stand-in in this process. */
 export function installVscodeStub(): void {
   const exportsObject = Object.create(stub('vscode') as object) as Record<string, unknown>;
-  Object.assign(exportsObject, { Uri, Disposable, EventEmitter, version: '1.100.0' });
+  Object.assign(exportsObject, { Uri, Disposable, EventEmitter, ExtensionMode: { Production: 1, Development: 2, Test: 3 }, version: '1.100.0' });
   const internals = Module as unknown as {
     _resolveFilename: (request: string, ...rest: unknown[]) => string;
     _cache: Record<string, unknown>;
@@ -93,7 +93,7 @@ export function installVscodeStub(): void {
 }
 
 /** The least an ExtensionContext needs for `activate()`: real storage paths, an in-memory SecretStorage. */
-export function fakeContext(extensionDir: string, storageDir: string): Record<string, unknown> {
+export function fakeContext(extensionDir: string, storageDir: string, extensionMode = 1): Record<string, unknown> {
   const secrets = new Map<string, string>();
   const memento = () => {
     const m = new Map<string, unknown>();
@@ -109,7 +109,7 @@ export function fakeContext(extensionDir: string, storageDir: string): Record<st
     globalStoragePath: path.join(storageDir, 'global'),
     storageUri: Uri.file(path.join(storageDir, 'workspace')),
     logUri: Uri.file(path.join(storageDir, 'log')),
-    extensionMode: 1,
+    extensionMode,
     globalState: memento(),
     workspaceState: memento(),
     secrets: {

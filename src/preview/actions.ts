@@ -1,0 +1,104 @@
+/**
+ * The preview's buttons: Send, Send Test to Me and Save as .eml. Each composes strictly (a missing image stops it
+ * here, and the panel says why) and hands the message to the mail service.
+ */
+import type * as vscode from 'vscode';
+import { isSendAsEmailError } from '../core/errors';
+import { formatBytes } from '../core/format';
+import type { ComposedMessage, PreviewMessage } from '../core/types';
+import type { MailService, SendOutcome } from '../mailService';
+import type { CheckedFields } from './fields';
+import type { Action, ActionResultView } from './messages';
+
+/** What an action needs of the panel, read when it runs (the document and form may change meanwhile). */
+export interface ActionContext {
+  mail: MailService;
+  document: vscode.TextDocument;
+  checked: CheckedFields;
+  /** The last preview compose, for the From address of Send Test to Me. */
+  composed: PreviewMessage | undefined;
+  /** Composes leniently, when there is no preview compose yet. */
+  composeLenient(): Promise<PreviewMessage>;
+  /** True once the panel was closed. */
+  disposed(): boolean;
+}
+
+export interface ActionOutcome {
+  /** What the panel shows. */
+  view: ActionResultView;
+  /** For Send and Send Test: what the send ended with. */
+  outcome?: SendOutcome;
+  /** The message composed for the action, when there was one (the panel shows its size). */
+  composed?: ComposedMessage;
+}
+
+export async function runAction(action: Action, ctx: ActionContext): Promise<ActionOutcome> {
+  if (action === 'saveEml') return saveEml(ctx);
+  const { outcome, composed } = await send(action === 'sendTest', ctx);
+  return { view: outcomeView(outcome), outcome, composed };
+}
+
+/** Composes strictly and sends. */
+async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: SendOutcome; composed?: ComposedMessage }> {
+  const { overrides, errors } = ctx.checked;
+  let effective = overrides;
+  if (toSelf) {
+    if (errors.subject) return { outcome: { status: 'failed', code: 'INVALID_FIELD', message: errors.subject } };
+    const from = ctx.composed?.headers.from ?? (await ctx.composeLenient()).headers.from;
+    if (ctx.disposed()) return { outcome: { status: 'cancelled', message: 'The preview was closed.' } };
+    effective = { ...overrides, to: [from], cc: [], bcc: [] };
+  } else {
+    const first = Object.values(errors)[0];
+    if (first) return { outcome: { status: 'failed', code: 'INVALID_ADDRESS', message: first } };
+  }
+  let composed: ComposedMessage;
+  try {
+    composed = await ctx.mail.compose(ctx.document, effective, { lenient: false });
+  } catch (e) {
+    return { outcome: { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'COMPOSE_FAILED', message: composeFailure(e) } };
+  }
+  if (ctx.disposed()) return { outcome: { status: 'cancelled', message: 'The preview was closed before sending; nothing was sent.' } };
+  return { outcome: await ctx.mail.send(composed, ctx.document.uri), composed };
+}
+
+async function saveEml(ctx: ActionContext): Promise<ActionOutcome> {
+  let composed: ComposedMessage;
+  try {
+    composed = await ctx.mail.compose(ctx.document, ctx.checked.overrides, { lenient: false });
+  } catch (e) {
+    return { view: { status: 'failed', message: composeFailure(e), recipients: [] } };
+  }
+  if (ctx.disposed()) return { view: { status: 'cancelled', message: 'The preview was closed.', recipients: [] } };
+  const target = await ctx.mail.saveEml(composed, ctx.document.uri);
+  if (!target) return { view: { status: 'cancelled', message: 'Not saved.', recipients: [] }, composed };
+  return { view: { status: 'saved', message: `Saved ${formatBytes(composed.raw.length)} to ${target.fsPath}.`, recipients: [] }, composed };
+}
+
+export function composeFailure(e: unknown): string {
+  if (!isSendAsEmailError(e)) return e instanceof Error ? e.message : String(e);
+  const details = e.problems.map((p) => p.message).filter((m) => m !== e.message);
+  return details.length > 0 ? `${e.message} ${details.join(' ')}` : e.message;
+}
+
+export function outcomeView(outcome: SendOutcome): ActionResultView {
+  switch (outcome.status) {
+    case 'sent':
+    case 'partial': {
+      const r = outcome.result;
+      const recipients = [
+        ...r.accepted.map((address) => ({ address, accepted: true })),
+        ...r.rejected.map((x) => ({ address: x.address, accepted: false, response: x.response })),
+      ];
+      const total = recipients.length;
+      const message =
+        outcome.status === 'sent'
+          ? `Sent to ${total} recipient${total === 1 ? '' : 's'} (${formatBytes(r.size)}): ${r.response}`
+          : `Delivered to ${r.accepted.length} of ${total} recipients; the server refused the others.`;
+      return { status: outcome.status, message, recipients };
+    }
+    case 'failed':
+      return { status: 'failed', message: outcome.message, recipients: [] };
+    case 'cancelled':
+      return { status: 'cancelled', message: outcome.message, recipients: [] };
+  }
+}

@@ -1,0 +1,409 @@
+/**
+ * The preview panel: shows exactly what will be sent (composed leniently, so that missing images are listed instead
+ * of stopping the preview), follows the document's edits (debounced), lets the user edit the headers, and runs the
+ * buttons. The page script is src/webview/preview.ts; the messages between them are in ./messages.
+ */
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import * as vscode from 'vscode';
+import { isSendAsEmailError } from '../core/errors';
+import { formatBytes } from '../core/format';
+import type { ReadCache } from '../core/assets';
+import type { Logger, PreviewMessage } from '../core/types';
+import type { MailService, SendOutcome } from '../mailService';
+import { composeFailure, runAction } from './actions';
+import { checkFields, type CheckedFields } from './fields';
+import { createNonce, previewHtml } from './html';
+import { ImageDelivery } from './imageDelivery';
+import type { Action, FromWebview, HeaderFields, ToWebview } from './messages';
+import { renderMessage, type View } from './renderMessage';
+import { checkFromWebview } from './webviewMessages';
+
+export interface PreviewDeps {
+  extensionUri: vscode.Uri;
+  mail: MailService;
+  log: Logger;
+  /** Opens a link the user clicked in the email (http, https and mailto only reach it). */
+  openExternal(uri: vscode.Uri): Thenable<boolean>;
+  /** A page script in place of media/preview.js, with the folder it comes from (the tests' probe; none in production). */
+  pageScript?(): { script: vscode.Uri; root: vscode.Uri };
+}
+
+const LINK_SCHEMES = new Set(['http', 'https', 'mailto']);
+
+/** Events of a panel, for whoever observes it (the manager, the status of an action). */
+export interface ComposeEvent {
+  uri: string;
+  documentVersion: number;
+  ms: number;
+}
+export interface PostEvent {
+  uri: string;
+  renderId: number;
+  documentVersion: number;
+}
+export interface ActionEvent {
+  action: Action;
+  outcome: SendOutcome | undefined;
+}
+
+export class PreviewPanel implements vscode.Disposable {
+  static readonly viewType = 'sendAsEmail.preview';
+  static readonly debounceMs = 300;
+
+  /** Opens a new preview beside the editor for `document`. */
+  static create(deps: PreviewDeps, document: vscode.TextDocument): PreviewPanel {
+    const panel = vscode.window.createWebviewPanel(
+      PreviewPanel.viewType,
+      `Email: ${path.basename(document.uri.fsPath)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [mediaOf(deps), ...(deps.pageScript ? [deps.pageScript().root] : [])], enableFindWidget: true },
+    );
+    panel.iconPath = vscode.Uri.joinPath(mediaOf(deps), 'icon.png');
+    return new PreviewPanel(panel, deps, document);
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly composeEmitter = new vscode.EventEmitter<ComposeEvent>();
+  private readonly postEmitter = new vscode.EventEmitter<PostEvent>();
+  private readonly actionEmitter = new vscode.EventEmitter<ActionEvent>();
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  /** A lenient compose for the preview finished. */
+  readonly onDidCompose = this.composeEmitter.event;
+  /** A render went to the page. */
+  readonly onDidPostRender = this.postEmitter.event;
+  /** Send, Send Test or Save as .eml finished. */
+  readonly onDidFinishAction = this.actionEmitter.event;
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  private disposed = false;
+  private document: vscode.TextDocument;
+  /** Field values the user typed (the form's edited fields); they override the document's headers. */
+  private edited: Partial<HeaderFields> = {};
+  private checked: CheckedFields = { overrides: {}, errors: {} };
+  private allowRemoteImages = false;
+  private view: View | undefined;
+  private composeError: string | undefined;
+  /** The body preparation module (cheerio), loaded with the first render. */
+  private body: typeof import('./body') | undefined;
+  /** Local images of this panel's composes, read once while unchanged. */
+  private readCache: ReadCache | undefined;
+  private readonly images: ImageDelivery;
+  private webviewReady = false;
+  private renderSeq = 0;
+  private rendering = false;
+  private renderWanted = false;
+  private debounce: NodeJS.Timeout | undefined;
+  private busy: Action | undefined;
+
+  private constructor(
+    readonly webviewPanel: vscode.WebviewPanel,
+    private readonly deps: PreviewDeps,
+    document: vscode.TextDocument,
+  ) {
+    this.document = document;
+    this.images = new ImageDelivery((m) => this.post(m));
+    this.disposables.push(
+      this.composeEmitter,
+      this.postEmitter,
+      this.actionEmitter,
+      this.disposeEmitter,
+      webviewPanel.onDidDispose(() => this.dispose()),
+      webviewPanel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && this.isMine(e.document)) {
+          this.document = e.document;
+          this.scheduleRender();
+        }
+      }),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (this.isMine(d)) this.document = d;
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sendAsEmail', this.document.uri)) this.scheduleRender();
+      }),
+    );
+    this.setHtml();
+    // Compose while the webview loads: the render goes out as soon as both are done.
+    this.requestRender();
+  }
+
+  get documentShown(): vscode.TextDocument {
+    return this.document;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** The message last composed for the preview (MIME bytes counted, not built). */
+  lastComposed(): PreviewMessage | undefined {
+    return this.view?.composed;
+  }
+
+  lastComposeError(): string | undefined {
+    return this.composeError;
+  }
+
+  /** Switches to `document` (the form forgets what was typed for another one) and reveals the panel. */
+  show(document: vscode.TextDocument): void {
+    if (!this.isMine(document)) {
+      this.document = document;
+      this.edited = {};
+      this.checked = { overrides: {}, errors: {} };
+      this.view = undefined;
+    }
+    this.requestRender();
+    this.webviewPanel.reveal(undefined, true);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.debounce);
+    this.disposeEmitter.fire();
+    this.webviewPanel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+
+  // ---- document and rendering
+
+  private isMine(d: vscode.TextDocument): boolean {
+    return d.uri.toString() === this.document.uri.toString();
+  }
+
+  private scheduleRender(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.requestRender(), PreviewPanel.debounceMs);
+  }
+
+  /** Composes now, or once more after the compose in progress (never two at a time). */
+  private requestRender(): void {
+    this.renderWanted = true;
+    if (!this.rendering) void this.renderLoop();
+  }
+
+  private async renderLoop(): Promise<void> {
+    this.rendering = true;
+    try {
+      while (this.renderWanted && !this.disposed) {
+        this.renderWanted = false;
+        await this.composeForPreview();
+      }
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  private async composeForPreview(): Promise<void> {
+    const document = this.document;
+    const version = document.version;
+    const { checked, edited } = this;
+    const started = performance.now();
+    let composed: PreviewMessage;
+    try {
+      composed = await this.composeLenient(document, checked.overrides);
+    } catch (e) {
+      if (this.disposed || document !== this.document) return;
+      const message = e instanceof Error ? e.message : String(e);
+      this.composeError = message;
+      this.deps.log.warn(`Preview of ${document.uri.fsPath}: ${message}`);
+      const problems = isSendAsEmailError(e) ? e.problems.map((p) => ({ message: p.message, line: p.line })) : [];
+      this.post({ type: 'composeError', message, problems });
+      return;
+    }
+    // cheerio loads on the first render, not at activation
+    this.body ??= await import('./body');
+    if (this.disposed || document !== this.document) return;
+    this.composeEmitter.fire({ uri: document.uri.toString(), documentVersion: version, ms: performance.now() - started });
+    this.composeError = undefined;
+    this.view = { composed, documentVersion: version, checked, edited };
+    this.postView();
+  }
+
+  /** Lenient compose for the preview, through this panel's image cache. */
+  private async composeLenient(document: vscode.TextDocument, overrides: CheckedFields['overrides']): Promise<PreviewMessage> {
+    this.readCache ??= new (await import('../core/assets')).ReadCache();
+    return this.deps.mail.composePreview(document, overrides, this.readCache);
+  }
+
+  private postView(): void {
+    const view = this.view;
+    if (!view || this.disposed || !this.body) return;
+    if (!this.webviewReady) {
+      this.images.preSend(view.composed.inlineImages);
+      return;
+    }
+    const started = performance.now();
+    const body = this.body.prepareBody(view.composed.html, { allowRemoteImages: this.allowRemoteImages });
+    const images = this.images.forRender(view.composed.inlineImages);
+    const renderId = ++this.renderSeq;
+    const message = renderMessage({
+      view,
+      renderId,
+      source: path.basename(this.document.uri.fsPath),
+      documentKey: this.document.uri.toString(),
+      body: { html: body.html, remoteImages: body.remoteImages.length },
+      remoteAllowed: this.allowRemoteImages,
+      imageData: images.withRender,
+      expectImages: images.after.map((d) => d.cid),
+      dimensions: this.body.imageDimensions,
+      sizeLimit: this.deps.mail.knownSizeLimit(),
+    });
+    this.webviewPanel.title = `Email: ${view.composed.headers.subject}`;
+    if (!this.post(message)) return;
+    this.images.rendered(images);
+    this.postEmitter.fire({ uri: message.documentKey, renderId, documentVersion: view.documentVersion });
+    this.deps.log.debug(
+      `Preview render ${renderId} of ${message.source} v${view.documentVersion}: ${formatBytes(message.totalSize)}, ` +
+        `${images.withRender.length + images.after.length} new image(s), prepared in ${(performance.now() - started).toFixed(1)} ms`,
+    );
+  }
+
+  private setHtml(): void {
+    const webview = this.webviewPanel.webview;
+    const media = mediaOf(this.deps);
+    this.webviewReady = false;
+    this.images.newPage();
+    webview.html = previewHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUris: [webview.asWebviewUri(this.deps.pageScript?.().script ?? vscode.Uri.joinPath(media, 'preview.js')).toString()],
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.css')).toString(),
+      allowRemoteImages: this.allowRemoteImages,
+    });
+  }
+
+  private post(message: ToWebview): boolean {
+    if (this.disposed) return false;
+    void this.webviewPanel.webview.postMessage(message).then(undefined, (e: unknown) => this.deps.log.debug(`Preview message not delivered: ${String(e)}`));
+    return true;
+  }
+
+  // ---- messages from the webview
+
+  private receive(value: unknown): void {
+    const checked = checkFromWebview(value);
+    if ('ignored' in checked) {
+      this.deps.log.debug(`Preview: ignored ${checked.ignored}.`);
+      return;
+    }
+    try {
+      this.onMessage(checked.message);
+    } catch (e) {
+      this.deps.log.error(`Preview: handling a "${checked.message.type}" message failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private onMessage(m: FromWebview): void {
+    switch (m.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.images.ready();
+        if (this.view) this.postView();
+        if (this.composeError) this.post({ type: 'composeError', message: this.composeError, problems: [] });
+        return;
+      case 'headers':
+        this.edited = m.fields;
+        this.checked = checkFields(this.edited);
+        this.requestRender();
+        return;
+      case 'action':
+        this.startAction(m.action);
+        return;
+      case 'revealLine':
+        void this.revealLine(m.line);
+        return;
+      case 'openLink':
+        void this.openLink(m.href);
+        return;
+      case 'loadRemoteImages':
+        if (this.allowRemoteImages) return;
+        this.allowRemoteImages = true;
+        this.deps.log.info(`Preview: loading remote images of ${this.document.uri.fsPath}.`);
+        this.setHtml();
+        return;
+      case 'needImages': {
+        const n = this.images.resend(m.cids, this.view?.composed.inlineImages ?? []);
+        this.deps.log.debug(`Preview: the webview asked again for ${n} image(s).`);
+        return;
+      }
+    }
+  }
+
+  private async revealLine(line: number): Promise<void> {
+    const pos = new vscode.Position(Math.max(0, line - 1), 0);
+    const range = new vscode.Range(pos, pos);
+    const doc = this.document;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString());
+    try {
+      const target = doc.isClosed ? await vscode.workspace.openTextDocument(doc.uri) : doc;
+      if (this.disposed) return;
+      const editor = await vscode.window.showTextDocument(target, {
+        viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+        selection: range,
+        preserveFocus: false,
+      });
+      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    } catch (e) {
+      this.deps.log.warn(`Could not reveal line ${line} of ${doc.uri.fsPath}: ${String(e)}`);
+    }
+  }
+
+  private async openLink(href: string): Promise<void> {
+    let uri: vscode.Uri;
+    try {
+      uri = vscode.Uri.parse(href, true);
+    } catch {
+      this.deps.log.warn(`Preview: not opening "${href}", which is not a valid link.`);
+      return;
+    }
+    if (!LINK_SCHEMES.has(uri.scheme)) {
+      this.deps.log.warn(`Preview: not opening "${href}": only http, https and mailto links open from an email.`);
+      return;
+    }
+    await this.deps.openExternal(uri);
+  }
+
+  // ---- actions: Send, Send Test to Me, Save as .eml
+
+  private startAction(action: Action): void {
+    if (this.busy) {
+      this.deps.log.info(`Preview: ${action} ignored, ${this.busy} is in progress.`);
+      return;
+    }
+    void this.runAction(action);
+  }
+
+  private async runAction(action: Action): Promise<void> {
+    this.busy = action;
+    this.post({ type: 'busy', action });
+    const document = this.document;
+    let outcome: SendOutcome | undefined;
+    try {
+      const done = await runAction(action, {
+        mail: this.deps.mail,
+        document,
+        checked: this.checked,
+        composed: this.view?.composed,
+        composeLenient: () => this.composeLenient(document, this.checked.overrides),
+        disposed: () => this.disposed,
+      });
+      outcome = done.outcome;
+      if (done.view.status === 'failed') this.deps.log.error(`Preview: ${action} did not go through: ${done.view.message}`);
+      if (!this.disposed) this.post({ type: 'result', action, result: done.view });
+    } catch (e) {
+      const message = composeFailure(e);
+      this.deps.log.error(`Preview: ${action} failed: ${message}`);
+      if (!this.disposed) this.post({ type: 'result', action, result: { status: 'failed', message, recipients: [] } });
+      if (action !== 'saveEml') outcome = { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'PREVIEW_FAILED', message };
+    } finally {
+      this.busy = undefined;
+    }
+    this.actionEmitter.fire({ action, outcome });
+  }
+}
+
+function mediaOf(deps: PreviewDeps): vscode.Uri {
+  return vscode.Uri.joinPath(deps.extensionUri, 'media');
+}

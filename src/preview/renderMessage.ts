@@ -1,0 +1,102 @@
+/**
+ * What the webview shows for one compose: the `render` message, built from the composed message, the form's state
+ * and the prepared body. Pure: no `vscode`, no state.
+ */
+import { formatBytes } from '../core/format';
+import type { PreviewMessage, WarningKind } from '../core/types';
+import type { CheckedFields } from './fields';
+import { FIELD_NAMES, type HeaderFields, type ImageData, type RenderMessage, type WarningView } from './messages';
+
+/** Warnings that come from problems: each one would stop a send. */
+const BLOCKING: ReadonlySet<WarningKind> = new Set<WarningKind>([
+  'image-not-found',
+  'image-outside-workspace',
+  'image-invalid',
+  'attachment-not-found',
+  'attachment-outside-workspace',
+  'invalid-address',
+]);
+
+/** The last successful compose, as shown. */
+export interface View {
+  composed: PreviewMessage;
+  documentVersion: number;
+  checked: CheckedFields;
+  edited: Partial<HeaderFields>;
+}
+
+export interface RenderInput {
+  view: View;
+  renderId: number;
+  /** The source document: its file name and URI. */
+  source: string;
+  documentKey: string;
+  /** The body as the frame shows it (remote images held back unless allowed). */
+  body: { html: string; remoteImages: number };
+  remoteAllowed: boolean;
+  /** Bytes that travel with the render, and the images whose bytes follow it (with their intrinsic sizes). */
+  imageData: ImageData[];
+  expectImages: string[];
+  dimensions?: (content: Uint8Array) => { width?: number; height?: number } | undefined;
+  sizeLimit: number | undefined;
+}
+
+export function warningsOf(composed: PreviewMessage, sizeLimit: number | undefined): WarningView[] {
+  const list: WarningView[] = composed.warnings.map((w) => ({
+    message: w.message,
+    line: w.line,
+    severity: BLOCKING.has(w.kind) ? 'error' : 'warning',
+  }));
+  if (sizeLimit !== undefined && composed.size > sizeLimit) {
+    list.push({
+      message: `The message is ${formatBytes(composed.size)}, more than the ${formatBytes(sizeLimit)} the SMTP server accepts.`,
+      severity: 'warning',
+    });
+  }
+  return list;
+}
+
+export function renderMessage(input: RenderInput): RenderMessage {
+  const { view, body } = input;
+  const { composed } = view;
+  const h = composed.headers;
+  const fields: HeaderFields = { to: h.to.join(', '), cc: h.cc.join(', '), bcc: h.bcc.join(', '), subject: h.subject };
+  for (const name of FIELD_NAMES) {
+    const typed = view.edited[name];
+    if (typed !== undefined) fields[name] = typed;
+  }
+  const errors = view.checked.errors;
+  const following = new Set(input.expectImages);
+  return {
+    type: 'render',
+    renderId: input.renderId,
+    documentVersion: view.documentVersion,
+    source: input.source,
+    documentKey: input.documentKey,
+    from: h.from,
+    fields,
+    overridden: FIELD_NAMES.filter((n) => view.edited[n] !== undefined),
+    fieldErrors: errors,
+    html: body.html,
+    text: composed.text,
+    images: composed.inlineImages.map((img) => ({
+      cid: img.cid,
+      filename: img.filename,
+      contentType: img.contentType,
+      size: img.size,
+      lines: img.refs.map((r) => r.line),
+      ...(following.size > 0 && input.dimensions ? (input.dimensions(img.content) ?? {}) : {}),
+    })),
+    imageData: input.imageData,
+    expectImages: input.expectImages,
+    attachments: composed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+    totalSize: composed.size,
+    htmlSize: Buffer.byteLength(composed.html),
+    sizeLimit: input.sizeLimit,
+    warnings: warningsOf(composed, input.sizeLimit),
+    remoteImages: body.remoteImages,
+    remoteAllowed: input.remoteAllowed,
+    // Problems (a missing image...) do not disable Send: pressing it composes strictly and shows why nothing was sent.
+    canSend: Object.keys(errors).length === 0 && composed.envelope.to.length > 0,
+  };
+}

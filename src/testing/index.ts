@@ -1,0 +1,73 @@
+/**
+ * Test mode only. Built by `node esbuild.js` into out/testing/ (never by `--production`, never in the .vsix) and
+ * loaded by activate() only when VS Code runs the extension in ExtensionMode.Test: the integration tests and the
+ * benchmark reach the services through the API returned here, script the prompts, and drive the preview page through
+ * a probe script bundled with it.
+ */
+import * as vscode from 'vscode';
+import type { Log } from '../log';
+import type { Mailer } from '../mailer';
+import type { PreviewManager } from '../preview/previewManager';
+import type { SmtpSecrets } from '../secrets';
+import type { Prompts } from '../ui';
+import { PreviewProbe, type PreviewTestApi } from './preview';
+import { SwitchablePrompts } from './prompts';
+
+/** What the tests get from `activate()` in Test mode. */
+export interface SendAsEmailApi {
+  readonly secrets: SmtpSecrets;
+  readonly log: { lines(): readonly string[] };
+  readonly mail: Mailer;
+  /** Folder holding `outbox/` and `sent/` (extension global storage). */
+  readonly outboxDir: string;
+  readonly preview: PreviewTestApi;
+  /** Notification and password prompts; tests put scripted answers in place with `prompts.use(...)`. */
+  readonly prompts: SwitchablePrompts;
+}
+
+export interface Services {
+  secrets: SmtpSecrets;
+  log: Log;
+  mail: Mailer;
+  outboxDir: string;
+  previews: PreviewManager;
+}
+
+/** What the composition root takes from the test module in Test mode. */
+export interface Testing {
+  prompts: Prompts;
+  openExternal(uri: vscode.Uri): Thenable<boolean>;
+  /** The page script with the probe, in place of media/preview.js. */
+  pageScript(): { script: vscode.Uri; root: vscode.Uri };
+  api(services: Services, subscriptions: vscode.Disposable[]): SendAsEmailApi;
+}
+
+export function createTesting(context: vscode.ExtensionContext): Testing {
+  const prompts = new SwitchablePrompts();
+  const root = vscode.Uri.joinPath(context.extensionUri, 'out', 'testing');
+  let probe: PreviewProbe | undefined;
+  return {
+    prompts,
+    openExternal: (uri) => (probe ? probe.openExternal(uri) : vscode.env.openExternal(uri)),
+    pageScript: () => ({ script: vscode.Uri.joinPath(root, 'preview-page.js'), root }),
+    api(services, subscriptions) {
+      probe = new PreviewProbe(services.previews);
+      const lines: string[] = [];
+      subscriptions.push(
+        probe,
+        services.log.onDidWrite((line) => {
+          lines.push(line);
+          if (lines.length > 2000) lines.splice(0, lines.length - 2000);
+        }),
+      );
+      return {
+        secrets: services.secrets,
+        log: { lines: () => lines },
+        mail: services.mail,
+        outboxDir: services.outboxDir,
+        preview: probe.api(),
+        prompts,
+      };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Test mode only: the messages between the test API (./preview.ts) and the probe script the preview page loads in
+ * Test mode (./webview/probe.ts). The product's own messages are in src/preview/messages.ts.
+ */
+import type { FieldName, HeaderFields } from '../preview/messages';
+
+/** What the probe reports after the page displayed a render: measured in the webview, from the frame itself. */
+export interface RenderReport {
+  renderId: number;
+  documentVersion: number;
+  /** The URI of the document the render shows. */
+  documentKey: string;
+  /** The header values the form displays. */
+  from: string;
+  subject: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  /** The fields the render was composed with (the form's typed values over the document's headers). */
+  renderedFields: HeaderFields;
+  /** `<img>` elements in the email frame that loaded (naturalWidth > 0). */
+  imageCount: number;
+  /** All `<img>` elements in the email frame. */
+  imgElements: number;
+  /** [naturalWidth, naturalHeight] of each loaded image, in document order. */
+  imageSizes: [number, number][];
+  /** Remote images held back (not loaded). */
+  remoteBlocked: number;
+  /** Whether any script of the email content ran (title changed, a message from the frame, its marker attribute). */
+  scriptRan: boolean;
+  /** Images shown as placeholders because their bytes were still on the way (reported again with 0 later). */
+  imagesPending: number;
+  /** Webview time from receiving the render to showing it (frame loaded, images decoded), ms. */
+  renderMs: number;
+  /** Scroll position of the preview after the render. */
+  scrollY: number;
+}
+
+/** The state of the page's controls. */
+export interface UiState {
+  fields: HeaderFields;
+  fieldErrors: Partial<Record<FieldName, string>>;
+  sendDisabled: boolean;
+  sending: boolean;
+  /** Text of the result area (send outcome, compose error). */
+  status: string;
+  warnings: string[];
+  width: 'wide' | 'narrow';
+  frameWidth: number;
+  tab: 'html' | 'text' | 'parts';
+  /** Rendered text of the Text tab. */
+  text: string;
+  parts: string[];
+  totalSize: string;
+  scrollY: number;
+}
+
+/** Test API → probe. */
+export type ToProbe =
+  | { type: 'probe:fill'; token: number; fields: Partial<HeaderFields> }
+  | { type: 'probe:click'; token: number; selector: string }
+  | { type: 'probe:scroll'; token: number; y: number }
+  | { type: 'probe:queryUi'; token: number }
+  | { type: 'probe:scripts'; token: number; html: string; allowScripts: boolean };
+
+/** Probe → test API. */
+export type FromProbe =
+  | { type: 'probe:rendered'; report: RenderReport }
+  | { type: 'probe:answer'; token: number; value: unknown };

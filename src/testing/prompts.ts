@@ -1,0 +1,23 @@
+/** Test mode only: the notifications and the password box, answered by the workbench unless a test put its own answers in place. */
+import { windowPrompts, type Prompts } from '../ui';
+
+export class SwitchablePrompts implements Prompts {
+  private impl: Prompts = windowPrompts;
+
+  use(impl: Prompts | undefined): void {
+    this.impl = impl ?? windowPrompts;
+  }
+
+  info(m: string, ...b: string[]): Thenable<string | undefined> {
+    return this.impl.info(m, ...b);
+  }
+  warn(m: string, ...b: string[]): Thenable<string | undefined> {
+    return this.impl.warn(m, ...b);
+  }
+  error(m: string, ...b: string[]): Thenable<string | undefined> {
+    return this.impl.error(m, ...b);
+  }
+  password(prompt: string): Thenable<string | undefined> {
+    return this.impl.password(prompt);
+  }
+}
