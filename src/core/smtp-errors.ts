@@ -35,7 +35,10 @@ export interface SmtpErrorContext {
   sizeLimit?: number;
   /** Whether the server's greeting arrived (a timeout before it is a greeting timeout). */
   greeted?: boolean;
-  /** Strings that must never appear in a message (the password); scrubbed as a last line of defence. */
+  /**
+   * Strings that must never appear in a message, in any form (`secretForms`): the password and the AUTH blobs that
+   * carry it (`loginSecrets`). Scrubbed as a last line of defence.
+   */
   secrets?: string[];
 }
 
