@@ -97,6 +97,16 @@ export interface EmbedResult {
   warnings: Warning[];
   /** Every reference that cannot be embedded, in document order; its reference is left unchanged. */
   problems: Problem[];
+  /** The `cid:` references the document itself holds (written by hand), in document order: `embedInline` provides them. */
+  cidRefs: CidReference[];
+}
+
+export interface CidReference {
+  /** The Content-ID it asks for (percent-decoded, without `cid:`). */
+  cid: string;
+  /** As written. */
+  ref: string;
+  line: number;
 }
 
 export interface LoadedAttachment {
@@ -672,9 +682,14 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
   const warnings: Warning[] = [];
   const problems: Problem[] = [];
   const warnedRemote = new Set<string>();
+  const cidRefs: CidReference[] = [];
   refs.forEach((ref, i) => {
     const { target, key } = targets[i];
-    if (target.kind === 'skip') return;
+    if (target.kind === 'skip') {
+      const cid = /^\s*cid:(.*)$/is.exec(ref.url)?.[1]?.trim();
+      if (cid) cidRefs.push({ cid: safeDecode(cid), ref: ref.url.trim(), line: ref.line });
+      return;
+    }
     if (target.kind === 'remote' && !ctx.embedRemote) {
       if (!warnedRemote.has(target.url)) {
         warnedRemote.add(target.url);
@@ -712,7 +727,89 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
     image.refs.push({ ref: shorten(ref.url), line: ref.line });
     ref.set(`cid:${res.cid}`);
   });
-  return { inlineImages: [...byCid.values()], warnings, problems };
+  return { inlineImages: [...byCid.values()], warnings, problems, cidRefs };
+}
+
+/**
+ * The inline parts the author names by Content-ID (`inline: { image1: images/chart.png }` in the front matter,
+ * `<meta name="email:inline" content="image1=images/chart.png">`), for the `cid:` references written by hand. Each
+ * referenced file is read under the same policy as an image and sent with exactly that Content-ID; a `cid:` that
+ * nothing provides is a problem (CID_NOT_FOUND) with its line, and a named part that no `cid:` uses is left out with
+ * a warning. Only the files a `cid:` uses are read.
+ */
+export async function embedInline(declared: Record<string, string>, cidRefs: CidReference[], ctx: AssetContext): Promise<Omit<EmbedResult, 'cidRefs'>> {
+  const problems: Problem[] = [];
+  const warnings: Warning[] = [];
+  const used = new Map<string, CidReference[]>();
+  for (const r of cidRefs) {
+    if (Object.prototype.hasOwnProperty.call(declared, r.cid)) {
+      const list = used.get(r.cid);
+      if (list) list.push(r);
+      else used.set(r.cid, [r]);
+    } else {
+      problems.push(cidProblem(r));
+    }
+  }
+  const lines = new LineLocator(ctx.sourceText);
+  for (const [cid, file] of Object.entries(declared)) {
+    if (used.has(cid)) continue;
+    const line = lines.find([file]) || undefined;
+    warnings.push({
+      kind: 'inline-unused',
+      message: `Inline part "${cid}" (${file})${lineText(line)} is not used by any cid:${cid} in the document, so it is not sent.`,
+      line,
+      ref: file,
+    });
+  }
+  if (used.size === 0) return { inlineImages: [], warnings, problems };
+
+  const roots = await allowedRoots(ctx);
+  const docDir = path.dirname(ctx.docPath);
+  const pool = (ctx.keepContent ?? true) ? undefined : [];
+  const loads = await Promise.all(
+    [...used].map(async ([cid, refs]) => {
+      const file = declared[cid]!;
+      const line = lines.find([file]);
+      const target = classify(file, docDir);
+      const res: LoadResult =
+        target.kind === 'file'
+          ? await loadFile(target, roots, ctx.allowOutsideWorkspace, pool, pool ? undefined : ctx.readCache)
+          : { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not a local file (an inline part is a file in the workspace)' };
+      return { cid, refs, file, line, res };
+    }),
+  );
+  ctx.signal?.throwIfAborted();
+  const inlineImages: InlineImage[] = [];
+  for (const { cid, refs, file, line, res } of loads) {
+    if (!res.ok) {
+      problems.push(makeProblem('Image', file, line, res));
+      continue;
+    }
+    const held = res.file === undefined;
+    inlineImages.push({
+      cid,
+      filename: res.filename,
+      contentType: res.type.contentType,
+      size: res.size,
+      content: held ? res.bytes : Buffer.alloc(0),
+      ...(held ? {} : { file: res.file, fileMtimeMs: res.mtimeMs }),
+      source: res.source,
+      refs: refs.map((r) => ({ ref: r.ref, line: r.line })),
+    });
+  }
+  return { inlineImages, warnings, problems };
+}
+
+function cidProblem(r: CidReference): Problem {
+  const summary = `"${r.ref}"${lineText(r.line)} has no inline part`;
+  const problem: Problem = {
+    code: ErrorCode.CID_NOT_FOUND,
+    message: `Image ${summary}: name its file with inline: { ${r.cid}: path } in the front matter or <meta name="email:inline" content="${r.cid}=path">`,
+    ref: r.ref,
+    line: r.line || undefined,
+  };
+  summaries.set(problem, summary);
+  return problem;
 }
 
 /** Reads the front matter attachments under the same path policy as images (relative to the document). */
@@ -791,6 +888,8 @@ function makeProblem(noun: 'Image' | 'Attachment', ref: string, line: number, f:
 
 const WARNING_KIND: Partial<Record<ErrorCode, WarningKind>> = {
   [ErrorCode.IMAGE_NOT_FOUND]: 'image-not-found',
+  // A cid: with no part is a missing image, as the preview shows it.
+  [ErrorCode.CID_NOT_FOUND]: 'image-not-found',
   [ErrorCode.IMAGE_OUTSIDE_WORKSPACE]: 'image-outside-workspace',
   [ErrorCode.IMAGE_INVALID]: 'image-invalid',
   [ErrorCode.IMAGE_REMOTE_FAILED]: 'remote-image',
@@ -803,7 +902,13 @@ export function problemToWarning(p: Problem): Warning {
   return { kind: WARNING_KIND[p.code] ?? 'image-not-found', message: `${p.message}.`, line: p.line, ref: p.ref };
 }
 
-const IMAGE_CODES: readonly ErrorCode[] = [ErrorCode.IMAGE_NOT_FOUND, ErrorCode.IMAGE_OUTSIDE_WORKSPACE, ErrorCode.IMAGE_INVALID, ErrorCode.IMAGE_REMOTE_FAILED];
+const IMAGE_CODES: readonly ErrorCode[] = [
+  ErrorCode.IMAGE_NOT_FOUND,
+  ErrorCode.IMAGE_OUTSIDE_WORKSPACE,
+  ErrorCode.IMAGE_INVALID,
+  ErrorCode.IMAGE_REMOTE_FAILED,
+  ErrorCode.CID_NOT_FOUND,
+];
 
 /**
  * One error for every problem found: the code of the first, a message that lists them all

@@ -10,7 +10,7 @@ import { domainToASCII } from 'url';
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import { assertHeaderValue, domainOf, formatMailbox, type Mailbox, parseMailboxes } from './addresses';
-import { describeFsError, embedImages, loadAttachments, problemsError, problemToWarning } from './assets';
+import { describeFsError, embedImages, embedInline, loadAttachments, problemsError, problemToWarning } from './assets';
 import { ErrorCode, type Problem, SendAsEmailError } from './errors';
 import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatter';
 import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
@@ -113,7 +113,18 @@ async function prepareMessage(
     keepContent: !streamImages,
     readCache: options.readCache,
   };
-  const [images, attached] = await Promise.all([embedImages($, assetContext), loadAttachments(fields.attachments ?? [], assetContext)]);
+  // `cid:` references written by hand need the parts the document names for them (front matter / meta `inline`).
+  const embedAll = async (): Promise<Omit<Awaited<ReturnType<typeof embedImages>>, 'cidRefs'>> => {
+    const found = await embedImages($, assetContext);
+    if (found.cidRefs.length === 0 && !fields.inline) return found;
+    const named = await embedInline(fields.inline ?? {}, found.cidRefs, assetContext);
+    return {
+      inlineImages: [...found.inlineImages, ...named.inlineImages],
+      warnings: [...found.warnings, ...named.warnings],
+      problems: [...found.problems, ...named.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    };
+  };
+  const [images, attached] = await Promise.all([embedAll(), loadAttachments(fields.attachments ?? [], assetContext)]);
   const problems: Problem[] = [...images.problems, ...attached.problems];
   if (problems.length > 0 && !options.lenient) throw problemsError(problems);
   const warnings: Warning[] = [...images.warnings, ...problems.map(problemToWarning)];

@@ -13,6 +13,8 @@ export interface FrontMatter {
   bcc?: string | string[];
   replyTo?: string;
   attachments?: string[];
+  /** Inline parts named by Content-ID, for `cid:` references written by hand: Content-ID → file path. */
+  inline?: Record<string, string>;
 }
 
 export interface ParsedMarkdown {
@@ -24,7 +26,10 @@ export interface ParsedMarkdown {
 }
 
 /** The front matter keys a document may use (compared exactly; a near miss is refused with the key it resembles). */
-export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments'] as const;
+export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline'] as const;
+
+/** A Content-ID an author may name: a dot-atom (`image1`, `logo.png`, `chart@report`), as `cid:` URLs write it. */
+const CONTENT_ID_RE = /^[A-Za-z0-9!#$&'*+/=?^_`{|}~.@-]{1,200}$/;
 
 // `---` on the first line (BOM allowed); the front matter ends at the first line of exactly `---` or `...`.
 const OPENING_RE = /^\uFEFF?---[ \t]*\r?\n/;
@@ -181,6 +186,38 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Fr
     else if (Array.isArray(att) && att.every((x) => typeof x === 'string')) out.attachments = att as string[];
     else throw invalid(`The front matter key "attachments"${where('attachments')} must be a file path or a list of file paths.`);
   }
+  const inline = obj.inline;
+  if (inline !== undefined && inline !== null) {
+    const shape = `The front matter key "inline"${where('inline')} must map Content-IDs to files, as in inline: { image1: images/chart.png }`;
+    if (typeof inline !== 'object' || Array.isArray(inline)) throw invalid(`${shape}.`);
+    out.inline = {};
+    for (const [cid, file] of Object.entries(inline as Record<string, unknown>)) {
+      if (!CONTENT_ID_RE.test(cid)) throw invalid(`${shape}; "${cid}" is not a Content-ID (letters, digits and . @ - _ without spaces).`);
+      if (typeof file !== 'string' || !file.trim()) throw invalid(`${shape}; "${cid}" has no file path.`);
+      out.inline[cid] = file.trim();
+    }
+  }
+  return out;
+}
+
+/**
+ * `<meta name="email:inline" content="image1=images/chart.png, logo=img/logo.png">`: Content-ID → file. Throws naming
+ * the entry that is not `id=path`.
+ */
+function parseInlineList(content: string, line: number | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const where = line ? ` (line ${line})` : '';
+  for (const entry of content.split(',')) {
+    if (!entry.trim()) continue;
+    const eq = entry.indexOf('=');
+    const cid = entry.slice(0, Math.max(eq, 0)).trim();
+    const file = entry.slice(eq + 1).trim();
+    if (eq < 0 || !CONTENT_ID_RE.test(cid) || !file) {
+      throw invalid(`The meta element email:inline${where} must list id=path pairs separated by commas, as in "image1=images/chart.png"; "${entry.trim()}" is not one.`);
+    }
+    if (out[cid] !== undefined) throw invalid(`The meta element email:inline${where} names "${cid}" twice.`);
+    out[cid] = file;
+  }
   return out;
 }
 
@@ -188,12 +225,13 @@ function invalid(message: string): SendAsEmailError {
   return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, message);
 }
 
-const META_FIELDS = ['to', 'cc', 'bcc', 'subject', 'from', 'replyTo'] as const;
+const META_FIELDS = ['to', 'cc', 'bcc', 'subject', 'from', 'replyTo', 'inline'] as const;
 const META_NAMES = META_FIELDS.map((f) => `email:${f}`);
 
 /**
  * Header fields of an HTML document: `<meta name="email:to|email:cc|email:bcc|email:subject|email:from|email:replyTo"
- * content="...">` (names compared without regard to case) and, for the subject, `<title>`. The `email:*` meta
+ * content="...">` (names compared without regard to case), `<meta name="email:inline" content="id=path, ...">` and,
+ * for the subject, `<title>`. The `email:*` meta
  * elements are removed from the document, so a Bcc list never travels inside the HTML it was meant to hide from.
  * Another `email:` name is refused with its line in `sourceText` and the name it most resembles (`email:reply-to`).
  */
@@ -214,7 +252,12 @@ export function readHtmlHeaders($: CheerioAPI, sourceText = ''): FrontMatter {
     }
     const content = el.attribs.content;
     if (content === undefined || out[key] !== undefined) return;
-    out[key] = content;
+    if (key === 'inline') {
+      lines ??= new LineLocator(sourceText);
+      out.inline = parseInlineList(content, lines.find([written]) || undefined);
+    } else {
+      out[key] = content;
+    }
   });
   if (unknown.length > 0) throw unknownKeysError('meta element', unknown, META_NAMES);
   if (out.subject === undefined) {

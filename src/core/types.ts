@@ -106,7 +106,9 @@ export type WarningKind =
   // compose, lenient mode: an image whose bytes are not an image, an attachment that cannot be attached
   | 'image-invalid'
   | 'attachment-not-found'
-  | 'attachment-outside-workspace';
+  | 'attachment-outside-workspace'
+  // an inline part named in the document (front matter inline:, <meta name="email:inline">) that no cid: uses
+  | 'inline-unused';
 
 export interface Warning {
   kind: WarningKind;

@@ -439,6 +439,84 @@ describe('compose', () => {
     });
   });
 
+  describe('cid: written by hand', () => {
+    const smtplibPage = [
+      '<html><head><title>Weekly chart</title>', // 1
+      '<meta name="email:inline" content="image1=img/photo.jpg, logo=img/logo.png">', // 2
+      '</head><body>', // 3
+      '<p>As attached in code by smtplib:</p><img src="cid:image1" alt="chart">', // 4
+      '<table><tr><td style="background-image: url(cid:logo)">x</td></tr></table><img src="img/anim.gif">', // 5
+      '</body></html>',
+    ].join('\n');
+
+    it('sends each part an HTML page names in <meta name="email:inline"> with exactly that Content-ID, inline', async () => {
+      const m = await composeMessage(doc('smtplib.html', smtplibPage), options());
+      const parsed = await simpleParser(m.raw, { keepCidLinks: true });
+      const part = (cid: string) => parsed.attachments.filter((a) => a.contentId === `<${cid}>`);
+      assert.strictEqual(part('image1').length, 1);
+      assert.strictEqual(part('image1')[0].contentDisposition, 'inline');
+      assert.strictEqual(part('image1')[0].contentType, 'image/jpeg');
+      assert.ok(part('image1')[0].content.equals(fs.readFileSync(path.join(ws, 'img', 'photo.jpg'))));
+      assert.strictEqual(part('logo').length, 1);
+      assert.ok(part('logo')[0].content.equals(fs.readFileSync(path.join(ws, 'img', 'logo.png'))));
+      const html = String(parsed.html);
+      assert.ok(html.includes('<img src="cid:image1" alt="chart">'), html);
+      assert.match(html, /background-image: url\(cid:logo\)/);
+      assert.ok(!html.includes('email:inline'), 'the meta element does not travel');
+      // Every cid: in the HTML has exactly one part, the hand-written ones and the one made for img/anim.gif.
+      const cids = [...new Set([...html.matchAll(/cid:([^"')\s]+)/g)].map((x) => x[1]))];
+      assert.strictEqual(cids.length, 3);
+      for (const cid of cids) assert.strictEqual(part(cid).length, 1, cid);
+      assert.deepStrictEqual(m.inlineImages.find((i) => i.cid === 'image1')?.refs, [{ ref: 'cid:image1', line: 4 }]);
+      assert.deepStrictEqual(m.warnings.map((w) => w.kind), ['no-recipients']);
+      // Streamed from the file like any local image, to the same bytes.
+      const deterministic = { date: new Date('2024-05-06T07:08:09Z'), messageId: 'fixed@example.org' };
+      const built = await composeMessage(doc('smtplib.html', smtplibPage), options({ deterministic }));
+      const streamed = await composeMessageStream(doc('smtplib.html', smtplibPage), options({ deterministic }));
+      const chunks: Buffer[] = [];
+      for await (const chunk of streamed.chunks()) chunks.push(Buffer.from(chunk));
+      assert.ok(Buffer.concat(chunks).equals(built.raw));
+      assert.ok(streamed.inlineImages.find((i) => i.cid === 'image1')?.file, 'the named part is streamed from its file');
+    });
+
+    it('takes the parts of a Markdown document from the front matter "inline:" key', async () => {
+      const md = '---\ninline:\n  image1: img/photo.jpg\n---\n# Chart\n\n![chart](cid:image1)\n';
+      const m = await composeMessage(doc('inline.md', md), options());
+      const parsed = await simpleParser(m.raw, { keepCidLinks: true });
+      const parts = parsed.attachments.filter((a) => a.contentId === '<image1>');
+      assert.strictEqual(parts.length, 1);
+      assert.strictEqual(parts[0].contentDisposition, 'inline');
+      assert.match(String(parsed.html), /<img src="cid:image1" alt="chart"/);
+    });
+
+    it('refuses a cid: that no part provides, with its line (CID_NOT_FOUND), and warns with the line in the preview', async () => {
+      const page = smtplibPage.replace('logo=img/logo.png', 'unused=img/bg.png');
+      await assert.rejects(composeMessage(doc('smtplib.html', page), options()), (e: unknown) => {
+        assert.ok(isSendAsEmailError(e, ErrorCode.CID_NOT_FOUND));
+        assert.deepStrictEqual(e.problems.map((p) => [p.code, p.ref, p.line]), [[ErrorCode.CID_NOT_FOUND, 'cid:logo', 5]]);
+        assert.match(e.message, /^Image "cid:logo" \(line 5\) has no inline part: name its file with inline: \{ logo: path \}/);
+        return true;
+      });
+      const preview = await composePreview(doc('smtplib.html', page), options({ lenient: true }));
+      const missing = preview.warnings.filter((w) => w.kind === 'image-not-found');
+      assert.deepStrictEqual(missing.map((w) => [w.line, w.ref]), [[5, 'cid:logo']]);
+      assert.deepStrictEqual(preview.problems.map((p) => p.code), [ErrorCode.CID_NOT_FOUND]);
+      // The part no cid: uses is not sent, and the author hears about it.
+      assert.ok(!preview.inlineImages.some((i) => i.cid === 'unused'));
+      assert.deepStrictEqual(preview.warnings.filter((w) => w.kind === 'inline-unused').map((w) => w.ref), ['img/bg.png']);
+    });
+
+    it('reads a named part under the workspace policy of images', async () => {
+      const md = `---\ninline: { secret: ${path.join(outside, 'secret.png')}, key: link/id_rsa }\n---\n![s](cid:secret) ![k](cid:key)\n`;
+      await assert.rejects(composeMessage(doc('inline.md', md), options()), (e: unknown) => {
+        assert.ok(isSendAsEmailError(e, ErrorCode.IMAGE_OUTSIDE_WORKSPACE));
+        assert.deepStrictEqual(e.problems.map((p) => [p.code, p.line]), [[ErrorCode.IMAGE_OUTSIDE_WORKSPACE, 2], [ErrorCode.IMAGE_OUTSIDE_WORKSPACE, 2]]);
+        assert.ok(!e.message.includes('not a real key'));
+        return true;
+      });
+    });
+  });
+
   describe('stylesheet and CSS inlining', () => {
     it('uses the stylesheet from the settings instead of the default', async () => {
       fs.writeFileSync(path.join(ws, 'mail.css'), 'p { color: #abcdef; }\n@media (max-width: 500px) { p { color: red; } }\n');
