@@ -7,6 +7,7 @@
  */
 import { ErrorCode, SendAsEmailError } from './errors';
 import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
+import type { OutboxClaim } from './outbox-claim';
 import { sendRaw, transportOptions, type SmtpOptions, type StreamedMessage } from './smtp';
 import type { SendResult, SmtpTarget } from './types';
 
@@ -111,7 +112,7 @@ export async function deliver(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
-  const stored = outbox.add(msg.raw, metaOf(msg));
+  const stored = outbox.add(msg.raw, metaOf(msg), { claim: true });
   return sendQueued(stored, msg.envelope, msg.raw, target, outbox, opts);
 }
 
@@ -132,7 +133,7 @@ export async function deliverStream(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
-  const stored = outbox.addStream(msg.chunks(), metaOf(msg));
+  const stored = outbox.addStream(msg.chunks(), metaOf(msg), { claim: true });
   // Size, 8-bit and file are known once the message is stored (before MAIL FROM).
   const message: StreamedMessage = { messageId: msg.messageId, size: 0, eightBit: true, file: '' };
   return sendQueued(stored, msg.envelope, message, target, outbox, opts, (entry) => {
@@ -146,8 +147,11 @@ function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
   return { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source };
 }
 
-/** Sends while `stored` (the outbox write) completes; MAIL FROM waits for it. Records the outcome. */
-async function sendQueued<E extends OutboxEntry>(
+/**
+ * Sends while `stored` (the outbox write) completes; MAIL FROM waits for it. Records the outcome, then releases the
+ * entry's claim (taken before it was stored).
+ */
+async function sendQueued<E extends OutboxEntry & { claim?: OutboxClaim }>(
   stored: Promise<E>,
   envelope: { from: string; to: string[] },
   message: Buffer | StreamedMessage,
@@ -174,10 +178,18 @@ async function sendQueued<E extends OutboxEntry>(
     const entry = await stored.catch(() => undefined);
     // Not stored, so nothing was sent: the reason is why the store failed.
     if (!entry) throw notStored(outbox, await stored.then(() => e, (storeError: unknown) => storeError));
-    throw await recordFailure(outbox, entry.id, e, opts);
+    try {
+      throw await recordFailure(outbox, entry.id, e, opts);
+    } finally {
+      await entry.claim?.release();
+    }
   }
   const entry = await stored;
-  await recordSent(outbox, entry.id, result, opts);
+  try {
+    await recordSent(outbox, entry.id, result, opts);
+  } finally {
+    await entry.claim?.release();
+  }
   return { result, entryId: entry.id };
 }
 
@@ -188,12 +200,21 @@ async function sendQueued<E extends OutboxEntry>(
  * already accepted it.
  */
 export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts: SmtpOptions = {}): Promise<SendResult> {
-  const entry = await outbox.require(id);
-  if (entry.status === 'sent') throw alreadySent(entry);
+  const found = await outbox.require(id);
+  if (found.status === 'sent') throw alreadySent(found);
   transportOptions(target);
-  // Checked against its recorded hash, then sent from the file: a large message is never held whole in memory.
-  const { size, eightBit } = await outbox.checkedFile(entry);
-  const envelope = { from: entry.envelope.from, to: entry.pendingRecipients ?? entry.envelope.to };
-  opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1}) to ${envelope.to.join(', ')}`);
-  return attempt(outbox, id, target, envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
+  // One send of an entry at a time: a second retry (another window, another terminal) is refused while this one runs.
+  const claim = await outbox.claim(id);
+  try {
+    // Read again under the claim: a send that just finished may have changed it.
+    const entry = await outbox.require(id);
+    if (entry.status === 'sent') throw alreadySent(entry);
+    // Checked against its recorded hash, then sent from the file: a large message is never held whole in memory.
+    const { size, eightBit } = await outbox.checkedFile(entry);
+    const envelope = { from: entry.envelope.from, to: entry.pendingRecipients ?? entry.envelope.to };
+    opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1}) to ${envelope.to.join(', ')}`);
+    return await attempt(outbox, id, target, envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
+  } finally {
+    await claim.release();
+  }
 }

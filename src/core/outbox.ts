@@ -10,6 +10,9 @@
  * A recipient the server refused for now (4xx, greylisting) keeps the entry in outbox/ as 'partial': the
  * recipients it accepted are recorded as done, `pendingRecipients` are the ones a retry sends to.
  *
+ * An entry is claimed (outbox/<id>.lock, see outbox-claim.ts) while it is sent, so two sends of one entry (two
+ * windows, two terminals) never both deliver it.
+ *
  * Every write is atomic (temporary file, fsync, rename, fsync of the folder). The password never
  * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
  * sent/ record is written first), never as pending, so an accepted message is not resent.
@@ -19,6 +22,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
+import { claimEntry, type OutboxClaim } from './outbox-claim';
 import type { Refusal } from './send-outcome';
 import type { SendResult } from './types';
 
@@ -209,10 +213,11 @@ export class Outbox {
 
   /**
    * Stores the exact bytes (the .eml first, then its record) and returns the new pending entry.
-   * Call this before anything is sent.
+   * Call this before anything is sent. With `claim`, the entry is claimed before it is written and the claim
+   * returned with it (release it once the send is recorded).
    */
-  async add(raw: Buffer, meta: OutboxMeta): Promise<OutboxEntry> {
-    return this.queue(meta, async (file) => {
+  async add(raw: Buffer, meta: OutboxMeta, options: { claim?: boolean } = {}): Promise<OutboxEntry & { claim?: OutboxClaim }> {
+    return this.queue(meta, options.claim === true, async (file) => {
       // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection
       // is being set up meanwhile: see deliver).
       const written = writeAtomic(file, raw);
@@ -227,14 +232,44 @@ export class Outbox {
    * Like `add`, for a message that arrives in chunks (never held in memory whole; see writeAtomicChunks): the .eml
    * is written, hashed and fsynced in one pass, then its record. Also says whether the bytes need 8BITMIME.
    */
-  addStream(source: AsyncIterable<Buffer>, meta: OutboxMeta): Promise<OutboxEntry & { eightBit: boolean }> {
-    return this.queue(meta, (file) => writeAtomicChunks(file, source));
+  addStream(
+    source: AsyncIterable<Buffer>,
+    meta: OutboxMeta,
+    options: { claim?: boolean } = {},
+  ): Promise<OutboxEntry & { eightBit: boolean; claim?: OutboxClaim }> {
+    return this.queue(meta, options.claim === true, (file) => writeAtomicChunks(file, source));
   }
 
-  /** Stores a new pending entry: `writeEml` puts the exact bytes in its .eml, then the record is written. */
-  private async queue(meta: OutboxMeta, writeEml: (file: string) => Promise<StreamedBytes>): Promise<OutboxEntry & { eightBit: boolean }> {
+  /**
+   * Claims the entry for a send: throws OUTBOX_ENTRY_BUSY naming the process that is sending it now. Release the
+   * claim when the outcome is recorded (also after a failure).
+   */
+  async claim(id: string): Promise<OutboxClaim> {
+    if (!ID_PATTERN.test(id)) throw this.notFound(id);
+    return claimEntry(id, this.lock(id));
+  }
+
+  /**
+   * Stores a new pending entry: `writeEml` puts the exact bytes in its .eml, then the record is written. With
+   * `claim`, the entry is claimed first (it is never listed unclaimed before its send starts).
+   */
+  private async queue(
+    meta: OutboxMeta,
+    claim: boolean,
+    writeEml: (file: string) => Promise<StreamedBytes>,
+  ): Promise<OutboxEntry & { eightBit: boolean; claim?: OutboxClaim }> {
     await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
     const id = newId();
+    const held = claim ? await claimEntry(id, this.lock(id)) : undefined;
+    try {
+      return { ...(await this.write(id, meta, writeEml)), ...(held ? { claim: held } : {}) };
+    } catch (e) {
+      await held?.release();
+      throw e;
+    }
+  }
+
+  private async write(id: string, meta: OutboxMeta, writeEml: (file: string) => Promise<StreamedBytes>): Promise<OutboxEntry & { eightBit: boolean }> {
     const time = now();
     const bytes = await writeEml(this.eml('outbox', id));
     const stored: StoredEntry = {
@@ -415,6 +450,10 @@ export class Outbox {
 
   private json(where: 'outbox' | 'sent', id: string): string {
     return path.join(where === 'outbox' ? this.outboxDir : this.sentDir, `${id}.json`);
+  }
+
+  private lock(id: string): string {
+    return path.join(this.outboxDir, `${id}.lock`);
   }
 
   private toEntry(stored: StoredEntry, emlIn: 'outbox' | 'sent'): OutboxEntry {

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,7 +7,7 @@ import * as util from 'util';
 import { Readable } from 'stream';
 import { composeMessageStream } from '../../src/core/compose';
 import { deliver, deliverStream, outboxEntryOf, retry } from '../../src/core/deliver';
-import { ErrorCode } from '../../src/core/errors';
+import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
 import { Outbox, type OutboxEntry } from '../../src/core/outbox';
 import { defaultSettings } from '../../src/core/settings';
 import { testPki } from '../support/certs';
@@ -208,6 +209,85 @@ describe('deliver: outbox around the send', function () {
     assert.deepStrictEqual(got.envelope.to, ['bob@example.com', 'carol@example.com']);
     assert.ok(got.raw.equals(msg.raw));
     assert.strictEqual((await outbox.get(id))?.status, 'sent');
+  });
+
+  describe('one send of an entry at a time (claim)', () => {
+    /** A failed send's entry (wrong password), for retries. */
+    const failedEntry = async (server: TestSmtpServer, msg: TestMessage): Promise<string> => {
+      const err = await rejectsWith(deliver(toDeliver(msg), server.target({ user: USER, password: 'wrong-one' }), outbox), ErrorCode.SMTP_AUTH_FAILED);
+      return err.extra.outboxEntryId!;
+    };
+    const lockOf = (id: string) => path.join(outbox.outboxDir, `${id}.lock`);
+
+    it('two concurrent retries of one entry: exactly one delivers, the other is refused as busy naming the process', async () => {
+      const server = await start({ users: { [USER]: PASSWORD } });
+      const id = await failedEntry(server, await buildTestMessage());
+      assert.ok(!fs.existsSync(lockOf(id)), 'the failed send left its claim behind');
+      // The server holds each RCPT a moment, so the first retry is still sending when the second one starts.
+      const slow = await start({ users: { [USER]: PASSWORD }, delayRcptMs: 300 });
+      const target = slow.target({ user: USER, password: PASSWORD });
+      const outcomes = await Promise.allSettled([retry(outbox, id, target), retry(outbox, id, target)]);
+      const done = outcomes.filter((o) => o.status === 'fulfilled');
+      const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+      assert.strictEqual(done.length, 1, 'not exactly one retry delivered');
+      assert.strictEqual(refused.length, 1);
+      const busy = refused[0];
+      assert.ok(busy instanceof SendAsEmailError && busy.code === ErrorCode.OUTBOX_ENTRY_BUSY, String(busy));
+      assert.ok(busy.message.includes(id), busy.message);
+      assert.ok(busy.message.includes(`process ${process.pid}`), busy.message);
+      assert.strictEqual(slow.messages.length, 1, 'both retries delivered');
+      assert.strictEqual(slow.sessions.opened, 1, 'the refused retry connected');
+      assert.ok(!fs.existsSync(lockOf(id)), 'the claim was not released');
+      await rejectsWith(retry(outbox, id, target), ErrorCode.OUTBOX_ALREADY_SENT);
+    });
+
+    it('the first send holds the claim while it sends: a retry meanwhile is refused as busy', async () => {
+      const server = await start({ delayRcptMs: 300 });
+      const msg = await buildTestMessage();
+      const sending = deliver(toDeliver(msg), server.target(), outbox);
+      await server.waitFor(() => server.commands.some((c) => c.verb === 'RCPT'), 5000, 'RCPT TO at the server');
+      const [entry] = await outbox.pending();
+      assert.ok(entry, 'the message is not in the outbox while it is sent');
+      await rejectsWith(retry(outbox, entry.id, server.target()), ErrorCode.OUTBOX_ENTRY_BUSY);
+      const { entryId } = await sending;
+      assert.strictEqual(entryId, entry.id);
+      assert.strictEqual(server.messages.length, 1);
+      assert.ok(!fs.existsSync(lockOf(entryId)), 'the claim was not released');
+    });
+
+    it('a claim held by a live process is respected; once that process is gone it is taken over, also when its PID is ours', async () => {
+      const server = await start({ users: { [USER]: PASSWORD } });
+      const msg = await buildTestMessage();
+      const id = await failedEntry(server, msg);
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        const owner = { pid: child.pid, host: os.hostname(), started: Date.now(), token: 'other', at: new Date().toISOString() };
+        fs.writeFileSync(lockOf(id), JSON.stringify(owner));
+        const good = server.target({ user: USER, password: PASSWORD });
+        const busy = await rejectsWith(retry(outbox, id, good), ErrorCode.OUTBOX_ENTRY_BUSY);
+        assert.ok(busy.message.includes(`process ${child.pid} on ${os.hostname()}`), busy.message);
+        assert.ok(busy.extra.hint?.includes(lockOf(id)), busy.extra.hint);
+        assert.strictEqual(server.messages.length, 0);
+        child.kill();
+        await exited;
+        // The holder is gone: its lock is stale and taken over.
+        await retry(outbox, id, good);
+        assert.ok((await server.nextMessage()).raw.equals(msg.raw));
+        assert.ok(!fs.existsSync(lockOf(id)), 'the claim was not released');
+        assert.deepStrictEqual(fs.readdirSync(outbox.outboxDir), [], 'a stale lock was left aside');
+
+        // This process's PID, written by an earlier process (PIDs repeat, in containers especially): stale too.
+        const other = await buildTestMessage();
+        const id2 = await failedEntry(server, other);
+        const earlier = { pid: process.pid, host: os.hostname(), started: Date.now() - 3_600_000, token: 'earlier', at: new Date(Date.now() - 3_600_000).toISOString() };
+        fs.writeFileSync(lockOf(id2), JSON.stringify(earlier));
+        await retry(outbox, id2, good);
+        assert.ok((await server.nextMessage()).raw.equals(other.raw));
+      } finally {
+        child.kill();
+      }
+    });
   });
 
   it('keeps the exact bytes when the connection drops during DATA, and a retry delivers them', async () => {
