@@ -20,6 +20,7 @@ const INPUT_CODES = new Set<string>([
   ErrorCode.ATTACHMENT_NOT_FOUND,
   ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE,
   ErrorCode.FRONT_MATTER_INVALID,
+  ErrorCode.DOCUMENT_NOT_TEXT,
   ErrorCode.STYLESHEET_NOT_FOUND,
   ErrorCode.INVALID_ADDRESS,
   ErrorCode.HEADER_INJECTION,
@@ -87,13 +88,13 @@ export function cliLogger(io: Io, verbose: boolean): Logger {
 
 async function composeFile(opts: CliOptions, io: Io): Promise<ComposedMessage> {
   const { composeMessage } = await import('./core/compose');
-  return reportWarnings(await composeMessage(readSource(opts.positionals[0], io.cwd), composeOptions(opts)), io);
+  return reportWarnings(await composeMessage(readSource(opts.positionals[0], io.cwd, opts.encoding), composeOptions(opts)), io);
 }
 
 /** The message as a stream: `send` stores it in the outbox and sends it without holding it in memory whole. */
 async function composeFileStream(opts: CliOptions, io: Io): Promise<ComposedStream> {
   const { composeMessageStream } = await import('./core/compose');
-  return reportWarnings(await composeMessageStream(readSource(opts.positionals[0], io.cwd), composeOptions(opts)), io);
+  return reportWarnings(await composeMessageStream(readSource(opts.positionals[0], io.cwd, opts.encoding), composeOptions(opts)), io);
 }
 
 function composeOptions(opts: CliOptions): ComposeOptions {

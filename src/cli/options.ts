@@ -4,6 +4,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
 import { checkSetting, defaultSettings, loadSettingsFile, SettingsError, type EmailSettings, type SmtpSecurity } from '../core/settings';
+import { decodeTextFile, isKnownEncoding } from '../core/text-file';
 import type { HeaderOverrides } from '../core/types';
 
 export const PASSWORD_ENV = 'SEND_AS_EMAIL_PASSWORD';
@@ -22,6 +23,8 @@ Message options (build, send):
   --to A,B  --cc A,B  --bcc A,B  --subject S  --from F  --reply-to R   (repeatable; "Name, Jr." <a@b> is one address)
   --settings FILE       read sendAsEmail.* keys from a VS Code settings.json (comments allowed)
   --workspace DIR       workspace folder: local images must be inside it (default: current directory)
+  --encoding NAME       the encoding of FILE when it is not UTF-8: gb18030, big5, shift_jis, windows-1252...
+                        (default: UTF-8, or what a byte order mark says; other bytes are refused)
 
 SMTP options (send, retry):
   --host H  --port N  --security starttls|tls|none  --user U  --ca-file PEM  --timeout SECONDS
@@ -43,6 +46,8 @@ export interface CliOptions {
   outboxDir: string;
   settings: EmailSettings;
   overrides: HeaderOverrides;
+  /** The document's encoding (a TextDecoder label), when --encoding names one. */
+  encoding?: string;
   help: boolean;
   verbose: boolean;
 }
@@ -64,6 +69,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
         'reply-to': { type: 'string' },
         settings: { type: 'string' },
         workspace: { type: 'string' },
+        encoding: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
         security: { type: 'string' },
@@ -82,6 +88,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const v = parsed.values;
   if (v.password !== undefined) {
     throw usage(`--password is not accepted (it would end up in your shell history): set ${PASSWORD_ENV} instead.`);
+  }
+  if (v.encoding !== undefined && !isKnownEncoding(v.encoding)) {
+    throw usage(`--encoding: unknown encoding "${v.encoding}"; use a name such as utf-8, gb18030, big5, shift_jis or windows-1252.`);
   }
   const [command = '', ...positionals] = parsed.positionals;
   const workspace = path.resolve(cwd, v.workspace ?? '.');
@@ -125,6 +134,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     outboxDir: v.outbox ? path.resolve(cwd, v.outbox) : path.join(workspace, '.send-as-email'),
     settings,
     overrides,
+    encoding: v.encoding,
     help: v.help ?? false,
     verbose: v.verbose ?? false,
   };
@@ -134,14 +144,19 @@ export function usage(message: string): SendAsEmailError {
   return new SendAsEmailError(ErrorCode.USAGE, message, { hint: 'Run send-as-email --help for the options.' });
 }
 
-/** The document named on the command line, read from disk. */
-export function readSource(file: string | undefined, cwd = process.cwd()): { path: string; text: string } {
+/**
+ * The document named on the command line, read from disk and decoded: UTF-8 (or what a byte order mark says) unless
+ * `encoding` names another; a file that is not valid text in it is refused (see core/text-file.ts).
+ */
+export function readSource(file: string | undefined, cwd = process.cwd(), encoding?: string): { path: string; text: string } {
   if (!file) throw usage('Name the Markdown or HTML file to use.');
   const abs = path.resolve(cwd, file);
   if (!/\.(md|markdown|html?)$/i.test(abs)) throw usage(`${file} is not a Markdown (.md) or HTML (.html) file.`);
+  let bytes: Buffer;
   try {
-    return { path: abs, text: fs.readFileSync(abs, 'utf8') };
+    bytes = fs.readFileSync(abs);
   } catch (e) {
     throw new SendAsEmailError(ErrorCode.USAGE, `Cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
   }
+  return { path: abs, text: decodeTextFile(bytes, abs, encoding) };
 }
