@@ -208,6 +208,8 @@ function entryState(e: OutboxEntry): string {
   switch (e.status) {
     case 'partial':
       return `partly delivered, waiting for ${(e.pendingRecipients ?? []).join(', ')}`;
+    case 'accepted':
+      return 'accepted, record incomplete: never sent again';
     default:
       return 'waiting';
   }

@@ -36,25 +36,6 @@ function asSendAsEmailError(e: unknown): SendAsEmailError {
   });
 }
 
-/** Sends, then records the outcome on the (already stored) outbox entry. */
-async function attempt(
-  outbox: Outbox,
-  id: string,
-  target: SmtpTarget,
-  envelope: { from: string; to: string[] },
-  message: StreamedMessage,
-  opts: SmtpOptions,
-): Promise<SendResult> {
-  let result: SendResult;
-  try {
-    result = await sendRaw(target, envelope, message, opts);
-  } catch (e) {
-    throw await recordFailure(outbox, id, e, opts);
-  }
-  await recordSent(outbox, id, result, opts);
-  return result;
-}
-
 /** Records the failure on the entry; returns the error, carrying the entry's id (`extra.outboxEntryId`). */
 async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpOptions): Promise<SendAsEmailError> {
   const err = asSendAsEmailError(e);
@@ -67,17 +48,27 @@ async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpO
   return new SendAsEmailError(err.code, err.message, { ...err.extra, outboxEntryId: id });
 }
 
-async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: SmtpOptions): Promise<void> {
+/**
+ * Records the server's acceptance. Returns false when nothing at all could be recorded: the caller then keeps the
+ * entry's claim, so no retry in this process can resend it.
+ */
+async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: SmtpOptions): Promise<boolean> {
   try {
-    const status = await outbox.markSent(id, result);
+    const { status, recordError } = await outbox.markSent(id, result);
     if (status === 'partial') {
       opts.logger?.info(`Outbox entry ${id} keeps ${result.deferred.map((r) => r.address).join(', ')} pending (refused for now).`);
+    } else if (status === 'accepted') {
+      opts.logger?.error(
+        `The server accepted ${result.messageId}, but its record in sent/ could not be written (${String(recordError)}); outbox entry ${id} is kept as accepted (record incomplete) and is never sent again.`,
+      );
     }
+    return true;
   } catch (recordError) {
     // The server has the message: report success, and say loudly that the entry must not be retried.
     opts.logger?.error(
       `The server accepted ${result.messageId}, but outbox entry ${id} could not be moved to sent/ (${String(recordError)}); do not retry it.`,
     );
+    return false;
   }
 }
 
@@ -185,11 +176,7 @@ async function sendQueued<E extends OutboxEntry & { claim?: OutboxClaim }>(
     }
   }
   const entry = await stored;
-  try {
-    await recordSent(outbox, entry.id, result, opts);
-  } finally {
-    await entry.claim?.release();
-  }
+  if (await recordSent(outbox, entry.id, result, opts)) await entry.claim?.release();
   return { result, entryId: entry.id };
 }
 
@@ -201,20 +188,29 @@ async function sendQueued<E extends OutboxEntry & { claim?: OutboxClaim }>(
  */
 export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts: SmtpOptions = {}): Promise<SendResult> {
   const found = await outbox.require(id);
-  if (found.status === 'sent') throw alreadySent(found);
+  if (found.status === 'sent' || found.status === 'accepted') throw alreadySent(found);
   transportOptions(target);
   // One send of an entry at a time: a second retry (another window, another terminal) is refused while this one runs.
   const claim = await outbox.claim(id);
+  let release = true;
   try {
     // Read again under the claim: a send that just finished may have changed it.
     const entry = await outbox.require(id);
-    if (entry.status === 'sent') throw alreadySent(entry);
+    if (entry.status === 'sent' || entry.status === 'accepted') throw alreadySent(entry);
     // Checked against its recorded hash, then sent from the file: a large message is never held whole in memory.
     const { size, eightBit } = await outbox.checkedFile(entry);
     const envelope = { from: entry.envelope.from, to: entry.pendingRecipients ?? entry.envelope.to };
     opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1}) to ${envelope.to.join(', ')}`);
-    return await attempt(outbox, id, target, envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
+    let result: SendResult;
+    try {
+      result = await sendRaw(target, envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
+    } catch (e) {
+      throw await recordFailure(outbox, id, e, opts);
+    }
+    // Nothing recorded: the claim stays, so no retry in this process resends what the server accepted.
+    release = await recordSent(outbox, id, result, opts);
+    return result;
   } finally {
-    await claim.release();
+    if (release) await claim.release();
   }
 }

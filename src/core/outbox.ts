@@ -16,13 +16,18 @@
  * Every write is atomic (temporary file, fsync, rename, fsync of the folder). The password never
  * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
  * sent/ record is written first), never as pending, so an accepted message is not resent.
+ *
+ * Accepted means recorded, even when sent/ cannot be written (disk full, permissions): the first step after the
+ * server's acceptance is a rename of outbox/<id>.json to outbox/<id>.accepted.json, which needs no new space. An
+ * entry with that marker is 'accepted' ("accepted, record incomplete"): never sent again, and moved to sent/ by a
+ * later listing once sent/ can be written.
  */
 import { isAscii } from 'buffer';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
-import { claimEntry, type OutboxClaim } from './outbox-claim';
+import { claimEntry, isClaimed, type OutboxClaim } from './outbox-claim';
 import type { Refusal } from './send-outcome';
 import type { SendResult } from './types';
 
@@ -36,6 +41,11 @@ export type OutboxStatus =
    * (a retry sends to them alone), `result.accepted` have it. Stays partial when a later attempt fails.
    */
   | 'partial'
+  /**
+   * Accepted by the server, but the record in sent/ could not be written (disk full, permissions): "accepted, record
+   * incomplete". Never sent again; `pending()` finishes the record once sent/ can be written.
+   */
+  | 'accepted'
   /** Accepted by the server for every recipient it did not refuse for good (`result.rejected`). */
   | 'sent';
 
@@ -292,41 +302,51 @@ export class Outbox {
 
   /**
    * Records the server's acceptance: the entry moves to sent/ with the result, or, when some recipients were refused
-   * for now (`result.deferred`), stays in outbox/ as 'partial' with those as its `pendingRecipients`. Returns the
-   * new status. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT.
+   * for now (`result.deferred`), stays in outbox/ as 'partial' with those as its `pendingRecipients`. When that
+   * record cannot be written, the entry is kept as 'accepted' (record incomplete, `recordError` says why), never sent
+   * again. Returns the new status. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT, and the write error when not
+   * even the marker could be recorded.
    */
-  async markSent(id: string, result: SendResult): Promise<'sent' | 'partial'> {
+  async markSent(id: string, result: SendResult): Promise<{ status: 'sent' | 'partial' | 'accepted'; recordError?: unknown }> {
     const stored = await this.readPending(id);
     const time = now();
     const merged = mergeResults(stored.result, result);
-    if (result.deferred.length > 0) {
-      const partial: StoredEntry = {
-        ...stored,
-        status: 'partial',
-        attempts: stored.attempts + 1,
-        updatedAt: time,
-        result: merged,
-        pendingRecipients: result.deferred.map((r) => r.address),
+    // First the step least likely to fail (a rename, no new space): from here on the entry is never sent again.
+    const marked = await fs.promises.rename(this.json('outbox', id), this.acceptedMarker(id)).then(
+      () => true,
+      () => false,
+    );
+    const done: StoredEntry = { ...stored, attempts: stored.attempts + 1, updatedAt: time, result: merged };
+    delete done.lastError;
+    try {
+      if (result.deferred.length > 0) {
+        await writeAtomic(this.json('outbox', id), JSON.stringify({ ...done, status: 'partial', pendingRecipients: result.deferred.map((r) => r.address) }, null, 2) + '\n');
+        await fs.promises.rm(this.acceptedMarker(id), { force: true });
+        return { status: 'partial' };
+      }
+      const sent: StoredEntry = { ...done, status: 'sent', sentAt: time };
+      delete sent.pendingRecipients;
+      await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
+      // The sent record first: from here on the entry counts as sent, whatever happens next.
+      await writeAtomic(this.json('sent', id), JSON.stringify(sent, null, 2) + '\n');
+    } catch (e) {
+      // Keep the answer with the marker if there is room for it; the marker alone already says "accepted". The
+      // error says it in every listing that shows errors.
+      const lastError: OutboxError = {
+        code: ErrorCode.OUTBOX_WRITE_FAILED,
+        message: `Accepted by the server, but its record in ${this.sentDir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); it is never sent again.`,
+        at: time,
       };
-      delete partial.lastError;
-      await writeAtomic(this.json('outbox', id), JSON.stringify(partial, null, 2) + '\n');
-      return 'partial';
+      const accepted = JSON.stringify({ ...done, status: 'accepted', sentAt: time, lastError }, null, 2) + '\n';
+      const kept = await writeAtomic(marked ? this.acceptedMarker(id) : this.json('outbox', id), accepted).then(
+        () => true,
+        () => false,
+      );
+      if (marked || kept) return { status: 'accepted', recordError: e };
+      throw e;
     }
-    const updated: StoredEntry = {
-      ...stored,
-      status: 'sent',
-      attempts: stored.attempts + 1,
-      updatedAt: time,
-      sentAt: time,
-      result: merged,
-    };
-    delete updated.lastError;
-    delete updated.pendingRecipients;
-    await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
-    // The sent record first: from here on the entry counts as sent, whatever happens next.
-    await writeAtomic(this.json('sent', id), JSON.stringify(updated, null, 2) + '\n');
     await this.finishMove(id);
-    return 'sent';
+    return { status: 'sent' };
   }
 
   /**
@@ -360,7 +380,10 @@ export class Outbox {
     await writeAtomic(this.json('outbox', id), JSON.stringify(updated, null, 2) + '\n');
   }
 
-  /** Entries still waiting (never tried, failed, or partial), oldest first. */
+  /**
+   * Entries still in outbox/, oldest first: waiting (never tried, failed, partial) and accepted ones whose record in
+   * sent/ could not be written (status 'accepted', never sent again). Finishes interrupted moves to sent/ meanwhile.
+   */
   async pending(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
     for (const id of await this.ids('outbox')) {
@@ -370,6 +393,7 @@ export class Outbox {
         continue;
       }
       const stored = await this.readStored('outbox', id);
+      if (stored?.status === 'accepted' && (await this.finishAccepted(stored))) continue;
       if (stored && (await exists(this.eml('outbox', id)))) entries.push(this.toEntry(stored, 'outbox'));
     }
     return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -456,6 +480,28 @@ export class Outbox {
     return path.join(this.outboxDir, `${id}.lock`);
   }
 
+  /** Where the record of an accepted entry waits until sent/ has its record (see markSent). */
+  private acceptedMarker(id: string): string {
+    return path.join(this.outboxDir, `${id}.accepted.json`);
+  }
+
+  /**
+   * Writes the sent/ record of an accepted entry whose record could not be written then, and moves it; false when
+   * sent/ still cannot be written, or when a send holds the entry (it is recording the outcome right now).
+   */
+  private async finishAccepted(stored: StoredEntry): Promise<boolean> {
+    if (await isClaimed(this.lock(stored.id))) return false;
+    try {
+      await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
+      const { lastError: _recordError, ...sent } = stored;
+      await writeAtomic(this.json('sent', stored.id), JSON.stringify({ ...sent, status: 'sent' }, null, 2) + '\n');
+      await this.finishMove(stored.id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private toEntry(stored: StoredEntry, emlIn: 'outbox' | 'sent'): OutboxEntry {
     const { version: _version, ...entry } = stored;
     // Records written before deferred recipients were told apart have no `deferred`.
@@ -476,13 +522,23 @@ export class Outbox {
     } catch {
       return [];
     }
-    return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -5)).filter((id) => ID_PATTERN.test(id));
+    const ids = names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -5).replace(/\.accepted$/, ''));
+    return [...new Set(ids)].filter((id) => ID_PATTERN.test(id));
   }
 
+  /** The record of an entry; in outbox/, an accepted marker comes first and makes it 'accepted'. */
   private async readStored(where: 'outbox' | 'sent', id: string): Promise<StoredEntry | undefined> {
+    if (where === 'outbox') {
+      const accepted = await this.readRecord(this.acceptedMarker(id), id);
+      if (accepted) return { ...accepted, status: 'accepted' };
+    }
+    return this.readRecord(this.json(where, id), id);
+  }
+
+  private async readRecord(file: string, id: string): Promise<StoredEntry | undefined> {
     let text: string;
     try {
-      text = await fs.promises.readFile(this.json(where, id), 'utf8');
+      text = await fs.promises.readFile(file, 'utf8');
     } catch {
       return undefined;
     }
@@ -501,13 +557,15 @@ export class Outbox {
     if (sent) throw alreadySent(sent);
     const stored = await this.readStored('outbox', id);
     if (!stored) throw this.notFound(id);
+    if (stored.status === 'accepted') throw alreadySent(stored);
     return stored;
   }
 
-  /** Moves the .eml to sent/ and drops the outbox/ record (the sent/ record already exists). */
+  /** Moves the .eml to sent/ and drops the outbox/ record and marker (the sent/ record already exists). */
   private async finishMove(id: string): Promise<void> {
     if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
     await fs.promises.rm(this.json('outbox', id), { force: true });
+    await fs.promises.rm(this.acceptedMarker(id), { force: true });
     await fsyncDir(this.sentDir);
     await fsyncDir(this.outboxDir);
   }
@@ -519,10 +577,19 @@ function mergeResults(earlier: SendResult | undefined, latest: SendResult): Send
   return { ...latest, accepted: [...earlier.accepted, ...latest.accepted], rejected: [...earlier.rejected, ...latest.rejected] };
 }
 
-export function alreadySent(entry: Pick<OutboxEntry, 'id' | 'subject' | 'sentAt'>): SendAsEmailError {
+/** OUTBOX_ALREADY_SENT for a sent entry, or an accepted one whose record in sent/ is incomplete. */
+export function alreadySent(entry: Pick<OutboxEntry, 'id' | 'subject' | 'sentAt' | 'status'>): SendAsEmailError {
+  const at = entry.sentAt ? ` at ${entry.sentAt}` : '';
+  if (entry.status === 'accepted') {
+    return new SendAsEmailError(
+      ErrorCode.OUTBOX_ALREADY_SENT,
+      `Outbox entry ${entry.id} ("${entry.subject}") was already accepted by the server${at}, but its record in sent/ could not be written; it is not sent again.`,
+      { hint: 'Free some disk space or fix the folder\'s permissions: listing the outbox then completes the record.' },
+    );
+  }
   return new SendAsEmailError(
     ErrorCode.OUTBOX_ALREADY_SENT,
-    `Outbox entry ${entry.id} ("${entry.subject}") was already accepted by the server${entry.sentAt ? ` at ${entry.sentAt}` : ''}, so it is not sent again.`,
+    `Outbox entry ${entry.id} ("${entry.subject}") was already accepted by the server${at}, so it is not sent again.`,
     { hint: 'Send the document again if you really want a second copy.' },
   );
 }

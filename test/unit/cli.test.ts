@@ -183,6 +183,24 @@ describe('command-line tool', function () {
       assert.ok(server.messages[1]!.raw.equals(server.messages[0]!.raw), 'the retry sent other bytes');
     });
 
+    it('a message accepted while sent/ cannot be written is listed as accepted, record incomplete, and retry refuses it', async () => {
+      server = await startSmtpServer({ security: 'none' });
+      const smtp = ['--host', server.host, '--port', String(server.port), '--security', 'none'];
+      fs.mkdirSync(path.join(ws, '.send-as-email'));
+      fs.writeFileSync(path.join(ws, '.send-as-email', 'sent'), 'not a folder');
+      const r = await run(['send', 'note.md', ...smtp], ws);
+      assert.strictEqual(r.code, 0, r.err);
+      assert.match(r.err, /record in sent\/ could not be written/);
+      const list = await run(['outbox'], ws);
+      const id = /^(\S+)\s+Status.*accepted, record incomplete/m.exec(list.out)?.[1];
+      assert.ok(id, `outbox does not list the entry as accepted: ${list.out}`);
+      assert.doesNotMatch(list.out, /waiting/);
+      const again = await run(['retry', id, ...smtp], ws);
+      assert.strictEqual(again.code, 2, again.err);
+      assert.match(again.err, /accepted by the server.*not sent again/);
+      assert.strictEqual(server.messages.length, 1);
+    });
+
     it('all recipients refused exits 1', async () => {
       server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD }, rejectRecipients: ['bob@example.com', 'grace@example.com'] });
       const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });

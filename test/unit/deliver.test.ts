@@ -211,6 +211,38 @@ describe('deliver: outbox around the send', function () {
     assert.strictEqual((await outbox.get(id))?.status, 'sent');
   });
 
+  it('an accepted message whose sent/ record cannot be written is kept as accepted (record incomplete), never retried', async () => {
+    const server = await start();
+    const msg = await buildTestMessage();
+    // A file where the sent/ folder should be: the record of the acceptance cannot be written there.
+    fs.writeFileSync(outbox.sentDir, 'not a folder');
+    const logger = captureLogger();
+    const { result, entryId } = await deliver(toDeliver(msg), server.target(), outbox, { logger });
+    assert.deepStrictEqual(result.accepted, ['bob@example.com']);
+    assert.strictEqual(server.messages.length, 1);
+    assert.ok(logger.lines.some((l) => l.includes(entryId) && /record incomplete/.test(l)), logger.lines.join('\n'));
+
+    const [listed, ...more] = await outbox.pending();
+    assert.strictEqual(more.length, 0);
+    assert.strictEqual(listed?.id, entryId);
+    assert.strictEqual(listed?.status, 'accepted');
+    assert.deepStrictEqual(listed?.result?.accepted, ['bob@example.com']);
+    assert.strictEqual((await outbox.get(entryId))?.status, 'accepted');
+    const refused = await rejectsWith(retry(outbox, entryId, server.target()), ErrorCode.OUTBOX_ALREADY_SENT);
+    assert.match(refused.message, new RegExp(`${entryId}.*accepted by the server.*record in sent/ could not be written.*not sent again`));
+    await rejectsWith(outbox.markFailed(entryId, { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ALREADY_SENT);
+    assert.strictEqual(server.sessions.opened, 1, 'the retry connected');
+
+    // Once sent/ can be written, listing the outbox completes the record.
+    fs.rmSync(outbox.sentDir);
+    assert.deepStrictEqual(await outbox.pending(), []);
+    const sent = await outbox.get(entryId);
+    assert.strictEqual(sent?.status, 'sent');
+    assert.deepStrictEqual(sent?.result?.accepted, ['bob@example.com']);
+    assert.ok((await outbox.readRaw(entryId)).equals(msg.raw));
+    assert.deepStrictEqual(fs.readdirSync(outbox.outboxDir), []);
+  });
+
   describe('one send of an entry at a time (claim)', () => {
     /** A failed send's entry (wrong password), for retries. */
     const failedEntry = async (server: TestSmtpServer, msg: TestMessage): Promise<string> => {
