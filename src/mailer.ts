@@ -7,6 +7,7 @@ import type { ReadCache } from './core/assets';
 import type { ComposedMessage, ComposeOptions, HeaderOverrides, PreviewMessage, SendResult, SmtpTarget, SourceDocument, VerifyResult } from './core/types';
 import type { EmailSettings } from './core/settings';
 import type { Outbox } from './core/outbox';
+import type { SmtpOptions } from './core/smtp';
 import type { Log } from './log';
 import { SmtpSecrets } from './secrets';
 import type { MailService, SendOutcome } from './mailService';
@@ -49,6 +50,8 @@ const SETTING_FOR: Partial<Record<ErrorCode, string>> = {
 /** Composes documents and sends them: the VS Code side of the core (settings, secrets, progress, messages). */
 export class Mailer implements MailService {
   private sizeLimit: number | undefined;
+  /** The warning about unchecked certificates was shown in this session. */
+  private insecureTlsShown = false;
 
   constructor(private readonly deps: MailerDeps) {}
 
@@ -71,14 +74,8 @@ export class Mailer implements MailService {
   }
 
   async send(composed: ComposedMessage, source?: vscode.Uri): Promise<SendOutcome> {
-    if (!vscode.workspace.isTrusted) {
-      const message =
-        'This workspace is not trusted, so Send as Email will not send from it: trust the workspace first (its SMTP settings could redirect your password).';
-      void this.deps.prompts.warn(message, Button.trust).then((b) => {
-        if (b === Button.trust) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
-      return { status: 'failed', code: ErrorCode.WORKSPACE_UNTRUSTED, message };
-    }
+    const untrusted = this.refuseUntrusted();
+    if (untrusted) return untrusted;
     const settings = readSettings(source);
     try {
       if (composed.envelope.to.length === 0) {
@@ -101,30 +98,49 @@ export class Mailer implements MailService {
           },
           target,
           outbox,
-          { logger: this.deps.log, signal },
+          this.smtpOptions(signal),
         );
         await this.rememberPassword(target);
         return this.reportSent(composed.headers.subject, result);
       });
     } catch (e) {
-      return this.reportFailure(e, composed);
+      return this.reportFailure(e, settings, composed);
     }
   }
 
-  /** Resends an outbox entry's exact bytes (same Message-ID). */
+  /** Sending from an untrusted workspace is refused (its settings could redirect the password): says so, with the button. */
+  private refuseUntrusted(): SendOutcome | undefined {
+    if (vscode.workspace.isTrusted) return undefined;
+    const message =
+      'This workspace is not trusted, so Send as Email will not send from it: trust the workspace first (its SMTP settings could redirect your password).';
+    void this.deps.prompts.warn(message, Button.trust).then((b) => {
+      if (b === Button.trust) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return { status: 'failed', code: ErrorCode.WORKSPACE_UNTRUSTED, message };
+  }
+
+  /**
+   * Resends an outbox entry's exact bytes (same Message-ID), through the SMTP settings of the document it was composed
+   * from (its workspace folder's, in a multi-root workspace), as the first send used them.
+   */
   async retry(entryId: string): Promise<SendOutcome> {
+    const untrusted = this.refuseUntrusted();
+    if (untrusted) return untrusted;
+    let settings: EmailSettings | undefined;
     try {
-      const target = await this.target(readSettings(), true);
+      const recorded = await (await this.deps.outbox()).get(entryId);
+      settings = readSettings(recorded?.source ? vscode.Uri.file(recorded.source) : undefined);
+      const target = await this.target(settings, true);
       return await this.withProgress('Retrying message', target, async (signal) => {
         const { retry } = await import('./core/deliver');
         const outbox = await this.deps.outbox();
         const entry = await outbox.get(entryId);
-        const result = await retry(outbox, entryId, target, { logger: this.deps.log, signal });
+        const result = await retry(outbox, entryId, target, this.smtpOptions(signal));
         await this.rememberPassword(target);
         return this.reportSent(entry?.subject ?? entryId, result);
       });
     } catch (e) {
-      return this.reportFailure(e, undefined, entryId);
+      return this.reportFailure(e, settings ?? readSettings(), undefined, entryId);
     }
   }
 
@@ -146,14 +162,14 @@ export class Mailer implements MailService {
     this.deps.log.info(`Saved ${composed.raw.length} bytes to ${target.fsPath}`);
   }
 
-  /** Connects, negotiates TLS, logs in and reports what the server offered, without sending. */
-  async testConnection(): Promise<VerifyResult | undefined> {
-    const settings = readSettings();
+  /** Connects, negotiates TLS, logs in and reports what the server offered, without sending. `scope`: the document whose settings apply. */
+  async testConnection(scope?: vscode.Uri): Promise<VerifyResult | undefined> {
+    const settings = readSettings(scope);
     try {
       const target = await this.target(settings, true);
       const result = await this.withProgress(`Testing ${target.host}:${target.port}`, target, async (signal) => {
         const { verifySmtp } = await import('./core/smtp');
-        return verifySmtp(target, { logger: this.deps.log, signal });
+        return verifySmtp(target, this.smtpOptions(signal));
       });
       await this.rememberPassword(target);
       this.sizeLimit = result.sizeLimit;
@@ -167,14 +183,14 @@ export class Mailer implements MailService {
       void this.deps.prompts.info(`${parts.join(', ')}.`);
       return result;
     } catch (e) {
-      await this.reportFailure(e);
+      await this.reportFailure(e, settings);
       return undefined;
     }
   }
 
-  /** Asks for the SMTP password and stores it (Set SMTP Password). */
-  async setPassword(): Promise<boolean> {
-    const s = readSettings().smtp;
+  /** Asks for the SMTP password and stores it (Set SMTP Password), for the server `scope`'s settings name. */
+  async setPassword(scope?: vscode.Uri): Promise<boolean> {
+    const s = readSettings(scope).smtp;
     if (!s.host || !s.user) {
       await this.showError(
         new SendAsEmailError(ErrorCode.SMTP_NOT_CONFIGURED, 'Set sendAsEmail.smtp.host and sendAsEmail.smtp.user before storing a password.'),
@@ -188,8 +204,8 @@ export class Mailer implements MailService {
     return true;
   }
 
-  async clearPassword(): Promise<void> {
-    const s = readSettings().smtp;
+  async clearPassword(scope?: vscode.Uri): Promise<void> {
+    const s = readSettings(scope).smtp;
     await this.deps.secrets.delete(s);
     void this.deps.prompts.info(`Cleared the stored SMTP password for ${s.user || '(no user)'} at ${s.host || '(no host)'}:${s.port}.`);
   }
@@ -235,9 +251,26 @@ export class Mailer implements MailService {
         }
         this.pendingPassword = { key: SmtpSecrets.key(s), password };
       }
-      this.deps.log.redact(password);
+      this.deps.log.redact(password, s.user);
     }
     return { ...s, password };
+  }
+
+  /** What every connection gets: the log, Cancel, and a warning shown once per session when certificates are not checked. */
+  private smtpOptions(signal: AbortSignal): SmtpOptions {
+    return {
+      logger: this.deps.log,
+      signal,
+      onInsecureTls: (where) => {
+        if (this.insecureTlsShown) return;
+        this.insecureTlsShown = true;
+        void this.deps.prompts
+          .warn(`Certificates are not checked for ${where} (sendAsEmail.smtp.rejectUnauthorized is false): anyone on the network path could read your password and mail.`, Button.openSettings)
+          .then((b) => {
+            if (b === Button.openSettings) void openSettings('smtp.rejectUnauthorized');
+          });
+      },
+    };
   }
 
   private async rememberPassword(target: SmtpTarget): Promise<void> {
@@ -286,7 +319,8 @@ export class Mailer implements MailService {
     return { status: 'partial', result };
   }
 
-  private async reportFailure(e: unknown, composed?: ComposedMessage, entryId?: string): Promise<SendOutcome> {
+  /** Says what failed; `settings` are the ones the attempt used (Re-enter Password stores for that very server). */
+  private async reportFailure(e: unknown, settings: EmailSettings, composed?: ComposedMessage, entryId?: string): Promise<SendOutcome> {
     if (isSendAsEmailError(e, ErrorCode.SMTP_CANCELLED)) {
       this.deps.log.info(e.message);
       void this.deps.prompts.info(e.message);
@@ -295,12 +329,12 @@ export class Mailer implements MailService {
     const err = toError(e);
     this.deps.log.error(`${err.code}: ${err.message}${err.extra.serverResponse ? ` [server: ${err.extra.serverResponse}]` : ''}`);
     if (err.code === ErrorCode.SMTP_AUTH_FAILED) {
-      const s = readSettings().smtp;
+      const s = settings.smtp;
       const choice = await this.deps.prompts.error(err.message, Button.reenterPassword, Button.showLog);
       if (choice === Button.reenterPassword) {
         await this.deps.secrets.delete(s);
         // The failed send kept its message in the outbox: the error names the entry.
-        const id = entryId ?? (composed ? (await import('./core/deliver')).outboxEntryOf(e) : undefined);
+        const id = entryId ?? err.extra.outboxEntryId;
         if (id) return this.retry(id);
       } else if (choice === Button.showLog) {
         this.deps.log.show();

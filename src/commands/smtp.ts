@@ -1,16 +1,41 @@
+import * as vscode from 'vscode';
 import type { Mailer } from '../mailer';
+
+/**
+ * Whose settings a command uses: the explorer's file it was invoked on, else the active editor's document, else the
+ * only workspace folder, else the folder the user picks. In a multi-root workspace each folder may name its own SMTP
+ * server, and the password belongs to that server. Undefined: the user dismissed the pick.
+ */
+async function scopeOf(uri: unknown): Promise<{ scope: vscode.Uri | undefined } | undefined> {
+  if (uri instanceof vscode.Uri) return { scope: uri };
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && active.scheme === 'file') return { scope: active };
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length <= 1) return { scope: folders[0]?.uri };
+  const folder = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder\'s SMTP settings?' });
+  return folder ? { scope: folder.uri } : undefined;
+}
 
 /** Email: Test SMTP Connection. */
 export function testConnectionCommand(mailer: Mailer) {
-  return () => mailer.testConnection();
+  return async (uri?: vscode.Uri) => {
+    const picked = await scopeOf(uri);
+    return picked && mailer.testConnection(picked.scope);
+  };
 }
 
 /** Email: Set SMTP Password. */
 export function setPasswordCommand(mailer: Mailer) {
-  return () => mailer.setPassword();
+  return async (uri?: vscode.Uri) => {
+    const picked = await scopeOf(uri);
+    return picked ? mailer.setPassword(picked.scope) : false;
+  };
 }
 
 /** Email: Clear SMTP Password. */
 export function clearPasswordCommand(mailer: Mailer) {
-  return () => mailer.clearPassword();
+  return async (uri?: vscode.Uri) => {
+    const picked = await scopeOf(uri);
+    if (picked) await mailer.clearPassword(picked.scope);
+  };
 }

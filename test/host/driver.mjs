@@ -22,6 +22,8 @@ import util from 'node:util';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXT_TESTS_PATH = path.join(ROOT, 'out/test/integration/index');
 const FIXTURE = path.join(ROOT, 'test/fixtures/workspace');
+// A second folder with its own settings: the host opens a multi-root workspace, so per-folder settings are tested.
+const FIXTURE_SECOND = path.join(ROOT, 'test/fixtures/second');
 // The run folder (home, runtime and temp folders, user data, the workspace copy) is a short mkdtemp in the system
 // temp folder, wherever the project is cloned: Chromium and code-server put Unix sockets below it, and a socket path
 // may not exceed 107 bytes. Per run (the driver's pid in the name): two runs at once do not collide.
@@ -29,6 +31,8 @@ const RUN_PREFIX = 'sae-cs-';
 const RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), `${RUN_PREFIX}${process.pid}-`));
 const ART_DIR = path.resolve(ROOT, process.env.SAE_ARTIFACTS_DIR ?? '.test-results/host');
 const WORKSPACE = path.join(RUN_DIR, 'workspace');
+const SECOND = path.join(RUN_DIR, 'second');
+const WORKSPACE_FILE = path.join(RUN_DIR, 'fixture.code-workspace');
 const CS_ENTRY = path.join(ROOT, 'test/host/node_modules/code-server/out/node/entry.js');
 const CHROMIUM = process.env.SAE_CHROMIUM ?? '/usr/bin/chromium';
 const TIMEOUT_MS = Number(process.env.SAE_TIMEOUT_MS ?? 600_000);
@@ -60,6 +64,8 @@ const isolatedEnv = {
 for (const d of [...Object.values(isolatedEnv), path.join(RUN_DIR, 'user-data/User'), ART_DIR]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
 Object.assign(process.env, isolatedEnv);
 fs.cpSync(FIXTURE, WORKSPACE, { recursive: true });
+fs.cpSync(FIXTURE_SECOND, SECOND, { recursive: true });
+fs.writeFileSync(WORKSPACE_FILE, JSON.stringify({ folders: [{ path: 'workspace' }, { path: 'second' }], settings: {} }, null, 2));
 fs.writeFileSync(path.join(RUN_DIR, 'user-data/User/settings.json'), JSON.stringify({
   'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false, 'workbench.enableExperiments': false, 'update.mode': 'none',
@@ -212,8 +218,8 @@ try {
     ['extensionTestsPath', `vscode-remote://${authority}${EXT_TESTS_PATH}`],
     ['skipWelcome', 'true'],
   ];
-  log(`opening the workbench on ${path.relative(ROOT, WORKSPACE)} (a fresh copy of test/fixtures/workspace)`);
-  await page.goto(`http://${authority}/?folder=${encodeURIComponent(WORKSPACE)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  log(`opening the workbench on ${WORKSPACE_FILE} (fresh copies of test/fixtures/workspace and test/fixtures/second)`);
+  await page.goto(`http://${authority}/?workspace=${encodeURIComponent(WORKSPACE_FILE)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
 } catch (e) {
   await finish(3, `the host did not start: ${e?.message ?? e}`);
 }

@@ -13,10 +13,11 @@ describe('Foundation (real extension host)', () => {
   const ext = extension();
   const contributed: ContributedCommand[] = ext.packageJSON.contributes.commands;
 
-  it('runs the extension in a Node extension host with a copy of the fixture workspace open', async () => {
+  it('runs the extension in a Node extension host with copies of the fixture folders open', async () => {
     assert.strictEqual(typeof process.versions.node, 'string');
     assert.strictEqual(ext.extensionKind, vscode.ExtensionKind.Workspace);
-    assert.strictEqual(vscode.workspace.workspaceFolders?.length, 1);
+    // A multi-root workspace: the fixture folder, and a second folder whose settings name another SMTP server.
+    assert.deepStrictEqual(vscode.workspace.workspaceFolders?.map((f) => f.name), ['workspace', 'second']);
     const stat = await vscode.workspace.fs.stat(workspaceUri('welcome.md'));
     assert.strictEqual(stat.type, vscode.FileType.File);
     assert.ok(!workspaceFolder().uri.path.includes('/test/fixtures/'), 'the host opened the fixture itself, not a copy');

@@ -139,6 +139,8 @@ describe('Save as .eml and Send (real extension host)', () => {
     await storePassword(server, PASSWORD);
     const prompts = new ScriptedPrompts();
     api.prompts.use(prompts);
+    // The command uses the settings of the active document's folder (the host has two folders).
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('welcome.md')));
     const result = await vscode.commands.executeCommand<{ tlsVersion?: string; authMethods: string[]; sizeLimit?: number; authenticated: boolean }>(
       'sendAsEmail.testConnection',
     );

@@ -31,10 +31,17 @@ export function projectRoot(): string {
   return process.env.SAE_PROJECT_ROOT ?? rootAboveBundle();
 }
 
-/** The fixture workspace copy the host opened (tests may write into it). */
+/** The fixture workspace copy the host opened (tests may write into it): the first folder of the multi-root workspace. */
 export function workspaceFolder(): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('No workspace folder is open in the extension host');
+  return folder;
+}
+
+/** The second folder (test/fixtures/second): its own settings name another SMTP server. */
+export function secondFolder(): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.[1];
+  if (!folder) throw new Error('The host did not open the second workspace folder');
   return folder;
 }
 
@@ -108,27 +115,27 @@ export class ScriptedPrompts implements Prompts {
   }
 }
 
-/** The extension's settings as the fixture workspace folder sees them. */
-export function settings(): vscode.WorkspaceConfiguration {
-  return vscode.workspace.getConfiguration('sendAsEmail', workspaceFolder().uri);
+/** The extension's settings as a workspace folder sees them (the fixture folder unless named). */
+export function settings(folder: vscode.WorkspaceFolder = workspaceFolder()): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('sendAsEmail', folder.uri);
 }
 
 /** The settings `pointAt` changes (below `sendAsEmail.`). */
 export const SMTP_SETTINGS = ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.user', 'smtp.caFile'] as const;
 
 /**
- * Records the workspace values of `keys` (below `sendAsEmail.`) now; the function it returns puts them back, removing
- * a key that had no workspace value. Record in `before()`, restore in `afterEach()`.
+ * Records the folder values of `keys` (below `sendAsEmail.`) now; the function it returns puts them back, removing
+ * a key that had no value there. Record in `before()`, restore in `afterEach()`.
  */
-export function recordWorkspaceSettings(keys: readonly string[]): () => Promise<void> {
-  const recorded = keys.map((key) => ({ key, value: settings().inspect(key)?.workspaceValue }));
+export function recordWorkspaceSettings(keys: readonly string[], folder: vscode.WorkspaceFolder = workspaceFolder()): () => Promise<void> {
+  const recorded = keys.map((key) => ({ key, value: settings(folder).inspect(key)?.workspaceFolderValue }));
   return async () => {
-    for (const { key, value } of recorded) await settings().update(key, value, vscode.ConfigurationTarget.Workspace);
+    for (const { key, value } of recorded) await settings(folder).update(key, value, vscode.ConfigurationTarget.WorkspaceFolder);
   };
 }
 
-/** Points the workspace's SMTP settings at `server`: its host, port and security, the test CA, and `user` ('' for no login). */
-export async function pointAt(server: TestSmtpServer, user = ''): Promise<void> {
+/** Points a folder's SMTP settings at `server`: its host, port and security, the test CA, and `user` ('' for no login). */
+export async function pointAt(server: TestSmtpServer, user = '', folder: vscode.WorkspaceFolder = workspaceFolder()): Promise<void> {
   const values: Record<(typeof SMTP_SETTINGS)[number], string | number> = {
     'smtp.host': server.host,
     'smtp.port': server.port,
@@ -136,7 +143,7 @@ export async function pointAt(server: TestSmtpServer, user = ''): Promise<void> 
     'smtp.user': user,
     'smtp.caFile': server.caFile,
   };
-  for (const key of SMTP_SETTINGS) await settings().update(key, values[key], vscode.ConfigurationTarget.Workspace);
+  for (const key of SMTP_SETTINGS) await settings(folder).update(key, values[key], vscode.ConfigurationTarget.WorkspaceFolder);
 }
 
 /** True when a driver that can take screenshots runs this host (code-server + Chromium, not test-electron). */
