@@ -2,11 +2,13 @@
  * send-as-email: the command-line adapter over the same core the extension uses.
  * build | send | outbox | retry | demo — see USAGE.
  */
+import * as os from 'os';
 import * as path from 'path';
 import { ErrorCode, ExitCode, SendAsEmailError } from './core/errors';
-import type { ComposedMessage, ComposedStream, ComposeOptions, Logger, SendResult, SmtpTarget } from './core/types';
+import { formatBytes } from './core/format';
+import type { Attachment, ComposeOptions, InlineImage, Logger, SendResult, SmtpTarget, SourceDocument } from './core/types';
 import type { OutboxEntry } from './core/outbox';
-import { parseCli, PASSWORD_ENV, readSource, usage, USAGE, type CliOptions } from './cli/options';
+import { checkBuildOutput, documentWorkspace, parseCli, PASSWORD_ENV, readSource, usage, USAGE, type CliOptions } from './cli/options';
 
 /** Input problems: nothing was sent, exit 2. Everything else that fails is exit 1. */
 const INPUT_CODES = new Set<string>([
@@ -86,19 +88,32 @@ export function cliLogger(io: Io, verbose: boolean): Logger {
   };
 }
 
-async function composeFile(opts: CliOptions, io: Io): Promise<ComposedMessage> {
-  const { composeMessage } = await import('./core/compose');
-  return reportWarnings(await composeMessage(readSource(opts.positionals[0], io.cwd, opts.encoding), composeOptions(opts)), io);
+/**
+ * The document named on the command line and how to compose it. Its local files must be inside --workspace, else
+ * inside its repository or its own folder: never the current folder (run from the home folder, a cloned
+ * repository's `attachments: [../../.ssh/id_rsa]` was inside that).
+ */
+function documentOf(opts: CliOptions, io: Io): { doc: SourceDocument; options: ComposeOptions } {
+  const doc = readSource(opts.positionals[0], io.cwd, opts.encoding);
+  const workspace = opts.workspace ?? documentWorkspace(doc.path, io.env.HOME || os.homedir());
+  return { doc, options: { settings: opts.settings, workspaceFolders: [workspace], overrides: opts.overrides } };
 }
 
-/** The message as a stream: `send` stores it in the outbox and sends it without holding it in memory whole. */
-async function composeFileStream(opts: CliOptions, io: Io): Promise<ComposedStream> {
-  const { composeMessageStream } = await import('./core/compose');
-  return reportWarnings(await composeMessageStream(readSource(opts.positionals[0], io.cwd, opts.encoding), composeOptions(opts)), io);
+/** `1 inline image, 2 attachments` */
+function partCounts(m: { inlineImages: readonly unknown[]; attachments: readonly unknown[] }): string {
+  const n = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  return `${n(m.inlineImages.length, 'inline image')}, ${n(m.attachments.length, 'attachment')}`;
 }
 
-function composeOptions(opts: CliOptions): ComposeOptions {
-  return { settings: opts.settings, workspaceFolders: [opts.workspace], overrides: opts.overrides };
+/** Every file that travels with the message, one line each: how it travels, its name, its size, where it is read from. */
+function printParts(m: { inlineImages: readonly InlineImage[]; attachments: readonly Attachment[] }, io: Io): void {
+  const from = (source: string): string => {
+    if (!path.isAbsolute(source)) return source;
+    const rel = path.relative(io.cwd, source);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : source;
+  };
+  for (const i of m.inlineImages) io.out(`  inline      ${i.filename}  ${formatBytes(i.size)}  ${from(i.source)}`);
+  for (const a of m.attachments) io.out(`  attachment  ${a.filename}  ${formatBytes(a.size)}  ${from(a.path)}`);
 }
 
 function reportWarnings<T extends { warnings: { message: string }[] }>(composed: T, io: Io): T {
@@ -107,12 +122,15 @@ function reportWarnings<T extends { warnings: { message: string }[] }>(composed:
 }
 
 async function build(opts: CliOptions, io: Io): Promise<number> {
-  const composed = await composeFile(opts, io);
-  const source = path.resolve(io.cwd, opts.positionals[0]!);
-  const out = opts.out ?? source.replace(/\.(md|markdown|html?)$/i, '') + '.eml';
+  const { doc, options } = documentOf(opts, io);
+  const out = opts.out ?? doc.path.replace(/\.(md|markdown|html?)$/i, '') + '.eml';
+  checkBuildOutput(out, doc.path, opts.force);
+  const { composeMessage } = await import('./core/compose');
+  const composed = reportWarnings(await composeMessage(doc, options), io);
   const { writeEml } = await import('./core/eml');
   await writeEml(out, composed.raw);
-  io.out(`Wrote ${out} (${composed.raw.length} bytes, ${composed.inlineImages.length} inline image${composed.inlineImages.length === 1 ? '' : 's'}, ${composed.attachments.length} attachment${composed.attachments.length === 1 ? '' : 's'}).`);
+  io.out(`Wrote ${out} (${composed.raw.length} bytes, ${partCounts(composed)})${composed.inlineImages.length + composed.attachments.length > 0 ? ':' : '.'}`);
+  printParts(composed, io);
   return ExitCode.OK;
 }
 
@@ -131,10 +149,16 @@ export function smtpTarget(opts: CliOptions, env: NodeJS.ProcessEnv): SmtpTarget
 async function send(opts: CliOptions, io: Io): Promise<number> {
   // The server and password first: a missing one stops the command before any image is read.
   const target = smtpTarget(opts, io.env);
-  const composed = await composeFileStream(opts, io);
+  const { doc, options } = documentOf(opts, io);
+  const { composeMessageStream } = await import('./core/compose');
+  // A stream: the message is stored in the outbox and sent without being held in memory whole.
+  const composed = reportWarnings(await composeMessageStream(doc, options), io);
   if (composed.envelope.to.length === 0) {
     throw new SendAsEmailError(ErrorCode.NO_RECIPIENTS, `"${composed.headers.subject}" has no recipients: add "to:" to the front matter or use --to.`);
   }
+  // What is about to leave, before it does.
+  io.out(`Sending "${composed.headers.subject}" (${formatBytes(composed.size)}, ${partCounts(composed)})${composed.inlineImages.length + composed.attachments.length > 0 ? ':' : '.'}`);
+  printParts(composed, io);
   const { Outbox } = await import('./core/outbox');
   const { deliverStream } = await import('./core/deliver');
   const outbox = new Outbox(opts.outboxDir);

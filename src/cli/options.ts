@@ -19,16 +19,19 @@ Commands:
   demo [FILE]           start a loopback SMTP server, send FILE (default examples/welcome.md), report what arrived
 
 Message options (build, send):
-  -o, --out FILE        where build writes the .eml (default: beside FILE)
+  -o, --out FILE        where build writes the .eml (default: beside FILE); an existing file is replaced only
+                        when it is an .eml (never FILE itself)
+  --force               let build -o replace an existing file that is not an .eml
   --to A,B  --cc A,B  --bcc A,B  --subject S  --from F  --reply-to R   (repeatable; "Name, Jr." <a@b> is one address)
   --settings FILE       read sendAsEmail.* keys from a VS Code settings.json (comments allowed)
-  --workspace DIR       workspace folder: local images must be inside it (default: current directory)
+  --workspace DIR       local images, attachments and inline files must be inside it (default: the repository
+                        FILE is in, the nearest folder above it holding .git, else FILE's own folder)
   --encoding NAME       the encoding of FILE when it is not UTF-8: gb18030, big5, shift_jis, windows-1252...
                         (default: UTF-8, or what a byte order mark says; other bytes are refused)
 
 SMTP options (send, retry):
   --host H  --port N  --security starttls|tls|none  --user U  --ca-file PEM  --timeout SECONDS
-  --outbox DIR          outbox folder (default: <workspace>/.send-as-email)
+  --outbox DIR          outbox folder (default: .send-as-email in --workspace, else in the current folder)
   The password is read from the environment variable ${PASSWORD_ENV}, never from a flag.
 
 Other options:
@@ -42,7 +45,10 @@ export interface CliOptions {
   command: string;
   positionals: string[];
   out?: string;
-  workspace: string;
+  /** --workspace; without it, the document's own repository or folder (`documentWorkspace`). */
+  workspace?: string;
+  /** --force: build -o may replace an existing file that is not an .eml. */
+  force: boolean;
   outboxDir: string;
   settings: EmailSettings;
   overrides: HeaderOverrides;
@@ -61,6 +67,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
       strict: true,
       options: {
         out: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
         to: { type: 'string', multiple: true },
         cc: { type: 'string', multiple: true },
         bcc: { type: 'string', multiple: true },
@@ -93,7 +100,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     throw usage(`--encoding: unknown encoding "${v.encoding}"; use a name such as utf-8, gb18030, big5, shift_jis or windows-1252.`);
   }
   const [command = '', ...positionals] = parsed.positionals;
-  const workspace = path.resolve(cwd, v.workspace ?? '.');
+  const workspace = v.workspace === undefined ? undefined : path.resolve(cwd, v.workspace);
   let settings: EmailSettings;
   try {
     settings = v.settings ? loadSettingsFile(path.resolve(cwd, v.settings)) : defaultSettings();
@@ -131,7 +138,8 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     positionals,
     out: v.out === undefined ? undefined : path.resolve(cwd, v.out),
     workspace,
-    outboxDir: v.outbox ? path.resolve(cwd, v.outbox) : path.join(workspace, '.send-as-email'),
+    force: v.force ?? false,
+    outboxDir: v.outbox ? path.resolve(cwd, v.outbox) : path.join(workspace ?? cwd, '.send-as-email'),
     settings,
     overrides,
     encoding: v.encoding,
@@ -159,4 +167,48 @@ export function readSource(file: string | undefined, cwd = process.cwd(), encodi
     throw new SendAsEmailError(ErrorCode.USAGE, `Cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
   }
   return { path: abs, text: decodeTextFile(bytes, abs, encoding) };
+}
+
+/**
+ * Where a document's local files must be when no --workspace is given: its repository (the nearest folder at or
+ * above the document's own that holds `.git`, a folder or a file), else the document's folder; never a folder
+ * above that. A `.git` in the home folder or at the file system root (a home directory under version control) does
+ * not count: that would put ~/.ssh inside the workspace.
+ */
+export function documentWorkspace(docPath: string, home: string): string {
+  const real = (p: string): string => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const own = real(path.dirname(docPath));
+  const homeDir = real(home);
+  for (let dir = own; ; dir = path.dirname(dir)) {
+    const top = path.dirname(dir) === dir;
+    if (dir === homeDir || top) return own;
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+  }
+}
+
+/**
+ * Refuses an output file build must not write over: the document itself (whatever the flags), a folder, or an
+ * existing file that is not an .eml unless `force`. A new file may have any name.
+ */
+export function checkBuildOutput(out: string, source: string, force: boolean): void {
+  let target: fs.Stats;
+  try {
+    target = fs.statSync(out);
+  } catch {
+    return;
+  }
+  const doc = fs.statSync(source);
+  if (target.ino === doc.ino && target.dev === doc.dev) {
+    throw usage(`build would write the message over its own document ${out}: name another file with -o.`);
+  }
+  if (target.isDirectory()) throw usage(`${out} is a folder: name the .eml file to write with -o.`);
+  if (!force && path.extname(out).toLowerCase() !== '.eml') {
+    throw usage(`${out} already exists and is not an .eml file: build does not replace it without --force.`);
+  }
 }
