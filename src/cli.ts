@@ -234,6 +234,8 @@ function entryState(e: OutboxEntry): string {
       return `partly delivered, waiting for ${(e.pendingRecipients ?? []).join(', ')}`;
     case 'accepted':
       return 'accepted, record incomplete: never sent again';
+    case 'unknown':
+      return 'delivery unknown: the server may have it, check before retrying';
     default:
       return 'waiting';
   }
@@ -259,6 +261,7 @@ export function reportError(e: unknown, io: Io): number {
     const kept = e.extra.outboxEntryId;
     const deferred = deferredNote(e.extra.deferred ?? [], kept);
     if (deferred) io.err(`  ${deferred}`);
+    else if (kept && e.extra.deliveryUnknown) io.err(`  The message is kept in the outbox as ${kept}; if it did not arrive, send-as-email retry ${kept} resends the same bytes.`);
     else if (kept) io.err(`  The message is kept in the outbox: send-as-email retry ${kept} (with the same SMTP options) resends the same bytes.`);
     if (INPUT_CODES.has(e.code)) return ExitCode.USAGE;
     return ExitCode.FAILED;

@@ -39,9 +39,9 @@ function asSendAsEmailError(e: unknown): SendAsEmailError {
 /** Records the failure on the entry; returns the error, carrying the entry's id (`extra.outboxEntryId`). */
 async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpOptions): Promise<SendAsEmailError> {
   const err = asSendAsEmailError(e);
-  const { serverResponse, rejected, deferred } = err.extra;
+  const { serverResponse, rejected, deferred, deliveryUnknown } = err.extra;
   try {
-    await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse, rejected, deferred });
+    await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse, rejected, deferred, deliveryUnknown });
   } catch (recordError) {
     opts.logger?.error(`Could not record the failure in outbox entry ${id}: ${String(recordError)}`);
   }

@@ -37,6 +37,11 @@ export type OutboxStatus =
   /** The last attempt failed; `lastError` says why. */
   | 'failed'
   /**
+   * The last attempt sent the whole message but got no reply to it (connection lost, timeout, cancel after the final
+   * dot): it may have been delivered. Retrying may deliver it twice; check first.
+   */
+  | 'unknown'
+  /**
    * Accepted for some recipients, refused for now (4xx) for others: `pendingRecipients` are still to be sent to
    * (a retry sends to them alone), `result.accepted` have it. Stays partial when a later attempt fails.
    */
@@ -352,14 +357,17 @@ export class Outbox {
   /**
    * Records a failed attempt; the entry stays in outbox/ with its bytes (a partial entry stays partial). When the
    * server refused every recipient, some only for now (`error.deferred`), the next attempt sends to those alone.
+   * When the message may have been delivered all the same (`error.deliveryUnknown`: no reply to the final dot), the
+   * entry is 'unknown'.
    */
   async markFailed(
     id: string,
-    error: { code: string; message: string; serverResponse?: string; rejected?: Refusal[]; deferred?: Refusal[] },
+    error: { code: string; message: string; serverResponse?: string; rejected?: Refusal[]; deferred?: Refusal[]; deliveryUnknown?: boolean },
   ): Promise<void> {
     const stored = await this.readPending(id);
     const time = now();
-    if (stored.status === 'partial' && error.rejected?.length && !error.deferred?.length) {
+    const someAccepted = (stored.result?.accepted.length ?? 0) > 0;
+    if (someAccepted && error.rejected?.length && !error.deferred?.length) {
       // The last pending recipients were refused for good: nobody is left to send to.
       await this.markSent(id, { messageId: stored.messageId, accepted: [], rejected: error.rejected, deferred: [], response: error.serverResponse ?? '', size: stored.size });
       return;
@@ -367,7 +375,7 @@ export class Outbox {
     const updated: StoredEntry = {
       ...stored,
       ...(error.deferred?.length ? { pendingRecipients: error.deferred.map((r) => r.address) } : {}),
-      status: stored.status === 'partial' ? 'partial' : 'failed',
+      status: error.deliveryUnknown ? 'unknown' : someAccepted ? 'partial' : 'failed',
       attempts: stored.attempts + 1,
       updatedAt: time,
       lastError: {

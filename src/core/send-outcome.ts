@@ -1,7 +1,10 @@
 /**
- * What a send's refusals and failures mean for the message, beyond what the SMTP error table says: a refusal of a
- * recipient is final when the server said 5xx, and only for now when it said 4xx (greylisting's
- * `451 4.2.0 Try again later`): the outbox keeps deferred recipients pending, and a retry reaches them.
+ * What a send's refusals and failures mean for the message, beyond what the SMTP error table says:
+ * - a refusal of a recipient is final when the server said 5xx, and only for now when it said 4xx (greylisting's
+ *   `451 4.2.0 Try again later`): the outbox keeps deferred recipients pending, and a retry reaches them;
+ * - a connection lost (or silent) after the final dot, before the server's reply, leaves the outcome unknown: the
+ *   server may have delivered the message, so a retry could deliver it twice (SMTP_DELIVERY_UNKNOWN, and
+ *   `extra.deliveryUnknown` on it and on a cancel at that point).
  */
 import { ErrorCode, SendAsEmailError } from './errors';
 import { endpoint, type SmtpErrorContext } from './smtp-errors';
@@ -25,7 +28,8 @@ const list = (refusals: readonly Refusal[]): string => refusals.map((r) => `${r.
 
 /**
  * The error a failed send reports, given where the session was (`ctx`, when the session got that far): refusals of
- * every recipient split into rejected and deferred. Anything else as it is.
+ * every recipient split into rejected and deferred, a lost connection or a timeout after the final dot as
+ * SMTP_DELIVERY_UNKNOWN, a cancel after the final dot flagged `deliveryUnknown`. Anything else as it is.
  */
 export function sendFailure(e: unknown, ctx: SmtpErrorContext | undefined): unknown {
   if (!(e instanceof SendAsEmailError) || !ctx) return e;
@@ -40,6 +44,18 @@ export function sendFailure(e: unknown, ctx: SmtpErrorContext | undefined): unkn
       deferred,
       hint: 'A refusal "for now" (4xx) is often greylisting: retry the message from the outbox in a few minutes.',
     });
+  }
+  if (ctx.phase !== 'sent') return e;
+  if (e.code === ErrorCode.SMTP_CANCELLED) return new SendAsEmailError(e.code, e.message, { ...e.extra, deliveryUnknown: true });
+  // A reply (even 421) means the server decided; only silence after the final dot leaves the outcome open.
+  if ((e.code === ErrorCode.SMTP_CONNECTION_DROPPED || e.code === ErrorCode.SMTP_TIMEOUT) && !e.extra.serverResponse) {
+    const why =
+      e.code === ErrorCode.SMTP_TIMEOUT ? `${where} did not confirm it within ${ctx.timeoutSeconds} s` : `the connection to ${where} was lost before the server confirmed it`;
+    return new SendAsEmailError(
+      ErrorCode.SMTP_DELIVERY_UNKNOWN,
+      `The whole message was sent, but ${why}, so it may have been delivered: check whether it arrived (a recipient's mailbox, your Sent folder) before retrying it from the outbox.`,
+      { ...e.extra, deliveryUnknown: true, hint: 'If it did arrive, a retry would deliver it a second time.', cause: e },
+    );
   }
   return e;
 }

@@ -567,6 +567,12 @@ export async function verifySmtp(target: SmtpTarget, opts: SmtpOptions = {}): Pr
   });
 }
 
+/** A socket error from writing (the connection refused bytes we sent), not from reading or a timeout. */
+function isWriteError(e: unknown): boolean {
+  const err = e as { syscall?: string; code?: string; originalCode?: string } | null;
+  return !!err && (err.syscall === 'write' || err.code === 'EPIPE' || err.originalCode === 'EPIPE');
+}
+
 /**
  * Sends `raw` exactly as given to `envelope.to`. Resolves once the server accepted the message for at
  * least one recipient; refused recipients are listed in `rejected` (5xx, for good) and `deferred` (4xx, for now).
@@ -607,6 +613,11 @@ export async function sendRaw(
           done(err, result),
         ),
       );
+    } catch (e) {
+      // A write that failed means the end of the message (its final dot) never left: nothing can have been delivered.
+      const ctxNow: SmtpErrorContext = s.ctx; // the phase moved on in the body's callbacks
+      if (ctxNow.phase === 'sent' && isWriteError(e)) ctxNow.phase = 'data';
+      throw e;
     } finally {
       if (body instanceof FileBody) body.destroy();
     }

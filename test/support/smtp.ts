@@ -72,8 +72,10 @@ export interface SmtpServerOptions {
    * - `accept` (default): record it and answer `250`.
    * - `drop`: destroy the connection as soon as the first message bytes arrive (nothing recorded).
    * - `stall`: read the whole message, record it under `stalled`, and never answer.
+   * - `hangup`: read the whole message (the final dot included), record it under `stalled`, and destroy the
+   *   connection without answering.
    */
-  data?: 'accept' | 'drop' | 'stall';
+  data?: 'accept' | 'drop' | 'stall' | 'hangup';
   /** Extra smtp-server options, applied last. */
   serverOptions?: Partial<SMTPServerOptions>;
 }
@@ -115,7 +117,7 @@ export interface TestSmtpServer {
   readonly caFile: string;
   /** Messages accepted so far, in order. */
   readonly messages: ReceivedMessage[];
-  /** Messages read completely but never answered (`data: 'stall'`). */
+  /** Messages read completely but never answered (`data: 'stall'` or `'hangup'`). */
   readonly stalled: ReceivedMessage[];
   readonly auths: AuthAttempt[];
   /** Every command received, in order, across all sessions. */
@@ -287,6 +289,11 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         if (dataMode === 'stall') {
           stalled.push(record);
           return; // never answer
+        }
+        if (dataMode === 'hangup') {
+          stalled.push(record);
+          for (const c of server.connections) if (c.id === session.id) c._socket.destroy();
+          return;
         }
         if (stream.sizeExceeded) return callback(smtpError(552, 'Error: message exceeds fixed maximum message size'));
         messages.push(record);

@@ -201,6 +201,16 @@ describe('command-line tool', function () {
       assert.strictEqual(server.messages.length, 1);
     });
 
+    it('a connection lost after the final dot: the error says the message may have been delivered, outbox lists "delivery unknown"', async () => {
+      server = await startSmtpServer({ security: 'none', data: 'hangup' });
+      const r = await run(['send', 'note.md', '--host', server.host, '--port', String(server.port), '--security', 'none'], ws);
+      assert.strictEqual(r.code, 1);
+      assert.match(r.err, /may have been delivered: check whether it arrived/);
+      assert.match(r.err, /if it did not arrive, send-as-email retry \S+ resends/);
+      const list = await run(['outbox'], ws);
+      assert.match(list.out, /^\S+\s+Status.*\(delivery unknown: the server may have it, check before retrying\)/m);
+    });
+
     it('all recipients refused exits 1', async () => {
       server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD }, rejectRecipients: ['bob@example.com', 'grace@example.com'] });
       const r = await run(['send', 'note.md', ...smtpArgs(server)], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });

@@ -339,6 +339,45 @@ describe('deliver: outbox around the send', function () {
     assert.strictEqual((await outbox.get(id))?.status, 'sent');
   });
 
+  describe('no reply to the final dot: delivery unknown', () => {
+    it('a connection lost after the whole message went out says it may have been delivered, and the entry is "unknown"', async () => {
+      const server = await start({ data: 'hangup' });
+      const msg = await buildTestMessage();
+      const err = await rejectsWith(deliver(toDeliver(msg), server.target(), outbox), ErrorCode.SMTP_DELIVERY_UNKNOWN);
+      assert.match(err.message, /may have been delivered/);
+      assert.match(err.message, /check whether it arrived .* before retrying/);
+      assert.doesNotMatch(err.message, /probably not delivered/);
+      assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
+      assert.strictEqual(err.extra.deliveryUnknown, true);
+      assert.strictEqual(server.stalled.length, 1, 'the server did not get the whole message');
+      assert.ok(server.stalled[0]!.raw.equals(msg.raw));
+      const entry = await outbox.get(err.extra.outboxEntryId!);
+      assert.strictEqual(entry?.status, 'unknown');
+      assert.strictEqual(entry?.lastError?.code, ErrorCode.SMTP_DELIVERY_UNKNOWN);
+      assert.deepStrictEqual((await outbox.pending()).map((e) => e.status), ['unknown']);
+    });
+
+    it('a server silent after the final dot until the timeout: delivery unknown too', async () => {
+      const server = await start({ data: 'stall' });
+      const msg = await buildTestMessage();
+      const err = await rejectsWith(deliver(toDeliver(msg), server.target({ timeoutSeconds: 1 }), outbox), ErrorCode.SMTP_DELIVERY_UNKNOWN);
+      assert.match(err.message, /did not confirm it within 1 s, so it may have been delivered/);
+      assert.strictEqual((await outbox.get(err.extra.outboxEntryId!))?.status, 'unknown');
+    });
+
+    it('a cancel after the final dot leaves the entry "unknown"', async () => {
+      const server = await start({ data: 'stall' });
+      const msg = await buildTestMessage();
+      const controller = new AbortController();
+      const sending = deliver(toDeliver(msg), server.target(), outbox, { signal: controller.signal });
+      await server.waitFor(() => server.stalled.length === 1, 5000, 'the message to arrive');
+      controller.abort();
+      const err = await rejectsWith(sending, ErrorCode.SMTP_CANCELLED);
+      assert.strictEqual(err.extra.deliveryUnknown, true);
+      assert.strictEqual((await outbox.get(err.extra.outboxEntryId!))?.status, 'unknown');
+    });
+  });
+
   it('keeps a cancelled send in the outbox', async () => {
     const server = await start({ delayRcptMs: 5000 });
     const msg = await buildTestMessage();
