@@ -26,12 +26,12 @@ export const PREPARED_PREFIX = 'X-Send-As-Email-Prepared-';
 /** How nodemailer writes headers in our messages: quoted-printable encoded words (the composer's textEncoding). */
 const ENCODING = { textEncoding: 'Q' } as const;
 
-function hasLongRun(s: string): boolean {
+function hasLongRun(s: string, longest = LONGEST_RUN): boolean {
   let run = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     run = c === 0x20 || c === 0x09 ? 0 : run + 1;
-    if (run > LONGEST_RUN) return true;
+    if (run > longest) return true;
   }
   return false;
 }
@@ -48,7 +48,9 @@ function formatted(m: Mailbox): string {
 
 /** The display name as nodemailer writes it is too long to fold (the address itself is never split). */
 function nameTooLong(m: Mailbox): boolean {
-  return m.name !== '' && hasLongRun(formatted(m).replace(/\s*<[^<>]*>$/, ''));
+  // Quoting at most doubles a run (every character escaped) and adds its quotes; most names stop here.
+  if (!hasLongRun(m.name, LONGEST_RUN / 2 - 1)) return false;
+  return hasLongRun(formatted(m).replace(/\s*<[^<>]*>$/, ''));
 }
 
 /** A mailbox with its display name as encoded words. */
