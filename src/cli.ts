@@ -33,6 +33,7 @@ const INPUT_CODES = new Set<string>([
   ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
   ErrorCode.OUTBOX_ENTRY_NOT_FOUND,
   ErrorCode.OUTBOX_ALREADY_SENT,
+  ErrorCode.OUTBOX_ENTRY_INVALID,
 ]);
 
 export interface Io {
@@ -222,7 +223,8 @@ async function listOutbox(opts: CliOptions, io: Io): Promise<number> {
   const pending = await outbox.pending();
   if (pending.length === 0) io.out(`Nothing waiting in ${opts.outboxDir}.`);
   for (const e of pending) {
-    io.out(`${e.id}  ${e.subject}  to ${e.envelope.to.join(', ')}  (${entryState(e)})${e.lastError ? `  [${e.lastError.code}: ${e.lastError.message}]` : ''}`);
+    if (e.status === 'unreadable') io.out(`${e.id}  (unreadable: ${e.problem})`);
+    else io.out(`${e.id}  ${e.subject}  to ${e.envelope.to.join(', ')}  (${entryState(e)})${e.lastError ? `  [${e.lastError.code}: ${e.lastError.message}]` : ''}`);
   }
   return ExitCode.OK;
 }

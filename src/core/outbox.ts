@@ -31,73 +31,9 @@ import { claimEntry, isClaimed, type OutboxClaim } from './outbox-claim';
 import type { Refusal } from './send-outcome';
 import type { SendResult } from './types';
 
-export type OutboxStatus =
-  /** Queued, no attempt finished yet (or the process stopped during the attempt). */
-  | 'pending'
-  /** The last attempt failed; `lastError` says why. */
-  | 'failed'
-  /**
-   * The last attempt sent the whole message but got no reply to it (connection lost, timeout, cancel after the final
-   * dot): it may have been delivered. Retrying may deliver it twice; check first.
-   */
-  | 'unknown'
-  /**
-   * Accepted for some recipients, refused for now (4xx) for others: `pendingRecipients` are still to be sent to
-   * (a retry sends to them alone), `result.accepted` have it. Stays partial when a later attempt fails.
-   */
-  | 'partial'
-  /**
-   * Accepted by the server, but the record in sent/ could not be written (disk full, permissions): "accepted, record
-   * incomplete". Never sent again; `pending()` finishes the record once sent/ can be written.
-   */
-  | 'accepted'
-  /** Accepted by the server for every recipient it did not refuse for good (`result.rejected`). */
-  | 'sent';
+import { decodeRecord, encodeRecord, normalizedResult, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outbox-record';
 
-export interface OutboxError {
-  code: string;
-  message: string;
-  serverResponse?: string;
-  /** ISO time of the failure. */
-  at: string;
-}
-
-export interface OutboxMeta {
-  messageId: string;
-  envelope: { from: string; to: string[] };
-  subject: string;
-  /** The source document the message was composed from, when there is one. */
-  source?: string;
-}
-
-export interface OutboxEntry extends OutboxMeta {
-  id: string;
-  status: OutboxStatus;
-  /** Size of the .eml in bytes. */
-  size: number;
-  /** SHA-256 (hex) of the .eml, checked when the bytes are read back. */
-  sha256: string;
-  /** ISO times. */
-  createdAt: string;
-  updatedAt: string;
-  /** Finished send attempts (failed or accepted). */
-  attempts: number;
-  lastError?: OutboxError;
-  /** ISO time the server accepted the message. */
-  sentAt?: string;
-  /**
-   * The server's answers so far, for sent and partial entries: every recipient accepted or refused for good in any
-   * attempt; `deferred`, `response` and `size` are the last attempt's.
-   */
-  result?: SendResult;
-  /** Partial entries: the recipients still to be sent to (refused for now). Absent: the whole envelope. */
-  pendingRecipients?: string[];
-  /** Absolute path of the entry's .eml file (where it is now). */
-  file: string;
-}
-
-/** What is stored in `<id>.json` (the entry without its computed `file`). */
-type StoredEntry = Omit<OutboxEntry, 'file'> & { version: 1 };
+export type { OutboxEntry, OutboxError, OutboxMeta, OutboxStatus } from './outbox-record';
 
 const ID_PATTERN = /^[0-9A-Za-z][0-9A-Za-z_-]{0,120}$/;
 
@@ -288,7 +224,7 @@ export class Outbox {
     const time = now();
     const bytes = await writeEml(this.eml('outbox', id));
     const stored: StoredEntry = {
-      version: 1,
+      version: 2,
       id,
       status: 'pending',
       messageId: meta.messageId,
@@ -301,7 +237,13 @@ export class Outbox {
       updatedAt: time,
       attempts: 0,
     };
-    await writeAtomic(this.json('outbox', id), JSON.stringify(stored, null, 2) + '\n');
+    try {
+      await writeAtomic(this.json('outbox', id), encodeRecord(stored));
+    } catch (e) {
+      // Without its record the message would be listed as unreadable: nothing was sent, so nothing is kept.
+      await fs.promises.rm(this.eml('outbox', id), { force: true });
+      throw e;
+    }
     return { ...this.toEntry(stored, 'outbox'), eightBit: bytes.eightBit };
   }
 
@@ -325,7 +267,7 @@ export class Outbox {
     delete done.lastError;
     try {
       if (result.deferred.length > 0) {
-        await writeAtomic(this.json('outbox', id), JSON.stringify({ ...done, status: 'partial', pendingRecipients: result.deferred.map((r) => r.address) }, null, 2) + '\n');
+        await writeAtomic(this.json('outbox', id), encodeRecord({ ...done, status: 'partial', pendingRecipients: result.deferred.map((r) => r.address) }));
         await fs.promises.rm(this.acceptedMarker(id), { force: true });
         return { status: 'partial' };
       }
@@ -333,7 +275,7 @@ export class Outbox {
       delete sent.pendingRecipients;
       await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
       // The sent record first: from here on the entry counts as sent, whatever happens next.
-      await writeAtomic(this.json('sent', id), JSON.stringify(sent, null, 2) + '\n');
+      await writeAtomic(this.json('sent', id), encodeRecord(sent));
     } catch (e) {
       // Keep the answer with the marker if there is room for it; the marker alone already says "accepted". The
       // error says it in every listing that shows errors.
@@ -342,7 +284,7 @@ export class Outbox {
         message: `Accepted by the server, but its record in ${this.sentDir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); it is never sent again.`,
         at: time,
       };
-      const accepted = JSON.stringify({ ...done, status: 'accepted', sentAt: time, lastError }, null, 2) + '\n';
+      const accepted = encodeRecord({ ...done, status: 'accepted', sentAt: time, lastError });
       const kept = await writeAtomic(marked ? this.acceptedMarker(id) : this.json('outbox', id), accepted).then(
         () => true,
         () => false,
@@ -385,12 +327,14 @@ export class Outbox {
         at: time,
       },
     };
-    await writeAtomic(this.json('outbox', id), JSON.stringify(updated, null, 2) + '\n');
+    await writeAtomic(this.json('outbox', id), encodeRecord(updated));
   }
 
   /**
-   * Entries still in outbox/, oldest first: waiting (never tried, failed, partial) and accepted ones whose record in
-   * sent/ could not be written (status 'accepted', never sent again). Finishes interrupted moves to sent/ meanwhile.
+   * Entries still in outbox/, oldest first: waiting (never tried, failed, partial, delivery unknown), accepted ones
+   * whose record in sent/ could not be written (status 'accepted', never sent again), and unreadable ones (a record
+   * missing, cut short, not an outbox record or changed, or a message file missing: `problem` names the file), so
+   * no message file is ever hidden. Finishes interrupted moves to sent/ meanwhile.
    */
   async pending(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
@@ -400,9 +344,9 @@ export class Outbox {
         await this.finishMove(id).catch(() => {});
         continue;
       }
-      const stored = await this.readStored('outbox', id);
-      if (stored?.status === 'accepted' && (await this.finishAccepted(stored))) continue;
-      if (stored && (await exists(this.eml('outbox', id)))) entries.push(this.toEntry(stored, 'outbox'));
+      const entry = await this.outboxEntry(id);
+      if (entry?.status === 'accepted' && (await this.finishAccepted(id))) continue;
+      if (entry) entries.push(entry);
     }
     return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
@@ -417,20 +361,56 @@ export class Outbox {
     return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
-  /** The entry, wherever it is, or undefined. */
+  /** The entry, wherever it is (status 'unreadable' when its record cannot be used), or undefined. */
   async get(id: string): Promise<OutboxEntry | undefined> {
     if (!ID_PATTERN.test(id)) return undefined;
-    const sent = await this.readStored('sent', id);
-    if (sent) return this.toEntry(sent, (await exists(this.eml('sent', id))) ? 'sent' : 'outbox');
-    const pending = await this.readStored('outbox', id);
-    return pending ? this.toEntry(pending, 'outbox') : undefined;
+    const sent = await this.load('sent', id);
+    if (sent && 'record' in sent) return this.toEntry(sent.record, (await exists(this.eml('sent', id))) ? 'sent' : 'outbox');
+    if (sent) return this.unreadable(id, sent.problem);
+    return this.outboxEntry(id);
   }
 
-  /** The entry, or OUTBOX_ENTRY_NOT_FOUND naming the id and the folder. */
+  /** The entry, or OUTBOX_ENTRY_NOT_FOUND naming the id and the folder, or OUTBOX_ENTRY_INVALID saying what is wrong. */
   async require(id: string): Promise<OutboxEntry> {
     const entry = await this.get(id);
     if (!entry) throw this.notFound(id);
+    if (entry.status === 'unreadable') throw invalidEntry(entry.problem ?? `Outbox entry ${id} cannot be read.`);
     return entry;
+  }
+
+  /** The entry in outbox/ with its problems: record unusable, message file or record missing. Undefined: none. */
+  private async outboxEntry(id: string): Promise<OutboxEntry | undefined> {
+    const loaded = await this.load('outbox', id);
+    const hasEml = await exists(this.eml('outbox', id));
+    if (loaded && 'problem' in loaded) return this.unreadable(id, loaded.problem);
+    if (loaded) return hasEml ? this.toEntry(loaded.record, 'outbox') : this.unreadable(id, missingFile(this.toEntry(loaded.record, 'outbox')).message);
+    // A message file alone: its record was never written (a crash), unless a send is storing it right now.
+    if (hasEml && !(await isClaimed(this.lock(id)))) {
+      return this.unreadable(id, `Outbox entry ${id} has a message file but no record (${this.json('outbox', id)} is missing): ${this.eml('outbox', id)}.`);
+    }
+    return undefined;
+  }
+
+  /** An entry listed for its problem only (see OutboxStatus 'unreadable'). */
+  private async unreadable(id: string, problem: string): Promise<OutboxEntry> {
+    const file = this.eml('outbox', id);
+    const stat = (await fs.promises.stat(file).catch(() => undefined)) ?? (await fs.promises.stat(this.json('outbox', id)).catch(() => undefined));
+    const time = stat ? stat.mtime.toISOString() : now();
+    return {
+      id,
+      status: 'unreadable',
+      problem,
+      messageId: '',
+      envelope: { from: '', to: [] },
+      subject: '',
+      size: 0,
+      sha256: '',
+      createdAt: time,
+      updatedAt: time,
+      attempts: 0,
+      lastError: { code: ErrorCode.OUTBOX_ENTRY_INVALID, message: problem, at: time },
+      file,
+    };
   }
 
   /**
@@ -497,12 +477,14 @@ export class Outbox {
    * Writes the sent/ record of an accepted entry whose record could not be written then, and moves it; false when
    * sent/ still cannot be written, or when a send holds the entry (it is recording the outcome right now).
    */
-  private async finishAccepted(stored: StoredEntry): Promise<boolean> {
-    if (await isClaimed(this.lock(stored.id))) return false;
+  private async finishAccepted(id: string): Promise<boolean> {
+    if (await isClaimed(this.lock(id))) return false;
+    const stored = await this.readStored('outbox', id);
+    if (!stored) return false;
     try {
       await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
       const { lastError: _recordError, ...sent } = stored;
-      await writeAtomic(this.json('sent', stored.id), JSON.stringify({ ...sent, status: 'sent' }, null, 2) + '\n');
+      await writeAtomic(this.json('sent', stored.id), encodeRecord({ ...sent, status: 'sent' }));
       await this.finishMove(stored.id);
       return true;
     } catch {
@@ -511,10 +493,8 @@ export class Outbox {
   }
 
   private toEntry(stored: StoredEntry, emlIn: 'outbox' | 'sent'): OutboxEntry {
-    const { version: _version, ...entry } = stored;
-    // Records written before deferred recipients were told apart have no `deferred`.
-    if (entry.result) entry.result = { ...entry.result, deferred: entry.result.deferred ?? [] };
-    return { ...entry, file: this.eml(emlIn, stored.id) };
+    const { version: _version, recordSha256: _hash, result, ...entry } = stored;
+    return { ...entry, ...(result ? { result: normalizedResult(result) } : {}), file: this.eml(emlIn, stored.id) };
   }
 
   private notFound(id: string): SendAsEmailError {
@@ -530,43 +510,50 @@ export class Outbox {
     } catch {
       return [];
     }
-    const ids = names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -5).replace(/\.accepted$/, ''));
+    // Records, accepted markers, and message files (one without a record is listed as unreadable).
+    const ids = names.filter((n) => (n.endsWith('.json') || n.endsWith('.eml')) && !n.startsWith('.')).map((n) => n.replace(/(\.accepted)?\.json$|\.eml$/, ''));
     return [...new Set(ids)].filter((id) => ID_PATTERN.test(id));
   }
 
-  /** The record of an entry; in outbox/, an accepted marker comes first and makes it 'accepted'. */
+  /** The usable record of an entry, or undefined (none, or unusable). */
   private async readStored(where: 'outbox' | 'sent', id: string): Promise<StoredEntry | undefined> {
-    if (where === 'outbox') {
-      const accepted = await this.readRecord(this.acceptedMarker(id), id);
-      if (accepted) return { ...accepted, status: 'accepted' };
-    }
-    return this.readRecord(this.json(where, id), id);
+    const loaded = await this.load(where, id);
+    return loaded && 'record' in loaded ? loaded.record : undefined;
   }
 
-  private async readRecord(file: string, id: string): Promise<StoredEntry | undefined> {
+  /** The record of an entry, or the problem with it; in outbox/, an accepted marker comes first and makes it 'accepted'. */
+  private async load(where: 'outbox' | 'sent', id: string): Promise<{ record: StoredEntry } | { problem: string } | undefined> {
+    if (where === 'outbox') {
+      const marker = await this.loadFile(this.acceptedMarker(id), id);
+      if (marker && 'record' in marker) return { record: { ...marker.record, status: 'accepted' } };
+      if (marker) return marker;
+    }
+    return this.loadFile(this.json(where, id), id);
+  }
+
+  private async loadFile(file: string, id: string): Promise<{ record: StoredEntry } | { problem: string } | undefined> {
     let text: string;
     try {
       text = await fs.promises.readFile(file, 'utf8');
-    } catch {
-      return undefined;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      return { problem: `The record ${file} of outbox entry ${id} cannot be read (${code ?? String(e)}).` };
     }
-    try {
-      const data = JSON.parse(text) as StoredEntry;
-      return data && data.id === id ? data : undefined;
-    } catch {
-      return undefined;
-    }
+    return decodeRecord(text, id, file);
   }
 
-  /** The outbox/ record of an entry that is not sent yet; throws NOT_FOUND or ALREADY_SENT. */
+  /** The outbox/ record of an entry that is not sent yet; throws NOT_FOUND, ALREADY_SENT or ENTRY_INVALID. */
   private async readPending(id: string): Promise<StoredEntry> {
     if (!ID_PATTERN.test(id)) throw this.notFound(id);
-    const sent = await this.readStored('sent', id);
-    if (sent) throw alreadySent(sent);
-    const stored = await this.readStored('outbox', id);
+    const sent = await this.load('sent', id);
+    if (sent && 'record' in sent) throw alreadySent(sent.record);
+    if (sent) throw invalidEntry(sent.problem);
+    const stored = await this.load('outbox', id);
     if (!stored) throw this.notFound(id);
-    if (stored.status === 'accepted') throw alreadySent(stored);
-    return stored;
+    if ('problem' in stored) throw invalidEntry(stored.problem);
+    if (stored.record.status === 'accepted') throw alreadySent(stored.record);
+    return stored.record;
   }
 
   /** Moves the .eml to sent/ and drops the outbox/ record and marker (the sent/ record already exists). */
@@ -583,6 +570,13 @@ export class Outbox {
 function mergeResults(earlier: SendResult | undefined, latest: SendResult): SendResult {
   if (!earlier) return latest;
   return { ...latest, accepted: [...earlier.accepted, ...latest.accepted], rejected: [...earlier.rejected, ...latest.rejected] };
+}
+
+/** OUTBOX_ENTRY_INVALID: the entry's record cannot be used (`problem` names the file); nothing is sent. */
+function invalidEntry(problem: string): SendAsEmailError {
+  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_INVALID, problem, {
+    hint: 'Nothing was sent. Restore the file if you have it; otherwise send the document again and delete this entry\'s files.',
+  });
 }
 
 /** OUTBOX_ALREADY_SENT for a sent entry, or an accepted one whose record in sent/ is incomplete. */

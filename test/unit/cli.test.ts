@@ -161,6 +161,24 @@ describe('command-line tool', function () {
       assert.match(r.out, /accepted\s+grace@example\.com/);
     });
 
+    it('a cut-short outbox record: outbox lists it as unreadable by file name, retry says what is wrong (exit 2)', async () => {
+      const port = await unusedPort();
+      await run(['send', 'note.md', '--host', '127.0.0.1', '--port', String(port), '--security', 'none'], ws);
+      const dir = path.join(ws, '.send-as-email', 'outbox');
+      const record = fs.readdirSync(dir).find((f) => f.endsWith('.json'))!;
+      const id = record.slice(0, -'.json'.length);
+      fs.writeFileSync(path.join(dir, record), fs.readFileSync(path.join(dir, record), 'utf8').slice(0, 40));
+      const list = await run(['outbox'], ws);
+      assert.strictEqual(list.code, 0, list.err);
+      assert.ok(list.out.includes(`${id}  (unreadable: The record ${path.join(dir, record)} of outbox entry ${id} cannot be read`), list.out);
+      server = await startSmtpServer({ security: 'none' });
+      const again = await run(['retry', id, '--host', server.host, '--port', String(server.port), '--security', 'none'], ws);
+      assert.strictEqual(again.code, 2, again.err);
+      assert.match(again.err, /cannot be read: it is not valid JSON .*cut short/);
+      assert.ok(again.err.includes(path.join(dir, record)), again.err);
+      assert.strictEqual(server.sessions.opened, 0);
+    });
+
     it('a recipient refused for now (451) exits 3, is named as deferred with how to retry, and retry reaches it alone', async () => {
       server = await startSmtpServer({ security: 'starttls', users: { ada: PASSWORD }, deferRecipients: ['bob@example.com'], deferTimes: 1 });
       const env = { SEND_AS_EMAIL_PASSWORD: PASSWORD };

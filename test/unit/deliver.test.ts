@@ -12,7 +12,7 @@ import { Outbox, type OutboxEntry } from '../../src/core/outbox';
 import { defaultSettings } from '../../src/core/settings';
 import { testPki } from '../support/certs';
 import { buildTestMessage, parseMail, type TestMessage } from '../support/mail';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { startSmtpServer, unusedPort, type TestSmtpServer } from '../support/smtp';
 import { COMPOSE_FIXTURE, rejectsWith } from '../support/fixtures';
 import { captureLogger } from '../support/log';
 
@@ -133,6 +133,23 @@ describe('deliver: outbox around the send', function () {
     assert.ok(refused.message.includes(entry.file), refused.message);
     assert.strictEqual(server.messages.length, 0, 'a changed message was sent');
     assert.strictEqual(server.sessions.opened, 1, 'the retry connected although the file was refused');
+  });
+
+  it('retry refuses an entry whose recorded envelope was edited, before connecting (OUTBOX_ENTRY_INVALID)', async () => {
+    const msg = await buildTestMessage();
+    const refused = { host: '127.0.0.1', port: await unusedPort(), security: 'none' as const, user: '', caFile: '', rejectUnauthorized: true, timeoutSeconds: 5 };
+    const err = await rejectsWith(deliver(toDeliver(msg), refused, outbox), ErrorCode.SMTP_CONNECTION_REFUSED);
+    const id = err.extra.outboxEntryId!;
+    const record = path.join(outbox.outboxDir, `${id}.json`);
+    const json = JSON.parse(fs.readFileSync(record, 'utf8'));
+    json.envelope.to = ['mallory@evil.example'];
+    fs.writeFileSync(record, JSON.stringify(json, null, 2));
+    const server = await start();
+    const invalid = await rejectsWith(retry(outbox, id, server.target()), ErrorCode.OUTBOX_ENTRY_INVALID);
+    assert.ok(invalid.message.includes(record), invalid.message);
+    assert.match(invalid.message, /changed after it was written/);
+    assert.strictEqual(server.sessions.opened, 0, 'the retry connected');
+    assert.strictEqual(server.messages.length, 0);
   });
 
   it('retry of an unknown entry is OUTBOX_ENTRY_NOT_FOUND', async () => {

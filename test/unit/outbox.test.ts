@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ErrorCode } from '../../src/core/errors';
 import { Outbox } from '../../src/core/outbox';
+import { encodeRecord } from '../../src/core/outbox-record';
 import type { SendResult } from '../../src/core/types';
 import { buildTestMessage } from '../support/mail';
 import { rejectsWith } from '../support/fixtures';
@@ -154,15 +155,92 @@ describe('outbox', () => {
     assert.match((await rejectsWith(outbox.checkedFile(entry), ErrorCode.OUTBOX_ENTRY_NOT_FOUND)).message, /is missing/);
   });
 
-  it('lists entries oldest first and survives junk files', async () => {
+  it('lists entries oldest first and survives junk files, listing a broken record as unreadable by its file name', async () => {
     const a = await buildTestMessage({ subject: 'A' });
     const b = await buildTestMessage({ subject: 'B' });
     const ea = await outbox.add(a.raw, { messageId: a.messageId, envelope: a.envelope, subject: a.subject });
     await new Promise((r) => setTimeout(r, 5));
     const eb = await outbox.add(b.raw, { messageId: b.messageId, envelope: b.envelope, subject: b.subject });
+    await new Promise((r) => setTimeout(r, 5));
     fs.writeFileSync(path.join(dir, 'outbox', 'broken.json'), '{not json');
     fs.writeFileSync(path.join(dir, 'outbox', '.x.json.123.tmp'), 'partial');
-    assert.deepStrictEqual((await outbox.pending()).map((e) => e.id), [ea.id, eb.id]);
+    const listed = await outbox.pending();
+    assert.deepStrictEqual(listed.map((e) => [e.id, e.status]), [[ea.id, 'pending'], [eb.id, 'pending'], ['broken', 'unreadable']]);
+    assert.ok(listed[2]!.problem?.includes(path.join(dir, 'outbox', 'broken.json')), listed[2]!.problem);
+  });
+
+  describe('records are checked when read', () => {
+    const recordOf = (id: string) => path.join(dir, 'outbox', `${id}.json`);
+    const edit = (id: string, change: (r: Record<string, unknown>) => void) => {
+      const r = JSON.parse(fs.readFileSync(recordOf(id), 'utf8'));
+      change(r);
+      fs.writeFileSync(recordOf(id), JSON.stringify(r, null, 2));
+    };
+    const add = async (subject: string) => {
+      const m = await buildTestMessage({ subject, to: ['bob@example.com', 'carol@example.com'] });
+      return outbox.add(m.raw, { messageId: m.messageId, envelope: m.envelope, subject });
+    };
+
+    it('lists a cut-short or empty record, a message file without record and a record without message file as unreadable, by name', async () => {
+      const cut = await add('cut');
+      const empty = await add('empty');
+      const noRecord = await add('no record');
+      const noFile = await add('no file');
+      const text = fs.readFileSync(recordOf(cut.id), 'utf8');
+      fs.writeFileSync(recordOf(cut.id), text.slice(0, text.length / 2));
+      fs.writeFileSync(recordOf(empty.id), '');
+      fs.rmSync(recordOf(noRecord.id));
+      fs.rmSync(noFile.file);
+      const listed = new Map((await outbox.pending()).map((e) => [e.id, e]));
+      assert.deepStrictEqual([...listed.values()].map((e) => e.status), ['unreadable', 'unreadable', 'unreadable', 'unreadable']);
+      assert.match(listed.get(cut.id)!.problem!, new RegExp(`${recordOf(cut.id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*not valid JSON.*cut short`));
+      assert.match(listed.get(empty.id)!.problem!, /it is empty; it may have been cut short/);
+      assert.ok(listed.get(noRecord.id)!.problem!.includes(noRecord.file), 'the message file without record is not named');
+      assert.match(listed.get(noRecord.id)!.problem!, /has a message file but no record/);
+      assert.match(listed.get(noFile.id)!.problem!, /message file .* is missing/);
+      assert.strictEqual(listed.get(cut.id)!.lastError?.code, ErrorCode.OUTBOX_ENTRY_INVALID);
+
+      const err = await rejectsWith(outbox.require(cut.id), ErrorCode.OUTBOX_ENTRY_INVALID);
+      assert.ok(err.message.includes(recordOf(cut.id)), err.message);
+      await rejectsWith(outbox.markFailed(empty.id, { code: 'X', message: 'x.' }), ErrorCode.OUTBOX_ENTRY_INVALID);
+      await rejectsWith(outbox.readRaw(noRecord.id), ErrorCode.OUTBOX_ENTRY_INVALID);
+    });
+
+    it('refuses a record whose envelope, pending recipients or status was edited (the recorded hash covers them)', async () => {
+      const edits: [string, (r: Record<string, unknown>) => void][] = [
+        ['envelope.to', (r) => void ((r.envelope as { to: string[] }).to = ['mallory@evil.example'])],
+        ['envelope.from', (r) => void ((r.envelope as { from: string }).from = 'mallory@evil.example')],
+        ['pendingRecipients', (r) => void (r.pendingRecipients = ['mallory@evil.example'])],
+        ['status', (r) => void (r.status = 'pending')],
+      ];
+      for (const [what, change] of edits) {
+        const entry = await add(what);
+        await outbox.markFailed(entry.id, { code: 'SMTP_TIMEOUT', message: 'x.' });
+        edit(entry.id, change);
+        assert.strictEqual((await outbox.get(entry.id))?.status, 'unreadable', what);
+        const err = await rejectsWith(outbox.require(entry.id), ErrorCode.OUTBOX_ENTRY_INVALID);
+        assert.match(err.message, /was changed after it was written: its envelope, recipients or status do not match its recorded hash/, what);
+        assert.ok(err.message.includes(recordOf(entry.id)), err.message);
+      }
+      // Reformatting alone (what an editor may do) changes nothing that counts.
+      const entry = await add('reformatted');
+      fs.writeFileSync(recordOf(entry.id), JSON.stringify(JSON.parse(fs.readFileSync(recordOf(entry.id), 'utf8'))));
+      assert.strictEqual((await outbox.require(entry.id)).status, 'pending');
+    });
+
+    it('reads a record written before the hash (version 1) and seals it when it is next written', async () => {
+      const entry = await add('old');
+      edit(entry.id, (r) => {
+        r.version = 1;
+        delete r.recordSha256;
+      });
+      assert.strictEqual((await outbox.require(entry.id)).status, 'pending');
+      await outbox.markFailed(entry.id, { code: 'SMTP_TIMEOUT', message: 'x.' });
+      const json = JSON.parse(fs.readFileSync(recordOf(entry.id), 'utf8'));
+      assert.strictEqual(json.version, 2);
+      assert.match(json.recordSha256, /^[0-9a-f]{64}$/);
+      assert.strictEqual((await outbox.require(entry.id)).status, 'failed');
+    });
   });
 
   it('finishes a move to sent/ that was interrupted, and never lists it as pending', async () => {
@@ -171,7 +249,7 @@ describe('outbox', () => {
     // Simulate a crash right after the sent/ record was written (the first step of markSent).
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'outbox', `${entry.id}.json`), 'utf8'));
     fs.mkdirSync(path.join(dir, 'sent'));
-    fs.writeFileSync(path.join(dir, 'sent', `${entry.id}.json`), JSON.stringify({ ...stored, status: 'sent', sentAt: new Date().toISOString() }));
+    fs.writeFileSync(path.join(dir, 'sent', `${entry.id}.json`), encodeRecord({ ...stored, status: 'sent', sentAt: new Date().toISOString() }));
     assert.strictEqual((await outbox.get(entry.id))?.status, 'sent');
     assert.ok((await outbox.readRaw(entry.id)).equals(msg.raw), 'bytes still readable mid-move');
     assert.deepStrictEqual(await outbox.pending(), []);
