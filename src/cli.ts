@@ -160,7 +160,7 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
   // What is about to leave, before it does.
   io.out(`Sending "${composed.headers.subject}" (${formatBytes(composed.size)}, ${partCounts(composed)})${composed.inlineImages.length + composed.attachments.length > 0 ? ':' : '.'}`);
   printParts(composed, io);
-  const { Outbox } = await import('./core/outbox');
+  const { contentKey, Outbox } = await import('./core/outbox');
   const { deliverStream } = await import('./core/deliver');
   const outbox = new Outbox(opts.outboxDir);
   const { result, entryId } = await untilInterrupted((signal) =>
@@ -170,7 +170,9 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
         messageId: composed.messageId,
         envelope: composed.envelope,
         subject: composed.headers.subject,
-        source: opts.positionals[0],
+        // The same document sent again unchanged replaces its older waiting entries (no pile of copies).
+        source: doc.path,
+        contentKey: contentKey(composed),
       },
       target,
       outbox,

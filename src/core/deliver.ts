@@ -19,6 +19,11 @@ export interface DeliverMessage {
   subject: string;
   /** The source document, recorded with the outbox entry. */
   source?: string;
+  /**
+   * `contentKey(composed)` (outbox.ts): with `source`, a send replaces older waiting entries of the same document and
+   * content, so repeated failed sends leave one entry.
+   */
+  contentKey?: string;
 }
 
 /**
@@ -135,7 +140,7 @@ export async function deliverStream(
 }
 
 function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
-  return { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source };
+  return { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source, contentKey: msg.contentKey };
 }
 
 /**
@@ -173,11 +178,23 @@ async function sendQueued<E extends OutboxEntry & { claim?: OutboxClaim }>(
       throw await recordFailure(outbox, entry.id, e, opts);
     } finally {
       await entry.claim?.release();
+      await supersede(outbox, entry.id, opts);
     }
   }
   const entry = await stored;
   if (await recordSent(outbox, entry.id, result, opts)) await entry.claim?.release();
+  await supersede(outbox, entry.id, opts);
   return { result, entryId: entry.id };
+}
+
+/** Removes older waiting entries of the same document and content as entry `id` (see Outbox.supersede); never throws. */
+async function supersede(outbox: Outbox, id: string, opts: SmtpOptions): Promise<void> {
+  try {
+    const removed = await outbox.supersede(id);
+    if (removed.length > 0) opts.logger?.info(`Outbox entry ${id} replaces the older ${removed.length === 1 ? 'entry' : 'entries'} of the same message: ${removed.join(', ')}.`);
+  } catch (e) {
+    opts.logger?.warn(`Could not remove older outbox entries of the same message as ${id}: ${String(e)}`);
+  }
 }
 
 /**

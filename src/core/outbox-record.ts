@@ -54,6 +54,11 @@ export interface OutboxMeta {
   subject: string;
   /** The source document the message was composed from, when there is one. */
   source?: string;
+  /**
+   * What the message says and carries, without what each compose makes anew (see `contentKey` in outbox.ts): a newer
+   * entry of the same source and key replaces older waiting ones (`Outbox.supersede`).
+   */
+  contentKey?: string;
 }
 
 export interface OutboxEntry extends OutboxMeta {
@@ -105,6 +110,7 @@ function recordHash(r: StoredEntry): string {
     r.status,
     r.result?.accepted ?? [],
     r.source ?? null,
+    r.contentKey ?? null,
   ];
   return crypto.createHash('sha256').update(JSON.stringify(covered)).digest('hex');
 }
@@ -129,6 +135,7 @@ function shapeProblem(r: Record<string, unknown>): string | undefined {
   if (typeof r.size !== 'number' || typeof r.sha256 !== 'string' || !HEX64.test(r.sha256)) return 'size or sha256';
   if (typeof r.createdAt !== 'string' || typeof r.attempts !== 'number') return 'createdAt or attempts';
   if (r.pendingRecipients !== undefined && !isStrings(r.pendingRecipients)) return 'pendingRecipients';
+  if ((r.source !== undefined && typeof r.source !== 'string') || (r.contentKey !== undefined && typeof r.contentKey !== 'string')) return 'source or contentKey';
   if (result !== undefined && (typeof result !== 'object' || !isStrings(result.accepted) || !Array.isArray(result.rejected))) return 'result';
   return undefined;
 }

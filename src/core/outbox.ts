@@ -29,7 +29,7 @@ import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
 import { claimEntry, isClaimed, type OutboxClaim } from './outbox-claim';
 import type { Refusal } from './send-outcome';
-import type { SendResult } from './types';
+import type { ComposedMessage, SendResult } from './types';
 
 import { decodeRecord, encodeRecord, normalizedResult, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outbox-record';
 
@@ -231,6 +231,7 @@ export class Outbox {
       envelope: { from: meta.envelope.from, to: [...meta.envelope.to] },
       subject: meta.subject,
       ...(meta.source !== undefined ? { source: meta.source } : {}),
+      ...(meta.contentKey !== undefined ? { contentKey: meta.contentKey } : {}),
       size: bytes.size,
       sha256: bytes.sha256,
       createdAt: time,
@@ -349,6 +350,42 @@ export class Outbox {
       if (entry) entries.push(entry);
     }
     return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Removes the older entries that entry `id` replaces: of the same `source` and `contentKey` (the same document,
+   * unchanged), created before it, waiting with nothing delivered ('pending' or 'failed') and not being sent. Never
+   * a partial, delivery-unknown or accepted entry. So repeated failed sends of one document leave one entry, the
+   * newest. Returns the ids removed.
+   */
+  async supersede(id: string): Promise<string[]> {
+    const newer = (await this.readStored('outbox', id)) ?? (await this.readStored('sent', id));
+    if (!newer || newer.source === undefined || newer.contentKey === undefined) return [];
+    const replaceable = (s: StoredEntry | undefined): boolean =>
+      !!s &&
+      s.id !== newer.id &&
+      s.source === newer.source &&
+      s.contentKey === newer.contentKey &&
+      (s.status === 'pending' || s.status === 'failed') &&
+      !s.result?.accepted.length &&
+      s.createdAt <= newer.createdAt;
+    const removed: string[] = [];
+    for (const other of await this.ids('outbox')) {
+      if (!replaceable(await this.readStored('outbox', other))) continue;
+      // Claimed, so a send of it cannot start meanwhile; one being sent now is left alone.
+      const claim = await this.claim(other).catch(() => undefined);
+      if (!claim) continue;
+      try {
+        if (!replaceable(await this.readStored('outbox', other))) continue;
+        await fs.promises.rm(this.json('outbox', other), { force: true });
+        await fs.promises.rm(this.eml('outbox', other), { force: true });
+        removed.push(other);
+      } finally {
+        await claim.release();
+      }
+    }
+    if (removed.length > 0) await fsyncDir(this.outboxDir);
+    return removed;
   }
 
   /** Entries the server accepted, oldest first. */
@@ -570,6 +607,22 @@ export class Outbox {
 function mergeResults(earlier: SendResult | undefined, latest: SendResult): SendResult {
   if (!earlier) return latest;
   return { ...latest, accepted: [...earlier.accepted, ...latest.accepted], rejected: [...earlier.rejected, ...latest.rejected] };
+}
+
+/**
+ * A key for "the same message from the same document" (`OutboxMeta.contentKey`): a hash of what the composed message
+ * says and carries, leaving out what every compose makes anew (Message-ID, Date, MIME boundaries). Inline images
+ * count by their content (their Content-IDs are content hashes), attachments by name, type, size and path.
+ */
+export function contentKey(m: Pick<ComposedMessage, 'headers' | 'envelope' | 'html' | 'text' | 'inlineImages' | 'attachments'>): string {
+  const { from, to, cc, bcc, replyTo, subject } = m.headers;
+  const parts = [
+    [from, to, cc, bcc, replyTo ?? null, subject],
+    [m.envelope.from, m.envelope.to],
+    m.inlineImages.map((i) => [i.cid, i.filename, i.contentType, i.size]),
+    m.attachments.map((a) => [a.filename, a.contentType, a.size, a.path]),
+  ];
+  return crypto.createHash('sha256').update(JSON.stringify(parts)).update('\0').update(m.html).update('\0').update(m.text).digest('hex');
 }
 
 /** OUTBOX_ENTRY_INVALID: the entry's record cannot be used (`problem` names the file); nothing is sent. */

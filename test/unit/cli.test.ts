@@ -161,6 +161,19 @@ describe('command-line tool', function () {
       assert.match(r.out, /accepted\s+grace@example\.com/);
     });
 
+    it('sending an unchanged document again after a failure leaves one waiting entry, not a pile of copies', async () => {
+      const smtp = ['--host', '127.0.0.1', '--port', String(await unusedPort()), '--security', 'none'];
+      assert.strictEqual((await run(['send', 'note.md', ...smtp], ws)).code, 1);
+      assert.strictEqual((await run(['send', path.join(ws, 'note.md'), ...smtp], ws)).code, 1);
+      const third = await run(['send', 'note.md', ...smtp], ws);
+      const id = /send-as-email retry (\S+)/.exec(third.err)?.[1];
+      const list = await run(['outbox'], ws);
+      assert.deepStrictEqual(list.out.split('\n').map((l) => l.split(' ')[0]), [id], list.out);
+      fs.appendFileSync(path.join(ws, 'note.md'), '\nOne more line.\n');
+      assert.strictEqual((await run(['send', 'note.md', ...smtp], ws)).code, 1);
+      assert.strictEqual((await run(['outbox'], ws)).out.split('\n').length, 2, 'a changed document replaced the older message');
+    });
+
     it('a cut-short outbox record: outbox lists it as unreadable by file name, retry says what is wrong (exit 2)', async () => {
       const port = await unusedPort();
       await run(['send', 'note.md', '--host', '127.0.0.1', '--port', String(port), '--security', 'none'], ws);

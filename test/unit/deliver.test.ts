@@ -8,7 +8,7 @@ import { Readable } from 'stream';
 import { composeMessageStream } from '../../src/core/compose';
 import { deliver, deliverStream, outboxEntryOf, retry } from '../../src/core/deliver';
 import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
-import { Outbox, type OutboxEntry } from '../../src/core/outbox';
+import { contentKey, Outbox, type OutboxEntry } from '../../src/core/outbox';
 import { defaultSettings } from '../../src/core/settings';
 import { testPki } from '../support/certs';
 import { buildTestMessage, parseMail, type TestMessage } from '../support/mail';
@@ -470,6 +470,49 @@ describe('deliver: outbox around the send', function () {
     for (const [where, text] of haystacks) {
       for (const form of forms) assert.ok(!text.includes(form), `${where} contains the password (${form})`);
     }
+  });
+
+  it('repeated failed sends of one unchanged document leave one waiting entry, the newest; other content, partial and unknown entries stay', async () => {
+    const ws = path.join(dir, 'ws');
+    fs.mkdirSync(ws);
+    const doc = { path: path.join(ws, 'doc.md'), text: '---\nto: bob@example.com\nsubject: Weekly\n---\n# Hi\n\nThe news.\n' };
+    const settings = defaultSettings();
+    settings.from = USER;
+    const refused = { host: '127.0.0.1', port: await unusedPort(), security: 'none' as const, user: '', caFile: '', rejectUnauthorized: true, timeoutSeconds: 5 };
+    const sendDoc = async (text = doc.text): Promise<string> => {
+      const composed = await composeMessageStream({ ...doc, text }, { settings, workspaceFolders: [ws] });
+      const message = {
+        chunks: () => composed.chunks(),
+        messageId: composed.messageId,
+        envelope: composed.envelope,
+        subject: composed.headers.subject,
+        source: doc.path,
+        contentKey: contentKey(composed),
+      };
+      return (await rejectsWith(deliverStream(message, refused, outbox), ErrorCode.SMTP_CONNECTION_REFUSED)).extra.outboxEntryId!;
+    };
+    const first = await sendDoc();
+    const second = await sendDoc();
+    assert.notStrictEqual(first, second);
+    assert.deepStrictEqual((await outbox.pending()).map((e) => e.id), [second], 'the older copy of the same message stayed');
+    assert.ok(!fs.readdirSync(outbox.outboxDir).some((f) => f.startsWith(first)), 'files of the replaced entry were left');
+
+    // Changed content: a different message, kept beside it.
+    const changed = await sendDoc(doc.text.replace('The news.', 'Other news.'));
+    // Entries of the same key that are partly delivered or may have been delivered are never replaced.
+    const key = (await outbox.get(second))!.contentKey!;
+    const msg = await buildTestMessage({ to: ['bob@example.com', 'carol@example.com'] });
+    const meta = { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: doc.path, contentKey: key };
+    const partial = await outbox.add(msg.raw, meta);
+    await outbox.markSent(partial.id, { messageId: msg.messageId, accepted: ['bob@example.com'], rejected: [], deferred: [{ address: 'carol@example.com', response: '451 4.2.0 later' }], response: '250 ok', size: msg.raw.length });
+    const unknown = await outbox.add(msg.raw, meta);
+    await outbox.markFailed(unknown.id, { code: ErrorCode.SMTP_DELIVERY_UNKNOWN, message: 'x.', deliveryUnknown: true });
+    const third = await sendDoc();
+    const left = await outbox.pending();
+    assert.deepStrictEqual(
+      left.map((e) => [e.id, e.status]).sort(),
+      [[changed, 'failed'], [partial.id, 'partial'], [unknown.id, 'unknown'], [third, 'failed']].sort(),
+    );
   });
 
   describe('deliverStream: a message that is never held whole', () => {
