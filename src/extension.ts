@@ -1,17 +1,21 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { clearPasswordCommand } from './commands/clearPassword';
 import { CommandId } from './commands/ids';
-import { openOutboxCommand } from './commands/outbox';
+import { openOutboxCommand } from './commands/openOutbox';
 import { previewCommand } from './commands/preview';
 import { saveEmlCommand } from './commands/saveEml';
-import { clearPasswordCommand, setPasswordCommand, testConnectionCommand } from './commands/smtp';
+import { setPasswordCommand } from './commands/setPassword';
+import { testConnectionCommand } from './commands/testConnection';
 import type { Outbox } from './core/outbox';
-import { Log } from './log';
-import { Mailer } from './mailer';
 import { PreviewManager } from './preview/previewManager';
-import { SmtpSecrets } from './secrets';
 import type { Testing } from './testing';
-import { windowPrompts } from './ui';
+import { Log } from './vscode/log';
+import { Mailer } from './vscode/mailer';
+import { Notifications } from './vscode/notifications';
+import { windowPrompts } from './vscode/prompts';
+import { SmtpSecrets } from './vscode/secrets';
+import { SmtpLogin } from './vscode/smtpLogin';
 
 /**
  * Composition root: builds the services and registers the commands. Returns nothing, so no other extension can
@@ -20,8 +24,11 @@ import { windowPrompts } from './ui';
  */
 export function activate(context: vscode.ExtensionContext): unknown {
   const testing = context.extensionMode === vscode.ExtensionMode.Test ? loadTesting(context) : undefined;
+  const prompts = testing?.prompts ?? windowPrompts;
   const log = new Log();
   const secrets = new SmtpSecrets(context.secrets);
+  const login = new SmtpLogin(secrets, prompts, log);
+  const notifications = new Notifications(prompts, log);
   const outboxDir = path.join(context.globalStorageUri.fsPath, 'mail');
   let outboxInstance: Outbox | undefined;
   const outbox = async (): Promise<Outbox> => {
@@ -31,10 +38,10 @@ export function activate(context: vscode.ExtensionContext): unknown {
     }
     return outboxInstance;
   };
-  const mailer = new Mailer({ secrets, outbox, log, prompts: testing?.prompts ?? windowPrompts });
+  const mailer = new Mailer({ login, notifications, outbox, log });
   const previews = new PreviewManager({
     extensionUri: context.extensionUri,
-    mail: mailer,
+    mailer,
     log,
     openExternal: testing?.openExternal ?? ((uri) => vscode.env.openExternal(uri)),
     pageScript: testing?.pageScript,
@@ -43,10 +50,10 @@ export function activate(context: vscode.ExtensionContext): unknown {
   const commands: Record<CommandId, (...args: never[]) => unknown> = {
     [CommandId.send]: previewCommand(previews),
     [CommandId.preview]: previewCommand(previews),
-    [CommandId.saveEml]: saveEmlCommand(mailer),
+    [CommandId.saveEml]: saveEmlCommand(mailer, notifications),
     [CommandId.testConnection]: testConnectionCommand(mailer),
-    [CommandId.setPassword]: setPasswordCommand(mailer),
-    [CommandId.clearPassword]: clearPasswordCommand(mailer),
+    [CommandId.setPassword]: setPasswordCommand({ login, secrets, notifications }),
+    [CommandId.clearPassword]: clearPasswordCommand({ secrets, notifications }),
     [CommandId.openOutbox]: openOutboxCommand(mailer, outbox),
     [CommandId.showLog]: () => log.show(),
   };
@@ -56,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): unknown {
     ...Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
   );
 
-  return testing?.api({ secrets, log, mail: mailer, outboxDir, previews }, context.subscriptions);
+  return testing?.api({ secrets, log, mailer, outboxDir, previews }, context.subscriptions);
 }
 
 export function deactivate(): void {}

@@ -9,15 +9,15 @@ export async function targetDocument(uri?: vscode.Uri): Promise<vscode.TextDocum
     ? await vscode.workspace.openTextDocument(uri)
     : vscode.window.activeTextEditor?.document;
   if (!document) {
-    void vscode.window.showErrorMessage('Open a Markdown or HTML file first, then run the command again.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Open a Markdown or HTML file first, then run the command again.'));
     return undefined;
   }
   if (!['markdown', 'html'].includes(document.languageId) && !/\.(md|markdown|html?)$/i.test(document.uri.fsPath)) {
-    void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(document.uri)} is not a Markdown or HTML file.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a Markdown or HTML file.', vscode.workspace.asRelativePath(document.uri)));
     return undefined;
   }
   if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') {
-    void vscode.window.showErrorMessage(`${document.uri.toString()} is not a local file; Send as Email works on files on disk.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a local file; Send as Email works on files on disk.', document.uri.toString()));
     return undefined;
   }
   return document;

@@ -1,20 +1,22 @@
 import * as vscode from 'vscode';
-import type { Mailer } from '../mailer';
+import type { ComposedStream } from '../core/types';
+import type { Mailer } from '../vscode/mailer';
+import type { Notifications } from '../vscode/notifications';
 import { targetDocument } from './document';
 
 /**
  * Email: Save as .eml — composes the document and writes the exact message bytes.
  * With a second argument (a file URI) it writes there without asking (scripts and tests).
  */
-export function saveEmlCommand(mailer: Mailer) {
+export function saveEmlCommand(mailer: Mailer, notifications: Notifications) {
   return async (uri?: vscode.Uri, target?: vscode.Uri): Promise<vscode.Uri | undefined> => {
     const document = await targetDocument(uri);
     if (!document) return undefined;
-    let composed;
+    let composed: ComposedStream;
     try {
       composed = await mailer.compose(document);
     } catch (e) {
-      await mailer.showComposeError(e, document);
+      await notifications.composeFailed(e, document);
       return undefined;
     }
     if (target instanceof vscode.Uri) {

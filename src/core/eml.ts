@@ -5,8 +5,11 @@ import * as crypto from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-/** Writes `raw` to `file` through a temporary file in the same folder and a rename, so no reader sees half a file. */
-export async function writeEml(file: string, raw: Buffer): Promise<void> {
+/**
+ * Writes the message to `file` through a temporary file in the same folder and a rename, so no reader sees half a
+ * file: `raw` whole, or its chunks in order (each written before the next is requested, see ComposedStream).
+ */
+export async function writeEml(file: string, raw: Buffer | AsyncIterable<Buffer>): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });

@@ -24,6 +24,8 @@ export const ErrorCode = {
   SETTINGS_INVALID: 'SETTINGS_INVALID',
   USAGE: 'USAGE',
   WORKSPACE_UNTRUSTED: 'WORKSPACE_UNTRUSTED',
+  /** A failure no code describes (a bug, an unexpected exception): reported as itself, never as a server's refusal. */
+  UNEXPECTED: 'UNEXPECTED',
   // SMTP: connection, TLS, authentication, delivery
   SMTP_NOT_CONFIGURED: 'SMTP_NOT_CONFIGURED',
   SMTP_HOST_NOT_FOUND: 'SMTP_HOST_NOT_FOUND',
@@ -99,6 +101,16 @@ export class SendAsEmailError extends Error {
 
 export function isSendAsEmailError(e: unknown, code?: ErrorCode): e is SendAsEmailError {
   return e instanceof SendAsEmailError && (code === undefined || e.code === code);
+}
+
+/** `e` as a SendAsEmailError: itself, or UNEXPECTED carrying it (its message kept), so an unknown failure stays unknown. */
+export function toSendAsEmailError(e: unknown): SendAsEmailError {
+  if (e instanceof SendAsEmailError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new SendAsEmailError(ErrorCode.UNEXPECTED, `Something unexpected went wrong: ${message}`, {
+    hint: 'Show Log has the details; please report it.',
+    cause: e,
+  });
 }
 
 /** Exit codes of the command-line tool. */

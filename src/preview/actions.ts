@@ -5,14 +5,15 @@
 import type * as vscode from 'vscode';
 import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
-import type { ComposedMessage, PreviewMessage } from '../core/types';
-import type { MailService, SendOutcome } from '../mailService';
+import type { ComposedStream, PreviewMessage } from '../core/types';
+import type { Mailer } from '../vscode/mailer';
+import type { SendOutcome } from '../vscode/notifications';
 import type { CheckedFields } from './fields';
 import type { Action, ActionResultView } from './messages';
 
 /** What an action needs of the panel, read when it runs (the document and form may change meanwhile). */
 export interface ActionContext {
-  mail: MailService;
+  mailer: Mailer;
   document: vscode.TextDocument;
   checked: CheckedFields;
   /** The last preview compose, for the From address of Send Test to Me. */
@@ -29,7 +30,7 @@ export interface ActionOutcome {
   /** For Send and Send Test: what the send ended with. */
   outcome?: SendOutcome;
   /** The message composed for the action, when there was one (the panel shows its size). */
-  composed?: ComposedMessage;
+  composed?: ComposedStream;
 }
 
 export async function runAction(action: Action, ctx: ActionContext): Promise<ActionOutcome> {
@@ -39,7 +40,7 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
 }
 
 /** Composes strictly and sends. */
-async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: SendOutcome; composed?: ComposedMessage }> {
+async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: SendOutcome; composed?: ComposedStream }> {
   const { overrides, errors } = ctx.checked;
   let effective = overrides;
   if (toSelf) {
@@ -51,27 +52,27 @@ async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: Sen
     const first = Object.values(errors)[0];
     if (first) return { outcome: { status: 'failed', code: 'INVALID_ADDRESS', message: first } };
   }
-  let composed: ComposedMessage;
+  let composed: ComposedStream;
   try {
-    composed = await ctx.mail.compose(ctx.document, effective, { lenient: false });
+    composed = await ctx.mailer.compose(ctx.document, effective);
   } catch (e) {
     return { outcome: { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'COMPOSE_FAILED', message: composeFailure(e) } };
   }
   if (ctx.disposed()) return { outcome: { status: 'cancelled', message: 'The preview was closed before sending; nothing was sent.' } };
-  return { outcome: await ctx.mail.send(composed, ctx.document.uri), composed };
+  return { outcome: await ctx.mailer.send(composed, ctx.document.uri), composed };
 }
 
 async function saveEml(ctx: ActionContext): Promise<ActionOutcome> {
-  let composed: ComposedMessage;
+  let composed: ComposedStream;
   try {
-    composed = await ctx.mail.compose(ctx.document, ctx.checked.overrides, { lenient: false });
+    composed = await ctx.mailer.compose(ctx.document, ctx.checked.overrides);
   } catch (e) {
     return { view: { status: 'failed', message: composeFailure(e), recipients: [] } };
   }
   if (ctx.disposed()) return { view: { status: 'cancelled', message: 'The preview was closed.', recipients: [] } };
-  const target = await ctx.mail.saveEml(composed, ctx.document.uri);
+  const target = await ctx.mailer.saveEml(composed, ctx.document.uri);
   if (!target) return { view: { status: 'cancelled', message: 'Not saved.', recipients: [] }, composed };
-  return { view: { status: 'saved', message: `Saved ${formatBytes(composed.raw.length)} to ${target.fsPath}.`, recipients: [] }, composed };
+  return { view: { status: 'saved', message: `Saved ${formatBytes(composed.size)} to ${target.fsPath}.`, recipients: [] }, composed };
 }
 
 export function composeFailure(e: unknown): string {

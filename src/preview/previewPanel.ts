@@ -10,7 +10,8 @@ import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets';
 import type { Logger, PreviewMessage } from '../core/types';
-import type { MailService, SendOutcome } from '../mailService';
+import type { Mailer } from '../vscode/mailer';
+import type { SendOutcome } from '../vscode/notifications';
 import { composeFailure, runAction } from './actions';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
@@ -21,7 +22,7 @@ import { checkFromWebview } from './webviewMessages';
 
 export interface PreviewDeps {
   extensionUri: vscode.Uri;
-  mail: MailService;
+  mailer: Mailer;
   log: Logger;
   /** Opens a link the user clicked in the email (http, https and mailto only reach it). */
   openExternal(uri: vscode.Uri): Thenable<boolean>;
@@ -224,7 +225,7 @@ export class PreviewPanel implements vscode.Disposable {
   /** Lenient compose for the preview, through this panel's image cache. */
   private async composeLenient(document: vscode.TextDocument, overrides: CheckedFields['overrides']): Promise<PreviewMessage> {
     this.readCache ??= new (await import('../core/assets')).ReadCache();
-    return this.deps.mail.composePreview(document, overrides, this.readCache);
+    return this.deps.mailer.composePreview(document, overrides, this.readCache);
   }
 
   private postView(): void {
@@ -248,7 +249,7 @@ export class PreviewPanel implements vscode.Disposable {
       imageData: images.withRender,
       expectImages: images.after.map((d) => d.cid),
       dimensions: this.body.imageDimensions,
-      sizeLimit: this.deps.mail.knownSizeLimit(),
+      sizeLimit: this.deps.mailer.knownSizeLimit(),
     });
     this.webviewPanel.title = `Email: ${view.composed.headers.subject}`;
     if (!this.post(message)) return;
@@ -382,7 +383,7 @@ export class PreviewPanel implements vscode.Disposable {
     let outcome: SendOutcome | undefined;
     try {
       const done = await runAction(action, {
-        mail: this.deps.mail,
+        mailer: this.deps.mailer,
         document,
         checked: this.checked,
         composed: this.view?.composed,

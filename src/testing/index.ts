@@ -5,11 +5,11 @@
  * a probe script bundled with it.
  */
 import * as vscode from 'vscode';
-import type { Log } from '../log';
-import type { Mailer } from '../mailer';
 import type { PreviewManager } from '../preview/previewManager';
-import type { SmtpSecrets } from '../secrets';
-import type { Prompts } from '../ui';
+import type { Log } from '../vscode/log';
+import type { Mailer } from '../vscode/mailer';
+import type { Prompts } from '../vscode/prompts';
+import type { SmtpSecrets } from '../vscode/secrets';
 import { PreviewProbe, type PreviewTestApi } from './preview';
 import { SwitchablePrompts } from './prompts';
 
@@ -28,7 +28,7 @@ export interface SendAsEmailApi {
 export interface Services {
   secrets: SmtpSecrets;
   log: Log;
-  mail: Mailer;
+  mailer: Mailer;
   outboxDir: string;
   previews: PreviewManager;
 }
@@ -63,7 +63,7 @@ export function createTesting(context: vscode.ExtensionContext): Testing {
       return {
         secrets: services.secrets,
         log: { lines: () => lines },
-        mail: services.mail,
+        mail: services.mailer,
         outboxDir: services.outboxDir,
         preview: probe.api(),
         prompts,

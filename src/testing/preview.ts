@@ -6,7 +6,7 @@
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { PreviewMessage } from '../core/types';
-import type { SendOutcome } from '../mailService';
+import type { SendOutcome } from '../vscode/notifications';
 import type { HeaderFields } from '../preview/messages';
 import type { PreviewManager, ShowEvent } from '../preview/previewManager';
 import type { PreviewPanel } from '../preview/previewPanel';

@@ -1,5 +1,5 @@
 /** Test mode only: the notifications and the password box, answered by the workbench unless a test put its own answers in place. */
-import { windowPrompts, type Prompts } from '../ui';
+import { windowPrompts, type Prompts } from '../vscode/prompts';
 
 export class SwitchablePrompts implements Prompts {
   private impl: Prompts = windowPrompts;

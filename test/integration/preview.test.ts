@@ -22,6 +22,7 @@ import {
   recordWorkspaceSettings,
   requestScreenshot,
   ScriptedPrompts,
+  sentBytes,
   sleep,
   SMTP_SETTINGS,
   waitFor,
@@ -264,14 +265,7 @@ describe('Preview panel (real extension host)', function () {
     assert.strictEqual(got.envelope.from, FROM);
     // The panel's message is kept byte for byte in the outbox's sent/ record: the server got exactly those bytes.
     assert.ok(outcome.status === 'sent');
-    const sentDir = path.join(api.outboxDir, 'sent');
-    const kept = fs
-      .readdirSync(sentDir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(fs.readFileSync(path.join(sentDir, f), 'utf8')) as { id: string; messageId: string })
-      .find((e) => e.messageId === outcome.result.messageId);
-    assert.ok(kept, `no sent/ record for ${outcome.result.messageId}`);
-    assert.ok(got.raw.equals(fs.readFileSync(path.join(sentDir, `${kept.id}.eml`))), 'the server got other bytes than the panel composed');
+    assert.ok(got.raw.equals(sentBytes(api.outboxDir, outcome.result.messageId)), 'the server got other bytes than the panel composed');
     const sent = { html: (await simpleParser(got.raw, { keepCidLinks: true })).html || '' };
     const mail = await parseMail(got.raw);
     assert.strictEqual(mail.subject, 'Sent from the preview');

@@ -3,7 +3,7 @@
 // the folder of the document its outbox entry was composed from), never the workspace-level settings.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { SecretTarget } from '../../src/secrets';
+import type { SecretTarget } from '../../src/vscode/secrets';
 import type { SendAsEmailApi } from '../../src/testing';
 import { testPki } from '../support/certs';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';

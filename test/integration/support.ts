@@ -1,11 +1,12 @@
 // Helpers for integration tests that run inside the real extension host.
+import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
 import { createNonce } from '../../src/preview/html';
-import type { Prompts } from '../../src/ui';
+import type { Prompts } from '../../src/vscode/prompts';
 import { projectRoot as rootAboveBundle } from '../support/root';
 import type { TestSmtpServer } from '../support/smtp';
 
@@ -206,4 +207,16 @@ export async function bareWebviewReadyMs(timeoutMs = 30_000): Promise<number> {
   } finally {
     panel.dispose();
   }
+}
+
+/** The bytes the outbox kept in sent/ for the message with `messageId` (what the server was given). */
+export function sentBytes(outboxDir: string, messageId: string): Buffer {
+  const sentDir = path.join(outboxDir, 'sent');
+  const kept = fs
+    .readdirSync(sentDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(sentDir, f), 'utf8')) as { id: string; messageId: string })
+    .find((e) => e.messageId === messageId);
+  if (!kept) throw new Error(`no sent/ record for ${messageId} in ${sentDir}`);
+  return fs.readFileSync(path.join(sentDir, `${kept.id}.eml`));
 }

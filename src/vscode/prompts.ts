@@ -16,5 +16,5 @@ export const windowPrompts: Prompts = {
   warn: (m, ...b) => vscode.window.showWarningMessage(m, ...b),
   error: (m, ...b) => vscode.window.showErrorMessage(m, ...b),
   password: (prompt) =>
-    vscode.window.showInputBox({ prompt, password: true, ignoreFocusOut: true, placeHolder: 'SMTP password' }),
+    vscode.window.showInputBox({ prompt, password: true, ignoreFocusOut: true, placeHolder: vscode.l10n.t('SMTP password') }),
 };

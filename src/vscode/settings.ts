@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SETTINGS_SECTION, settingsFromLookup, type EmailSettings } from './core/settings';
+import { SETTINGS_SECTION, settingsFromLookup, type EmailSettings } from '../core/settings';
 
 /** The `sendAsEmail.*` settings as the core wants them, for a document's scope. */
 export function readSettings(scope?: vscode.Uri): EmailSettings {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { loginSecrets, secretScrubber } from './core/smtp-errors';
-import type { Logger } from './core/types';
+import { loginSecrets, secretScrubber } from '../core/smtp-errors';
+import type { Logger } from '../core/types';
 
 /**
  * The "Send as Email" output channel. The core hands it SMTP transcripts without credentials;

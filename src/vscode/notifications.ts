@@ -1,0 +1,166 @@
+/**
+ * What the user is told: one message per outcome, naming the thing, with the buttons that fix it. Each method shows
+ * its message and acts on the button pressed; the log gets the details.
+ */
+import * as vscode from 'vscode';
+import { ErrorCode, isSendAsEmailError, SendAsEmailError, toSendAsEmailError } from '../core/errors';
+import type { SendResult } from '../core/types';
+import type { Log } from './log';
+import type { Prompts } from './prompts';
+import { openSettings } from './settings';
+
+/** What a send ended with, for the preview panel to show (the notification is shown by `Notifications`). */
+export type SendOutcome =
+  | { status: 'sent'; result: SendResult }
+  | { status: 'partial'; result: SendResult }
+  | { status: 'failed'; code: string; message: string }
+  | { status: 'cancelled'; message: string };
+
+export const Button = {
+  openSettings: vscode.l10n.t('Open Settings'),
+  reenterPassword: vscode.l10n.t('Re-enter Password'),
+  showLog: vscode.l10n.t('Show Log'),
+  openOutbox: vscode.l10n.t('Open Outbox'),
+  trust: vscode.l10n.t('Manage Workspace Trust'),
+  reveal: vscode.l10n.t('Reveal in Explorer'),
+} as const;
+
+/** Which setting a failure points at, for the "Open Settings" button. */
+const SETTING_FOR: Partial<Record<ErrorCode, string>> = {
+  SMTP_NOT_CONFIGURED: 'smtp.host',
+  SMTP_HOST_NOT_FOUND: 'smtp.host',
+  SMTP_CONNECTION_REFUSED: 'smtp',
+  SMTP_TIMEOUT: 'smtp',
+  SMTP_TLS_FAILED: 'smtp.security',
+  SMTP_CERT_UNTRUSTED: 'smtp.caFile',
+  SMTP_STARTTLS_UNAVAILABLE: 'smtp.security',
+  SMTP_PLAINTEXT_AUTH_REFUSED: 'smtp.security',
+  NO_FROM: 'from',
+  NO_RECIPIENTS: 'to',
+  STYLESHEET_NOT_FOUND: 'markdown.stylesheet',
+  IMAGE_OUTSIDE_WORKSPACE: 'images.allowOutsideWorkspace',
+  SETTINGS_INVALID: '',
+};
+
+export class Notifications {
+  /** The warning about unchecked certificates was shown in this session. */
+  private insecureTlsShown = false;
+
+  constructor(
+    private readonly prompts: Prompts,
+    private readonly log: Log,
+  ) {}
+
+  info(message: string): void {
+    void this.prompts.info(message);
+  }
+
+  /** Delivered: to everyone, or to some with the others refused (for good, or for now and kept for Retry). */
+  sent(subject: string, result: SendResult): SendOutcome {
+    if (result.rejected.length === 0 && result.deferred.length === 0) {
+      const n = result.accepted.length;
+      this.log.info(`Sent ${result.messageId} to ${result.accepted.join(', ')}: ${result.response}`);
+      void this.prompts.info(n === 1 ? vscode.l10n.t('Sent "{0}" to 1 recipient.', subject) : vscode.l10n.t('Sent "{0}" to {1} recipients.', subject, n));
+      return { status: 'sent', result };
+    }
+    const refused = result.rejected.map((r) => `${r.address} (${r.response})`).join('; ');
+    const deferred = result.deferred.map((r) => `${r.address} (${r.response})`).join('; ');
+    this.log.warn(`Partial delivery of ${result.messageId}:${refused ? ` refused ${refused}` : ''}${deferred ? ` refused for now ${deferred}` : ''}`);
+    const parts = [vscode.l10n.t('"{0}" was delivered to {1}.', subject, result.accepted.join(', ') || vscode.l10n.t('nobody'))];
+    if (refused) parts.push(vscode.l10n.t('The server refused {0}.', refused));
+    if (deferred) parts.push(vscode.l10n.t('It refused {0} for now: Retry in the outbox sends the message to them alone.', deferred));
+    void this.prompts.warn(parts.join(' '), ...(deferred ? [Button.openOutbox] : []), Button.showLog).then((b) => {
+      if (b === Button.openOutbox) void vscode.commands.executeCommand('sendAsEmail.openOutbox');
+      else if (b === Button.showLog) this.log.show();
+    });
+    return { status: 'partial', result };
+  }
+
+  cancelled(e: SendAsEmailError): SendOutcome {
+    this.log.info(e.message);
+    void this.prompts.info(e.message);
+    return { status: 'cancelled', message: e.message };
+  }
+
+  /** A 535: true when the user chose to enter the password again. */
+  async authFailed(err: SendAsEmailError): Promise<boolean> {
+    this.logError(err);
+    const choice = await this.prompts.error(err.message, Button.reenterPassword, Button.showLog);
+    if (choice === Button.showLog) this.log.show();
+    return choice === Button.reenterPassword;
+  }
+
+  /** Any other failure: the message with its hint, Open Settings where a setting fixes it, Open Outbox when the message waits there. */
+  async failed(e: unknown, keptInOutbox = false): Promise<SendOutcome> {
+    const err = toSendAsEmailError(e);
+    this.logError(err);
+    const buttons: string[] = [];
+    const setting = SETTING_FOR[err.code as ErrorCode];
+    if (setting !== undefined) buttons.push(Button.openSettings);
+    if (keptInOutbox && (err.code.startsWith('SMTP_') || err.code.startsWith('OUTBOX_')) && err.code !== ErrorCode.SMTP_NOT_CONFIGURED) {
+      buttons.push(Button.openOutbox);
+    }
+    buttons.push(Button.showLog);
+    const message = err.extra.hint && !err.message.includes(err.extra.hint) ? `${err.message} ${err.extra.hint}` : err.message;
+    void this.prompts.error(message, ...buttons).then(async (choice) => {
+      if (choice === Button.openSettings) await openSettings(setting);
+      else if (choice === Button.openOutbox) await vscode.commands.executeCommand('sendAsEmail.openOutbox');
+      else if (choice === Button.showLog) this.log.show();
+    });
+    return { status: 'failed', code: err.code, message: err.message };
+  }
+
+  /** A compose failure (missing image, bad address...): names each problem; a button jumps to the first line. */
+  async composeFailed(e: unknown, document: vscode.TextDocument): Promise<void> {
+    const err = toSendAsEmailError(e);
+    this.logError(err);
+    const line = err.problems.find((p) => p.line !== undefined)?.line;
+    const goTo = line !== undefined ? vscode.l10n.t('Go to Line {0}', line) : undefined;
+    const setting = SETTING_FOR[err.code as ErrorCode];
+    const buttons = [goTo, setting !== undefined ? Button.openSettings : undefined, Button.showLog].filter((b): b is string => !!b);
+    const choice = await this.prompts.error(err.message, ...buttons);
+    if (choice && choice === goTo && line !== undefined) {
+      const pos = new vscode.Position(line - 1, 0);
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(pos, pos) });
+    } else if (choice === Button.openSettings) {
+      await openSettings(setting);
+    } else if (choice === Button.showLog) {
+      this.log.show();
+    }
+  }
+
+  /** Sending from an untrusted workspace is refused (its settings could redirect the password). */
+  untrusted(): SendOutcome {
+    const message = vscode.l10n.t(
+      'This workspace is not trusted, so Send as Email will not send from it: trust the workspace first (its SMTP settings could redirect your password).',
+    );
+    void this.prompts.warn(message, Button.trust).then((b) => {
+      if (b === Button.trust) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return { status: 'failed', code: ErrorCode.WORKSPACE_UNTRUSTED, message };
+  }
+
+  /** Certificates not checked (rejectUnauthorized false): once per session; the log has every connection. */
+  insecureTls(where: string): void {
+    if (this.insecureTlsShown) return;
+    this.insecureTlsShown = true;
+    void this.prompts
+      .warn(
+        vscode.l10n.t(
+          'Certificates are not checked for {0} (sendAsEmail.smtp.rejectUnauthorized is false): anyone on the network path could read your password and mail.',
+          where,
+        ),
+        Button.openSettings,
+      )
+      .then((b) => {
+        if (b === Button.openSettings) void openSettings('smtp.rejectUnauthorized');
+      });
+  }
+
+  private logError(err: SendAsEmailError): void {
+    this.log.error(`${err.code}: ${err.message}${err.extra.serverResponse ? ` [server: ${err.extra.serverResponse}]` : ''}`);
+    for (const p of err.problems) this.log.error(`  ${p.code}: ${p.message}`);
+  }
+}
+
+export { isSendAsEmailError };
