@@ -4,10 +4,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CommandId } from '../../src/commands/ids';
 import { SETTINGS, SETTINGS_SECTION } from '../../src/core/settings';
+import { readNls, resolveNls } from '../support/nls';
 import { projectRoot } from '../support/root';
 
 const root = projectRoot();
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+/** A manifest string as VS Code shows it in English: `%key%` looked up in package.nls.json. */
+const english = (value: string): string => resolveNls(value, readNls(root));
 
 interface ContributedCommand { command: string; title: string; category?: string }
 interface MenuItem { command: string; when?: string }
@@ -27,8 +30,8 @@ describe('package.json manifest', () => {
   it('contributes exactly the commands of the CommandId table, each in category "Email"', () => {
     assert.deepStrictEqual(commands.map((c) => c.command).sort(), Object.values(CommandId).sort());
     for (const c of commands) {
-      assert.strictEqual(c.category, 'Email', `${c.command} has no "Email" category`);
-      assert.match(c.title, /^[A-Z]/, `${c.command} title is not in title case`);
+      assert.strictEqual(c.category && english(c.category), 'Email', `${c.command} has no "Email" category`);
+      assert.match(english(c.title), /^[A-Z]/, `${c.command} title is not in title case`);
     }
   });
 
@@ -52,7 +55,8 @@ describe('package.json manifest', () => {
       assert.deepStrictEqual(p.default, spec.default, `${key} default`);
       assert.deepStrictEqual(p.enum, spec.enum as string[] | undefined, `${key} enum`);
       if (p.enum) assert.strictEqual(p.markdownEnumDescriptions?.length, p.enum.length, `${key} enum descriptions`);
-      assert.ok(p.markdownDescription && p.markdownDescription.length > 20, `${key} has no markdownDescription`);
+      for (const d of p.markdownEnumDescriptions ?? []) assert.ok(english(d).length > 20, `${key} has an empty enum description`);
+      assert.ok(p.markdownDescription && english(p.markdownDescription).length > 20, `${key} has no markdownDescription`);
       assert.ok(p.scope, `${key} has no explicit scope`);
     }
   });
@@ -77,7 +81,7 @@ describe('package.json manifest', () => {
     assert.ok(pkg.bin['send-as-email']);
   });
 
-  it('packages only what .vscodeignore allows: the bundle, media, README, CHANGELOG, LICENSE', function () {
+  it('packages only what .vscodeignore allows: the bundle, media, the manifest and its translations, the READMEs, CHANGELOG, LICENSE', function () {
     this.timeout(60_000);
     const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
     const listed = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
@@ -89,12 +93,15 @@ describe('package.json manifest', () => {
       'CHANGELOG.md',
       'LICENSE',
       'README.md',
+      'README.zh-CN.md',
       'dist/extension.js',
       'media/icon.png',
       'media/preview-screenshot.png',
       'media/preview.css',
       'media/preview.js',
       'package.json',
+      'package.nls.json',
+      'package.nls.zh-cn.json',
     ];
     assert.deepStrictEqual(listed, allowed);
   });
