@@ -1,15 +1,19 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { USAGE } from '../../src/cli/options';
+import { readNls, resolveNls } from '../support/nls';
 import { projectRoot } from '../support/root';
 
 const root = projectRoot();
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const commands = pkg.contributes.commands as { title: string; category: string }[];
+const props = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
 
-/** Rows of the Markdown table between `<!-- name:start -->` and `<!-- name:end -->`, as arrays of cells. */
-function tableRows(name: string): string[][] {
-  const m = new RegExp(`<!-- ${name}:start -->([\\s\\S]*?)<!-- ${name}:end -->`).exec(readme);
+/** Rows of the Markdown table between `<!-- name:start -->` and `<!-- name:end -->` of `text`, as arrays of cells. */
+function tableRows(name: string, text = readme): string[][] {
+  const m = new RegExp(`<!-- ${name}:start -->([\\s\\S]*?)<!-- ${name}:end -->`).exec(text);
   assert.ok(m, `README has no ${name} table`);
   return m[1]!
     .split('\n')
@@ -29,14 +33,15 @@ describe('README', () => {
 
   it('commands table lists exactly the contributed commands, by title', () => {
     const rows = tableRows('commands');
-    const expected = (pkg.contributes.commands as { title: string; category: string }[]).map((c) => `${c.category}: ${c.title}`);
+    // As the English command palette shows them: package.json names %key% messages of package.nls.json.
+    const en = readNls(root);
+    const expected = commands.map((c) => `${resolveNls(c.category, en)}: ${resolveNls(c.title, en)}`);
     assert.deepStrictEqual(rows.map((r) => r[0]).sort(), expected.sort());
     for (const r of rows) assert.ok(r[1] && r[1].length > 10, `${r[0]} has no description`);
   });
 
   it('settings table lists exactly the contributed settings with their defaults', () => {
     const rows = tableRows('settings');
-    const props = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
     assert.deepStrictEqual(rows.map((r) => r[0]!.replace(/`/g, '')).sort(), Object.keys(props).sort());
     for (const r of rows) {
       const key = r[0]!.replace(/`/g, '');
@@ -48,5 +53,57 @@ describe('README', () => {
     const img = /!\[[^\]]*\]\(([^)]+\.png)\)/.exec(readme);
     assert.ok(img, 'no screenshot in README');
     assert.ok(fs.existsSync(path.join(root, img[1]!)), `${img[1]} is missing`);
+  });
+});
+
+describe('README.zh-CN', () => {
+  const zhReadme = fs.readFileSync(path.join(root, 'README.zh-CN.md'), 'utf8');
+  const en = readNls(root);
+  const zh = readNls(root, 'zh-cn');
+
+  it('is linked near the top of README.md', () => {
+    const line = readme.split('\n').findIndex((l) => l.trim() === '简体中文说明：[README.zh-CN.md](README.zh-CN.md)');
+    assert.ok(line >= 0 && line < 5, `README.md links README.zh-CN.md at line ${line + 1}, not near the top`);
+  });
+
+  it('commands table lists every command by its Chinese and its English title', () => {
+    const rows = tableRows('commands', zhReadme);
+    const expected = commands.map((c) => [`${resolveNls(c.category, zh)}: ${resolveNls(c.title, zh)}`, `${resolveNls(c.category, en)}: ${resolveNls(c.title, en)}`]);
+    assert.deepStrictEqual(rows.map((r) => [r[0], r[1]]).sort(), expected.sort());
+    for (const r of rows) assert.ok(r[2] && r[2].length > 5, `${r[0]} has no description`);
+  });
+
+  it('names commands in bold only by their Chinese titles', () => {
+    const titles = new Set(commands.map((c) => `${resolveNls(c.category, zh)}: ${resolveNls(c.title, zh)}`));
+    const named = [...zhReadme.matchAll(/\*\*(邮件: [^*]+)\*\*/g)].map((m) => m[1]!);
+    assert.ok(named.length >= 8, `only ${named.length} commands named in the text`);
+    assert.deepStrictEqual(named.filter((n) => !titles.has(n)), [], 'commands the extension does not have');
+  });
+
+  it('settings table lists exactly the contributed settings with their defaults, and the text names no other', () => {
+    const rows = tableRows('settings', zhReadme);
+    assert.deepStrictEqual(rows.map((r) => r[0]!.replace(/`/g, '')).sort(), Object.keys(props).sort());
+    for (const r of rows) {
+      const key = r[0]!.replace(/`/g, '');
+      assert.strictEqual(r[1], `\`${JSON.stringify(props[key]!.default)}\``, `${key} default in README.zh-CN`);
+    }
+    // `sendAsEmail.smtp.*` stands for the settings it starts.
+    const unknown = [...zhReadme.matchAll(/sendAsEmail(?:\.[A-Za-z]+)+(\.\*)?/g)]
+      .filter((m) => (m[1] ? !Object.keys(props).some((k) => k.startsWith(m[0].slice(0, -1))) : !(m[0] in props)))
+      .map((m) => m[0]);
+    assert.deepStrictEqual(unknown, []);
+  });
+
+  it('gives command-line examples with the flags and the password variable the tool really has', () => {
+    assert.ok(zhReadme.includes('SEND_AS_EMAIL_PASSWORD') && USAGE.includes('SEND_AS_EMAIL_PASSWORD'), 'the password variable');
+    assert.ok(/npx send-as-email send alert\.html --to /.test(zhReadme), 'no send example');
+    const longFlags = (text: string): string[] => [...text.matchAll(/(?<![\w-])--[a-z][\w-]*/g)].map((m) => m[0]);
+    const known = new Set(longFlags(USAGE));
+    // --password is named only to say that it is refused; `code --install-extension` is VS Code's own.
+    const text = zhReadme.split('\n').filter((l) => !l.startsWith('code ')).join('\n');
+    const flags = longFlags(text).filter((f) => f !== '--password');
+    assert.ok(flags.length >= 10, `only ${flags.length} flags found`);
+    assert.deepStrictEqual([...new Set(flags.filter((f) => !known.has(f)))], []);
+    for (const sub of ['send', 'build', 'outbox', 'retry']) assert.ok(zhReadme.includes(`npx send-as-email ${sub}`), `no ${sub} example`);
   });
 });
