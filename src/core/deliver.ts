@@ -7,7 +7,6 @@
  */
 import { ErrorCode, SendAsEmailError } from './errors';
 import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
-import type { OutboxClaim } from './outbox-claim';
 import { sendRaw, transportOptions, type SmtpOptions, type StreamedMessage } from './smtp';
 import type { SendResult, SmtpTarget } from './types';
 
@@ -55,7 +54,7 @@ async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpO
 
 /**
  * Records the server's acceptance. Returns false when nothing at all could be recorded: the caller then keeps the
- * entry's claim, so no retry in this process can resend it.
+ * entry's claim (a first send's record still names this process), so no retry in this process can resend it.
  */
 async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: SmtpOptions): Promise<boolean> {
   try {
@@ -108,7 +107,7 @@ export async function deliver(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
-  const stored = outbox.add(msg.raw, metaOf(msg), { claim: true });
+  const stored = outbox.add(msg.raw, metaOf(msg), { sending: true });
   return sendQueued(stored, msg.envelope, msg.raw, target, outbox, opts);
 }
 
@@ -129,7 +128,7 @@ export async function deliverStream(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
-  const stored = outbox.addStream(msg.chunks(), metaOf(msg), { claim: true });
+  const stored = outbox.addStream(msg.chunks(), metaOf(msg), { sending: true });
   // Size, 8-bit and file are known once the message is stored (before MAIL FROM).
   const message: StreamedMessage = { messageId: msg.messageId, size: 0, eightBit: true, file: '' };
   return sendQueued(stored, msg.envelope, message, target, outbox, opts, (entry) => {
@@ -144,10 +143,10 @@ function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
 }
 
 /**
- * Sends while `stored` (the outbox write) completes; MAIL FROM waits for it. Records the outcome, then releases the
- * entry's claim (taken before it was stored).
+ * Sends while `stored` (the outbox write) completes; MAIL FROM waits for it. Records the outcome, which ends the
+ * first send's claim (the record named this process as its sender).
  */
-async function sendQueued<E extends OutboxEntry & { claim?: OutboxClaim }>(
+async function sendQueued<E extends OutboxEntry>(
   stored: Promise<E>,
   envelope: { from: string; to: string[] },
   message: Buffer | StreamedMessage,
@@ -174,23 +173,21 @@ async function sendQueued<E extends OutboxEntry & { claim?: OutboxClaim }>(
     const entry = await stored.catch(() => undefined);
     // Not stored, so nothing was sent: the reason is why the store failed.
     if (!entry) throw notStored(outbox, await stored.then(() => e, (storeError: unknown) => storeError));
-    try {
-      throw await recordFailure(outbox, entry.id, e, opts);
-    } finally {
-      await entry.claim?.release();
-      await supersede(outbox, entry.id, opts);
-    }
+    const failure = await recordFailure(outbox, entry.id, e, opts);
+    await supersede(outbox, entry, opts);
+    throw failure;
   }
   const entry = await stored;
-  if (await recordSent(outbox, entry.id, result, opts)) await entry.claim?.release();
-  await supersede(outbox, entry.id, opts);
+  await recordSent(outbox, entry.id, result, opts);
+  await supersede(outbox, entry, opts);
   return { result, entryId: entry.id };
 }
 
-/** Removes older waiting entries of the same document and content as entry `id` (see Outbox.supersede); never throws. */
-async function supersede(outbox: Outbox, id: string, opts: SmtpOptions): Promise<void> {
+/** Removes older waiting entries of the same document and content as `entry` (see Outbox.supersede); never throws. */
+async function supersede(outbox: Outbox, entry: OutboxEntry, opts: SmtpOptions): Promise<void> {
+  const id = entry.id;
   try {
-    const removed = await outbox.supersede(id);
+    const removed = await outbox.supersede(entry);
     if (removed.length > 0) opts.logger?.info(`Outbox entry ${id} replaces the older ${removed.length === 1 ? 'entry' : 'entries'} of the same message: ${removed.join(', ')}.`);
   } catch (e) {
     opts.logger?.warn(`Could not remove older outbox entries of the same message as ${id}: ${String(e)}`);

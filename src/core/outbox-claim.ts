@@ -1,8 +1,13 @@
 /**
- * One send at a time per outbox entry. Before an entry is sent (the first send or a retry), its claim is taken: the
- * file `outbox/<id>.lock`, created exclusively (`open(..., 'wx')`) and holding who holds it (PID, host, when the
- * process started, a random token). It is removed when the send is over, also when it failed. A second claim, from
- * another window, terminal or call, is refused with OUTBOX_ENTRY_BUSY naming the process that holds it.
+ * One send at a time per outbox entry. Before an entry is retried, its claim is taken: the file `outbox/<id>.lock`,
+ * created exclusively (`open(..., 'wx')`) and holding who holds it (PID, host, when the process started, a random
+ * token). It is removed when the send is over, also when it failed. A second claim, from another window, terminal or
+ * call, is refused with OUTBOX_ENTRY_BUSY naming the process that holds it.
+ *
+ * The first send of an entry claims it without a file of its own: the entry's first record says which process is
+ * sending it (`sendingBy`, written before anything can find the entry), and recording the outcome ends that claim.
+ * A retry (holding the lock) refuses an entry whose record names a live sender. This costs the common path, one send,
+ * no file created and removed (which made each send about 1.5 ms slower on loopback).
  *
  * A lock left behind by a process that is gone is stale and taken over: same host and the PID no longer alive, or
  * our own PID but written by an earlier process (PIDs repeat, in containers especially). A lock from another host
@@ -14,8 +19,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { ErrorCode, SendAsEmailError } from './errors';
 
-/** What a lock file holds. */
-interface LockOwner {
+/** Who holds a claim: what a lock file holds, and an entry's `sendingBy`. */
+export interface ClaimOwner {
   pid: number;
   host: string;
   /** When the owning process started (ms since the epoch): tells a reused PID from the process that wrote it. */
@@ -46,19 +51,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function parseOwner(text: string): LockOwner | undefined {
-  try {
-    const o = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.token === 'string') {
-      return { pid: o.pid, host: o.host, started: Number(o.started) || 0, token: o.token, at: String(o.at ?? '') };
-    }
-  } catch {
-    // unreadable: see isStale
-  }
-  return undefined;
+function ownerOf(value: unknown): ClaimOwner | undefined {
+  const o = (value !== null && typeof value === 'object' ? value : {}) as Partial<ClaimOwner>;
+  if (typeof o.pid !== 'number' || typeof o.host !== 'string' || typeof o.token !== 'string') return undefined;
+  return { pid: o.pid, host: o.host, started: Number(o.started) || 0, token: o.token, at: String(o.at ?? '') };
 }
 
-function isStale(owner: LockOwner | undefined, mtimeMs: number): boolean {
+function parseOwner(text: string): ClaimOwner | undefined {
+  try {
+    return ownerOf(JSON.parse(text));
+  } catch {
+    return undefined; // unreadable: see isStale
+  }
+}
+
+function isStale(owner: ClaimOwner | undefined, mtimeMs: number): boolean {
   if (!owner) return Date.now() - mtimeMs > UNREADABLE_LOCK_STALE_MS;
   if (owner.host !== os.hostname()) return false;
   // Our own PID: ours only if this very process wrote it (a claim is never taken twice by one holder, so any lock
@@ -67,13 +74,29 @@ function isStale(owner: LockOwner | undefined, mtimeMs: number): boolean {
   return !isAlive(owner.pid);
 }
 
-function busy(id: string, file: string, owner: LockOwner | undefined): SendAsEmailError {
+function busy(id: string, owner: ClaimOwner | undefined, lockFile?: string): SendAsEmailError {
   const who = owner
     ? `process ${owner.pid} on ${owner.host}${owner.pid === process.pid && owner.host === os.hostname() ? ' (this one)' : ''}${owner.at ? ` since ${owner.at}` : ''}`
     : 'another process';
   return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_BUSY, `Outbox entry ${id} is being sent by ${who}, so it is not sent again now.`, {
-    hint: `Wait for that send to finish. If that process is gone (on another computer, say), delete ${file}.`,
+    hint: lockFile ? `Wait for that send to finish. If that process is gone (on another computer, say), delete ${lockFile}.` : 'Wait for that send to finish.',
   });
+}
+
+/** This process, as the owner of a new claim. */
+export function thisProcess(): ClaimOwner {
+  return { pid: process.pid, host: os.hostname(), started: PROCESS_STARTED, token: crypto.randomBytes(8).toString('hex'), at: new Date().toISOString() };
+}
+
+/** Whether `owner` (an entry's `sendingBy`) is a process that is still running: its send may still be going on. */
+export function isLiveSender(owner: unknown): owner is ClaimOwner {
+  const o = ownerOf(owner);
+  return !!o && !isStale(o, Date.now());
+}
+
+/** Throws OUTBOX_ENTRY_BUSY when the record of entry `id` names a live sender (`sendingBy`). */
+export function checkNotSending(id: string, sendingBy: unknown): void {
+  if (isLiveSender(sendingBy)) throw busy(id, sendingBy);
 }
 
 /** The lock's content and age, or undefined when it is gone. */
@@ -92,33 +115,20 @@ async function readLock(file: string): Promise<{ text: string; mtimeMs: number }
  * holds it; takes over a stale lock. Other file errors are thrown as they are.
  */
 export async function claimEntry(id: string, file: string): Promise<OutboxClaim> {
-  const owner: LockOwner = {
-    pid: process.pid,
-    host: os.hostname(),
-    started: PROCESS_STARTED,
-    token: crypto.randomBytes(8).toString('hex'),
-    at: new Date().toISOString(),
-  };
+  const owner = thisProcess();
   const content = JSON.stringify(owner) + '\n';
   for (let attempt = 0; attempt < 5; attempt++) {
-    let handle: fs.promises.FileHandle | undefined;
     try {
-      handle = await fs.promises.open(file, 'wx', 0o600);
+      // Created exclusively ('wx'): of two claims, exactly one creates the file.
+      await fs.promises.writeFile(file, content, { flag: 'wx', mode: 0o600 });
+      return { id, release: () => releaseLock(file, owner.token) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    if (handle) {
-      try {
-        await handle.writeFile(content);
-      } finally {
-        await handle.close();
-      }
-      return { id, release: () => releaseLock(file, owner.token) };
     }
     const lock = await readLock(file);
     if (!lock) continue; // released meanwhile: try again
     const holder = parseOwner(lock.text);
-    if (!isStale(holder, lock.mtimeMs)) throw busy(id, file, holder);
+    if (!isStale(holder, lock.mtimeMs)) throw busy(id, holder, file);
     // Move the stale lock aside: exactly one of several takers moves this file.
     const aside = `${file}.${owner.token}.stale`;
     try {
@@ -132,17 +142,16 @@ export async function claimEntry(id: string, file: string): Promise<OutboxClaim>
       // Another taker replaced the stale lock with its own live one in between: put it back, it holds the entry.
       await fs.promises.link(aside, file).catch(() => {});
       await fs.promises.rm(aside, { force: true });
-      throw busy(id, file, parseOwner(moved));
+      throw busy(id, parseOwner(moved), file);
     }
     await fs.promises.rm(aside, { force: true });
   }
-  throw busy(id, file, parseOwner((await readLock(file))?.text ?? ''));
+  throw busy(id, parseOwner((await readLock(file))?.text ?? ''), file);
 }
 
 async function releaseLock(file: string, token: string): Promise<void> {
   try {
-    const lock = await readLock(file);
-    if (lock && parseOwner(lock.text)?.token === token) await fs.promises.rm(file, { force: true });
+    if (parseOwner(await fs.promises.readFile(file, 'utf8'))?.token === token) await fs.promises.rm(file, { force: true });
   } catch {
     // A lock that cannot be removed is stale once this process ends.
   }

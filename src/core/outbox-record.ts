@@ -10,6 +10,7 @@
  * the user's own) could compute it too.
  */
 import * as crypto from 'crypto';
+import type { ClaimOwner } from './outbox-claim';
 import type { SendResult } from './types';
 
 export type OutboxStatus =
@@ -90,8 +91,11 @@ export interface OutboxEntry extends OutboxMeta {
 }
 
 
-/** What is stored in `<id>.json`: the entry without its computed `file`, with the record's version and hash. */
-export type StoredEntry = Omit<OutboxEntry, 'file' | 'problem'> & { version: 1 | 2; recordSha256?: string };
+/**
+ * What is stored in `<id>.json`: the entry without its computed `file`, with the record's version and hash, and
+ * while its first send runs, the process sending it (see outbox-claim.ts).
+ */
+export type StoredEntry = Omit<OutboxEntry, 'file' | 'problem'> & { version: 1 | 2; recordSha256?: string; sendingBy?: ClaimOwner };
 
 const STATUSES: readonly string[] = ['pending', 'failed', 'unknown', 'partial', 'accepted', 'sent'];
 const HEX64 = /^[0-9a-f]{64}$/;

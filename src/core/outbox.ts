@@ -10,24 +10,24 @@
  * A recipient the server refused for now (4xx, greylisting) keeps the entry in outbox/ as 'partial': the
  * recipients it accepted are recorded as done, `pendingRecipients` are the ones a retry sends to.
  *
- * An entry is claimed (outbox/<id>.lock, see outbox-claim.ts) while it is sent, so two sends of one entry (two
- * windows, two terminals) never both deliver it.
+ * An entry is claimed while it is sent (its first record names the sending process; a retry takes outbox/<id>.lock:
+ * see outbox-claim.ts), so two sends of one entry (two windows, two terminals) never both deliver it.
  *
  * Every write is atomic (temporary file, fsync, rename, fsync of the folder). The password never
  * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
  * sent/ record is written first), never as pending, so an accepted message is not resent.
  *
- * Accepted means recorded, even when sent/ cannot be written (disk full, permissions): the first step after the
- * server's acceptance is a rename of outbox/<id>.json to outbox/<id>.accepted.json, which needs no new space. An
- * entry with that marker is 'accepted' ("accepted, record incomplete"): never sent again, and moved to sent/ by a
- * later listing once sent/ can be written.
+ * Accepted means recorded, even when sent/ cannot be written (disk full, permissions, a file in its place): then
+ * outbox/<id>.json is renamed to outbox/<id>.accepted.json, the step least likely to fail (no new space, no new
+ * folder). An entry with that marker is 'accepted' ("accepted, record incomplete"): never sent again, and moved to
+ * sent/ by a later listing once sent/ can be written.
  */
 import { isAscii } from 'buffer';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
-import { claimEntry, isClaimed, type OutboxClaim } from './outbox-claim';
+import { checkNotSending, claimEntry, isClaimed, isLiveSender, thisProcess, type OutboxClaim } from './outbox-claim';
 import type { Refusal } from './send-outcome';
 import type { ComposedMessage, SendResult } from './types';
 
@@ -164,11 +164,11 @@ export class Outbox {
 
   /**
    * Stores the exact bytes (the .eml first, then its record) and returns the new pending entry.
-   * Call this before anything is sent. With `claim`, the entry is claimed before it is written and the claim
-   * returned with it (release it once the send is recorded).
+   * Call this before anything is sent. With `sending`, the record says this process is sending it: a retry is
+   * refused (OUTBOX_ENTRY_BUSY) until the outcome is recorded (markSent, markFailed) or this process is gone.
    */
-  async add(raw: Buffer, meta: OutboxMeta, options: { claim?: boolean } = {}): Promise<OutboxEntry & { claim?: OutboxClaim }> {
-    return this.queue(meta, options.claim === true, async (file) => {
+  async add(raw: Buffer, meta: OutboxMeta, options: { sending?: boolean } = {}): Promise<OutboxEntry> {
+    return this.queue(meta, options.sending === true, async (file) => {
       // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection
       // is being set up meanwhile: see deliver).
       const written = writeAtomic(file, raw);
@@ -183,46 +183,46 @@ export class Outbox {
    * Like `add`, for a message that arrives in chunks (never held in memory whole; see writeAtomicChunks): the .eml
    * is written, hashed and fsynced in one pass, then its record. Also says whether the bytes need 8BITMIME.
    */
-  addStream(
-    source: AsyncIterable<Buffer>,
-    meta: OutboxMeta,
-    options: { claim?: boolean } = {},
-  ): Promise<OutboxEntry & { eightBit: boolean; claim?: OutboxClaim }> {
-    return this.queue(meta, options.claim === true, (file) => writeAtomicChunks(file, source));
+  addStream(source: AsyncIterable<Buffer>, meta: OutboxMeta, options: { sending?: boolean } = {}): Promise<OutboxEntry & { eightBit: boolean }> {
+    return this.queue(meta, options.sending === true, (file) => writeAtomicChunks(file, source));
   }
 
   /**
-   * Claims the entry for a send: throws OUTBOX_ENTRY_BUSY naming the process that is sending it now. Release the
-   * claim when the outcome is recorded (also after a failure).
+   * Claims the entry for a retry (outbox/<id>.lock): throws OUTBOX_ENTRY_BUSY naming the process that is sending it
+   * now, also when that is its first send (see `add`'s `sending`). Release the claim when the outcome is recorded
+   * (also after a failure).
    */
   async claim(id: string): Promise<OutboxClaim> {
     if (!ID_PATTERN.test(id)) throw this.notFound(id);
-    return claimEntry(id, this.lock(id));
+    const claim = await claimEntry(id, this.lock(id));
+    try {
+      checkNotSending(id, (await this.readStored('outbox', id))?.sendingBy);
+    } catch (e) {
+      await claim.release();
+      throw e;
+    }
+    return claim;
   }
 
   /**
-   * Stores a new pending entry: `writeEml` puts the exact bytes in its .eml, then the record is written. With
-   * `claim`, the entry is claimed first (it is never listed unclaimed before its send starts).
+   * Stores a new pending entry: `writeEml` puts the exact bytes in its .eml, then the record is written (nothing can
+   * find the entry before that). With `sending`, the record names this process as its sender.
    */
-  private async queue(
-    meta: OutboxMeta,
-    claim: boolean,
-    writeEml: (file: string) => Promise<StreamedBytes>,
-  ): Promise<OutboxEntry & { eightBit: boolean; claim?: OutboxClaim }> {
+  private async queue(meta: OutboxMeta, sending: boolean, writeEml: (file: string) => Promise<StreamedBytes>): Promise<OutboxEntry & { eightBit: boolean }> {
     await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
     const id = newId();
-    const held = claim ? await claimEntry(id, this.lock(id)) : undefined;
     try {
-      return { ...(await this.write(id, meta, writeEml)), ...(held ? { claim: held } : {}) };
+      return await this.write(id, meta, await writeEml(this.eml('outbox', id)), sending);
     } catch (e) {
-      await held?.release();
+      // Nothing was sent; without its record the message would be listed as unreadable.
+      await fs.promises.rm(this.eml('outbox', id), { force: true });
       throw e;
     }
   }
 
-  private async write(id: string, meta: OutboxMeta, writeEml: (file: string) => Promise<StreamedBytes>): Promise<OutboxEntry & { eightBit: boolean }> {
+  /** Writes the record of a new entry whose .eml holds `bytes`. */
+  private async write(id: string, meta: OutboxMeta, bytes: StreamedBytes, sending: boolean): Promise<OutboxEntry & { eightBit: boolean }> {
     const time = now();
-    const bytes = await writeEml(this.eml('outbox', id));
     const stored: StoredEntry = {
       version: 2,
       id,
@@ -237,14 +237,9 @@ export class Outbox {
       createdAt: time,
       updatedAt: time,
       attempts: 0,
+      ...(sending ? { sendingBy: thisProcess() } : {}),
     };
-    try {
-      await writeAtomic(this.json('outbox', id), encodeRecord(stored));
-    } catch (e) {
-      // Without its record the message would be listed as unreadable: nothing was sent, so nothing is kept.
-      await fs.promises.rm(this.eml('outbox', id), { force: true });
-      throw e;
-    }
+    await writeAtomic(this.json('outbox', id), encodeRecord(stored));
     return { ...this.toEntry(stored, 'outbox'), eightBit: bytes.eightBit };
   }
 
@@ -258,18 +253,12 @@ export class Outbox {
   async markSent(id: string, result: SendResult): Promise<{ status: 'sent' | 'partial' | 'accepted'; recordError?: unknown }> {
     const stored = await this.readPending(id);
     const time = now();
-    const merged = mergeResults(stored.result, result);
-    // First the step least likely to fail (a rename, no new space): from here on the entry is never sent again.
-    const marked = await fs.promises.rename(this.json('outbox', id), this.acceptedMarker(id)).then(
-      () => true,
-      () => false,
-    );
-    const done: StoredEntry = { ...stored, attempts: stored.attempts + 1, updatedAt: time, result: merged };
+    const done: StoredEntry = { ...stored, attempts: stored.attempts + 1, updatedAt: time, result: mergeResults(stored.result, result) };
     delete done.lastError;
+    delete done.sendingBy; // the send is over
     try {
       if (result.deferred.length > 0) {
         await writeAtomic(this.json('outbox', id), encodeRecord({ ...done, status: 'partial', pendingRecipients: result.deferred.map((r) => r.address) }));
-        await fs.promises.rm(this.acceptedMarker(id), { force: true });
         return { status: 'partial' };
       }
       const sent: StoredEntry = { ...done, status: 'sent', sentAt: time };
@@ -278,23 +267,36 @@ export class Outbox {
       // The sent record first: from here on the entry counts as sent, whatever happens next.
       await writeAtomic(this.json('sent', id), encodeRecord(sent));
     } catch (e) {
-      // Keep the answer with the marker if there is room for it; the marker alone already says "accepted". The
-      // error says it in every listing that shows errors.
-      const lastError: OutboxError = {
-        code: ErrorCode.OUTBOX_WRITE_FAILED,
-        message: `Accepted by the server, but its record in ${this.sentDir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); it is never sent again.`,
-        at: time,
-      };
-      const accepted = encodeRecord({ ...done, status: 'accepted', sentAt: time, lastError });
-      const kept = await writeAtomic(marked ? this.acceptedMarker(id) : this.json('outbox', id), accepted).then(
-        () => true,
-        () => false,
-      );
-      if (marked || kept) return { status: 'accepted', recordError: e };
-      throw e;
+      return { status: 'accepted', recordError: await this.markAccepted(done, e) };
     }
-    await this.finishMove(id);
+    await this.finishMove(id, 'record');
     return { status: 'sent' };
+  }
+
+  /**
+   * The server accepted the entry but its record (`done`) could not be written (`e`): the step least likely to fail
+   * comes first, a rename of its record to the accepted marker (no new space, no new folder), so it is never sent
+   * again; then the answer is kept in the marker if there is room. Returns `e`; throws it when not even the marker
+   * could be made.
+   */
+  private async markAccepted(done: StoredEntry, e: unknown): Promise<unknown> {
+    const marked = await fs.promises.rename(this.json('outbox', done.id), this.acceptedMarker(done.id)).then(
+      () => true,
+      () => false,
+    );
+    // The error says it in every listing that shows errors.
+    const lastError: OutboxError = {
+      code: ErrorCode.OUTBOX_WRITE_FAILED,
+      message: `Accepted by the server, but its record in ${this.sentDir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); it is never sent again.`,
+      at: done.updatedAt,
+    };
+    const accepted = encodeRecord({ ...done, status: 'accepted', sentAt: done.updatedAt, lastError });
+    const kept = await writeAtomic(marked ? this.acceptedMarker(done.id) : this.json('outbox', done.id), accepted).then(
+      () => true,
+      () => false,
+    );
+    if (!marked && !kept) throw e;
+    return e;
   }
 
   /**
@@ -328,6 +330,7 @@ export class Outbox {
         at: time,
       },
     };
+    delete updated.sendingBy; // the send is over
     await writeAtomic(this.json('outbox', id), encodeRecord(updated));
   }
 
@@ -353,14 +356,14 @@ export class Outbox {
   }
 
   /**
-   * Removes the older entries that entry `id` replaces: of the same `source` and `contentKey` (the same document,
+   * Removes the older entries that entry `newer` replaces: of the same `source` and `contentKey` (the same document,
    * unchanged), created before it, waiting with nothing delivered ('pending' or 'failed') and not being sent. Never
    * a partial, delivery-unknown or accepted entry. So repeated failed sends of one document leave one entry, the
    * newest. Returns the ids removed.
    */
-  async supersede(id: string): Promise<string[]> {
-    const newer = (await this.readStored('outbox', id)) ?? (await this.readStored('sent', id));
-    if (!newer || newer.source === undefined || newer.contentKey === undefined) return [];
+  async supersede(newer: Pick<OutboxEntry, 'id' | 'source' | 'contentKey' | 'createdAt'>): Promise<string[]> {
+    if (newer.source === undefined || newer.contentKey === undefined) return [];
+    const others = (await this.ids('outbox')).filter((other) => other !== newer.id);
     const replaceable = (s: StoredEntry | undefined): boolean =>
       !!s &&
       s.id !== newer.id &&
@@ -368,12 +371,13 @@ export class Outbox {
       s.contentKey === newer.contentKey &&
       (s.status === 'pending' || s.status === 'failed') &&
       !s.result?.accepted.length &&
+      !isLiveSender(s.sendingBy) &&
       s.createdAt <= newer.createdAt;
     const removed: string[] = [];
-    for (const other of await this.ids('outbox')) {
+    for (const other of others) {
       if (!replaceable(await this.readStored('outbox', other))) continue;
       // Claimed, so a send of it cannot start meanwhile; one being sent now is left alone.
-      const claim = await this.claim(other).catch(() => undefined);
+      const claim = await claimEntry(other, this.lock(other)).catch(() => undefined);
       if (!claim) continue;
       try {
         if (!replaceable(await this.readStored('outbox', other))) continue;
@@ -517,10 +521,10 @@ export class Outbox {
   private async finishAccepted(id: string): Promise<boolean> {
     if (await isClaimed(this.lock(id))) return false;
     const stored = await this.readStored('outbox', id);
-    if (!stored) return false;
+    if (!stored || isLiveSender(stored.sendingBy)) return false;
     try {
       await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
-      const { lastError: _recordError, ...sent } = stored;
+      const { lastError: _recordError, sendingBy: _sender, ...sent } = stored;
       await writeAtomic(this.json('sent', stored.id), encodeRecord({ ...sent, status: 'sent' }));
       await this.finishMove(stored.id);
       return true;
@@ -530,7 +534,7 @@ export class Outbox {
   }
 
   private toEntry(stored: StoredEntry, emlIn: 'outbox' | 'sent'): OutboxEntry {
-    const { version: _version, recordSha256: _hash, result, ...entry } = stored;
+    const { version: _version, recordSha256: _hash, sendingBy: _sender, result, ...entry } = stored;
     return { ...entry, ...(result ? { result: normalizedResult(result) } : {}), file: this.eml(emlIn, stored.id) };
   }
 
@@ -560,12 +564,10 @@ export class Outbox {
 
   /** The record of an entry, or the problem with it; in outbox/, an accepted marker comes first and makes it 'accepted'. */
   private async load(where: 'outbox' | 'sent', id: string): Promise<{ record: StoredEntry } | { problem: string } | undefined> {
-    if (where === 'outbox') {
-      const marker = await this.loadFile(this.acceptedMarker(id), id);
-      if (marker && 'record' in marker) return { record: { ...marker.record, status: 'accepted' } };
-      if (marker) return marker;
-    }
-    return this.loadFile(this.json(where, id), id);
+    if (where === 'sent') return this.loadFile(this.json('sent', id), id);
+    const [marker, record] = await Promise.all([this.loadFile(this.acceptedMarker(id), id), this.loadFile(this.json('outbox', id), id)]);
+    if (marker && 'record' in marker) return { record: { ...marker.record, status: 'accepted' } };
+    return marker ?? record;
   }
 
   private async loadFile(file: string, id: string): Promise<{ record: StoredEntry } | { problem: string } | undefined> {
@@ -583,21 +585,23 @@ export class Outbox {
   /** The outbox/ record of an entry that is not sent yet; throws NOT_FOUND, ALREADY_SENT or ENTRY_INVALID. */
   private async readPending(id: string): Promise<StoredEntry> {
     if (!ID_PATTERN.test(id)) throw this.notFound(id);
-    const sent = await this.load('sent', id);
+    const [sent, stored] = await Promise.all([this.load('sent', id), this.load('outbox', id)]);
     if (sent && 'record' in sent) throw alreadySent(sent.record);
     if (sent) throw invalidEntry(sent.problem);
-    const stored = await this.load('outbox', id);
     if (!stored) throw this.notFound(id);
     if ('problem' in stored) throw invalidEntry(stored.problem);
     if (stored.record.status === 'accepted') throw alreadySent(stored.record);
     return stored.record;
   }
 
-  /** Moves the .eml to sent/ and drops the outbox/ record and marker (the sent/ record already exists). */
-  private async finishMove(id: string): Promise<void> {
+  /**
+   * Moves the .eml to sent/ and drops the outbox/ record and accepted marker (the sent/ record already exists);
+   * `left` when it is known which of the two is there.
+   */
+  private async finishMove(id: string, left?: 'record' | 'marker'): Promise<void> {
     if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
-    await fs.promises.rm(this.json('outbox', id), { force: true });
-    await fs.promises.rm(this.acceptedMarker(id), { force: true });
+    if (left !== 'marker') await fs.promises.rm(this.json('outbox', id), { force: true });
+    if (left !== 'record') await fs.promises.rm(this.acceptedMarker(id), { force: true });
     await fsyncDir(this.sentDir);
     await fsyncDir(this.outboxDir);
   }

@@ -304,6 +304,27 @@ describe('deliver: outbox around the send', function () {
       assert.ok(!fs.existsSync(lockOf(entryId)), 'the claim was not released');
     });
 
+    it('a first send whose process is gone (its record still names it as sender) can be retried; one that runs cannot', async () => {
+      const msg = await buildTestMessage();
+      const entry = await outbox.add(msg.raw, { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject }, { sending: true });
+      const server = await start();
+      // This process is the sender and has not recorded an outcome: the send may be going on.
+      const busy = await rejectsWith(retry(outbox, entry.id, server.target()), ErrorCode.OUTBOX_ENTRY_BUSY);
+      assert.ok(busy.message.includes(`process ${process.pid} on ${os.hostname()} (this one)`), busy.message);
+      assert.strictEqual(server.sessions.opened, 0);
+      assert.ok(!fs.existsSync(lockOf(entry.id)), 'the refused retry left its lock');
+      // The sender died before recording anything (a crash, a kill): its record names a process that is gone.
+      const record = path.join(outbox.outboxDir, `${entry.id}.json`);
+      const json = JSON.parse(fs.readFileSync(record, 'utf8'));
+      const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+      await new Promise((resolve) => child.once('exit', resolve));
+      json.sendingBy = { ...json.sendingBy, pid: child.pid };
+      fs.writeFileSync(record, JSON.stringify(json, null, 2));
+      await retry(outbox, entry.id, server.target());
+      assert.ok((await server.nextMessage()).raw.equals(msg.raw));
+      assert.strictEqual((await outbox.get(entry.id))?.status, 'sent');
+    });
+
     it('a claim held by a live process is respected; once that process is gone it is taken over, also when its PID is ours', async () => {
       const server = await start({ users: { [USER]: PASSWORD } });
       const msg = await buildTestMessage();
