@@ -118,12 +118,20 @@ export async function claimEntry(id: string, file: string): Promise<OutboxClaim>
   const owner = thisProcess();
   const content = JSON.stringify(owner) + '\n';
   for (let attempt = 0; attempt < 5; attempt++) {
+    let handle: fs.promises.FileHandle | undefined;
     try {
       // Created exclusively ('wx'): of two claims, exactly one creates the file.
-      await fs.promises.writeFile(file, content, { flag: 'wx', mode: 0o600 });
-      return { id, release: () => releaseLock(file, owner.token) };
+      handle = await fs.promises.open(file, 'wx', 0o600);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (handle) {
+      try {
+        await handle.writeFile(content);
+      } finally {
+        await handle.close();
+      }
+      return { id, release: () => releaseLock(file, owner.token) };
     }
     const lock = await readLock(file);
     if (!lock) continue; // released meanwhile: try again
@@ -157,7 +165,7 @@ async function releaseLock(file: string, token: string): Promise<void> {
   }
 }
 
-/** Whether a live process holds the claim on the entry whose lock is `file` (for listing an entry being stored). */
+/** Whether a live process holds the lock `file` (a retry recording its outcome, say). */
 export async function isClaimed(file: string): Promise<boolean> {
   const lock = await readLock(file).catch(() => undefined);
   return !!lock && !isStale(parseOwner(lock.text), lock.mtimeMs);

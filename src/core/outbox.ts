@@ -28,10 +28,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, SendAsEmailError } from './errors';
 import { checkNotSending, claimEntry, isClaimed, isLiveSender, thisProcess, type OutboxClaim } from './outbox-claim';
+import { decodeRecord, encodeRecord, normalizedResult, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outbox-record';
 import type { Refusal } from './send-outcome';
 import type { ComposedMessage, SendResult } from './types';
-
-import { decodeRecord, encodeRecord, normalizedResult, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outbox-record';
 
 export type { OutboxEntry, OutboxError, OutboxMeta, OutboxStatus } from './outbox-record';
 
@@ -425,8 +424,8 @@ export class Outbox {
     const hasEml = await exists(this.eml('outbox', id));
     if (loaded && 'problem' in loaded) return this.unreadable(id, loaded.problem);
     if (loaded) return hasEml ? this.toEntry(loaded.record, 'outbox') : this.unreadable(id, missingFile(this.toEntry(loaded.record, 'outbox')).message);
-    // A message file alone: its record was never written (a crash), unless a send is storing it right now.
-    if (hasEml && !(await isClaimed(this.lock(id)))) {
+    // A message file alone: its record was never written (a crash; or, for a moment, a send storing it right now).
+    if (hasEml) {
       return this.unreadable(id, `Outbox entry ${id} has a message file but no record (${this.json('outbox', id)} is missing): ${this.eml('outbox', id)}.`);
     }
     return undefined;
