@@ -58,7 +58,7 @@ const common = {
 /** Product bundles: what ships in the .vsix and the npm `bin`. */
 const product = {
   ...common,
-  entryPoints: { extension: 'src/extension.ts', cli: 'src/cli.ts' },
+  entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts' },
   outdir: 'dist',
   minify: production,
   external: ['vscode'],

@@ -7,7 +7,7 @@ import { previewCommand } from './commands/preview';
 import { saveEmlCommand } from './commands/saveEml';
 import { setPasswordCommand } from './commands/setPassword';
 import { testConnectionCommand } from './commands/testConnection';
-import type { Outbox } from './core/outbox';
+import type { Outbox } from './core/send/outbox';
 import { PreviewManager } from './preview/previewManager';
 import type { Testing } from './testing';
 import { Log } from './vscode/log';
@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): unknown {
   let outboxInstance: Outbox | undefined;
   const outbox = async (): Promise<Outbox> => {
     if (!outboxInstance) {
-      const { Outbox } = await import('./core/outbox');
+      const { Outbox } = await import('./core/send/outbox');
       outboxInstance = new Outbox(outboxDir);
     }
     return outboxInstance;

@@ -12,7 +12,7 @@ import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { ExitCode } from '../core/errors';
 import { formatBytes } from '../core/format';
-import type { Io } from '../cli';
+import type { Io } from './main';
 import type { CliOptions } from './options';
 import { PASSWORD_ENV, readSource } from './options';
 
@@ -72,10 +72,10 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
     io.out(`Send as Email demo`);
     io.out(`  SMTP server   127.0.0.1:${port} (AUTH PLAIN/LOGIN as "${user}", loopback only)`);
     io.out(`  document      ${path.relative(io.cwd, example) || example}`);
-    const { composeMessage } = await import('../core/compose');
-    const { Outbox } = await import('../core/outbox');
-    const { deliver } = await import('../core/deliver');
-    const { smtpTarget, cliLogger, printRecipients } = await import('../cli');
+    const { composeMessage } = await import('../core/message/compose');
+    const { Outbox } = await import('../core/send/outbox');
+    const { deliver } = await import('../core/send/deliver');
+    const { smtpTarget, cliLogger, printRecipients } = await import('./main');
 
     const settings = opts.settings;
     settings.smtp = { ...settings.smtp, host: '127.0.0.1', port, security: 'none', user, timeoutSeconds: 10 };

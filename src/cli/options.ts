@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
 import { checkSetting, defaultSettings, loadSettingsFile, SettingsError, type EmailSettings, type SmtpSecurity } from '../core/settings';
-import { decodeTextFile, isKnownEncoding } from '../core/text-file';
+import { decodeTextFile, isKnownEncoding } from '../core/source/textFile';
 import type { HeaderOverrides } from '../core/types';
 
 export const PASSWORD_ENV = 'SEND_AS_EMAIL_PASSWORD';

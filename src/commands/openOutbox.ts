@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Outbox, OutboxEntry } from '../core/outbox';
+import type { Outbox, OutboxEntry } from '../core/send/outbox';
 import type { Mailer } from '../vscode/mailer';
 
 /** How an entry is listed: what state it is in, in one phrase. */

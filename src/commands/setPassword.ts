@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
-import { requireSmtpHost } from '../core/smtp-target';
+import { requireSmtpHost } from '../core/send/smtpTarget';
 import type { Notifications } from '../vscode/notifications';
 import type { SmtpSecrets } from '../vscode/secrets';
 import { readSettings } from '../vscode/settings';

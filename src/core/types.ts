@@ -54,7 +54,7 @@ export interface ComposeOptions {
   /** Cancels a compose (remote fetches) early. */
   signal?: AbortSignal;
   /** The preview's cache of local images (see `ReadCache` in assets.ts); `composePreview` only. */
-  readCache?: import('./assets').ReadCache;
+  readCache?: import('./assets/assets').ReadCache;
 }
 
 export interface AddressHeaders {

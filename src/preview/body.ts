@@ -8,7 +8,7 @@
 import { load } from 'cheerio';
 
 // Loaded with the first render, like cheerio: the placeholders' sizes while image bytes are on their way.
-export { imageDimensions } from '../core/mime-type';
+export { imageDimensions } from '../core/assets/mimeType';
 
 export interface PreparedBody {
   html: string;

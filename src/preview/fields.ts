@@ -2,7 +2,7 @@
  * The header form: which of the user's field values become overrides, and which do not parse.
  * Addresses are checked with the same parser compose uses, so the form and the message agree.
  */
-import { parseAddressList, assertHeaderValue } from '../core/addresses';
+import { parseAddressList, assertHeaderValue } from '../core/message/addresses';
 import { isSendAsEmailError } from '../core/errors';
 import type { HeaderOverrides } from '../core/types';
 import { FIELD_NAMES, type FieldName, type HeaderFields } from './messages';

@@ -7,11 +7,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { ErrorCode, isSendAsEmailError, toSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
-import type { ReadCache } from '../core/assets';
+import type { ReadCache } from '../core/assets/assets';
 import type { EmailSettings } from '../core/settings';
-import type { Outbox } from '../core/outbox';
-import type { SmtpOptions } from '../core/smtp';
-import { requireRecipients } from '../core/smtp-target';
+import type { Outbox } from '../core/send/outbox';
+import type { SmtpOptions } from '../core/send/smtp';
+import { requireRecipients } from '../core/send/smtpTarget';
 import type { ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, VerifyResult } from '../core/types';
 import type { Log } from './log';
 import { Button, type Notifications, type SendOutcome } from './notifications';
@@ -39,7 +39,7 @@ export class Mailer {
 
   /** Composes the document's current (possibly unsaved) text strictly, as a stream of MIME bytes for a send or a save. */
   async compose(document: vscode.TextDocument, overrides?: HeaderOverrides): Promise<ComposedStream> {
-    const { composeMessageStream } = await import('../core/compose');
+    const { composeMessageStream } = await import('../core/message/compose');
     return composeMessageStream(sourceOf(document), composeOptions(document, overrides));
   }
 
@@ -48,7 +48,7 @@ export class Mailer {
    * unchanged local images taken from `readCache` (one per preview panel).
    */
   async composePreview(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): Promise<PreviewMessage> {
-    const { composePreview } = await import('../core/compose');
+    const { composePreview } = await import('../core/message/compose');
     return composePreview(sourceOf(document), { ...composeOptions(document, overrides), lenient: true, readCache });
   }
 
@@ -60,8 +60,8 @@ export class Mailer {
       requireRecipients(composed.envelope, composed.headers.subject, vscode.l10n.t('Add "to:" to the front matter, fill in To in the preview, or set sendAsEmail.to.'));
       const target = await this.deps.login.target(settings, true);
       return await this.withProgress(vscode.l10n.t('Sending "{0}" through {1}:{2}', composed.headers.subject, target.host, target.port), async (signal) => {
-        const { deliverStream } = await import('../core/deliver');
-        const { contentKey } = await import('../core/outbox');
+        const { deliverStream } = await import('../core/send/deliver');
+        const { contentKey } = await import('../core/send/outbox');
         const { result } = await deliverStream(
           {
             chunks: () => composed.chunks(),
@@ -96,7 +96,7 @@ export class Mailer {
       settings = readSettings(recorded?.source ? vscode.Uri.file(recorded.source) : undefined);
       const target = await this.deps.login.target(settings, true);
       return await this.withProgress(vscode.l10n.t('Retrying "{0}" through {1}:{2}', recorded?.subject ?? entryId, target.host, target.port), async (signal) => {
-        const { retry } = await import('../core/deliver');
+        const { retry } = await import('../core/send/deliver');
         const result = await retry(outbox, entryId, target, this.smtpOptions(signal));
         await this.deps.login.accepted(target);
         return this.deps.notifications.sent(recorded?.subject ?? entryId, result);
@@ -120,7 +120,7 @@ export class Mailer {
   }
 
   async writeEml(composed: ComposedStream, target: vscode.Uri): Promise<void> {
-    const { writeEml } = await import('../core/eml');
+    const { writeEml } = await import('../core/message/eml');
     await writeEml(target.fsPath, composed.chunks());
     this.deps.log.info(`Saved ${composed.size} bytes to ${target.fsPath}`);
   }
@@ -131,7 +131,7 @@ export class Mailer {
     try {
       const target = await this.deps.login.target(settings, true);
       const result = await this.withProgress(vscode.l10n.t('Testing {0}:{1}', target.host, target.port), async (signal) => {
-        const { verifySmtp } = await import('../core/smtp');
+        const { verifySmtp } = await import('../core/send/smtp');
         return verifySmtp(target, this.smtpOptions(signal));
       });
       await this.deps.login.accepted(target);

@@ -3,7 +3,7 @@
  * once the server accepted it, for exactly the server (user, host, port) it was typed for.
  */
 import * as vscode from 'vscode';
-import { requirePassword, requireSmtpHost } from '../core/smtp-target';
+import { requirePassword, requireSmtpHost } from '../core/send/smtpTarget';
 import type { EmailSettings } from '../core/settings';
 import type { SmtpTarget } from '../core/types';
 import type { Log } from './log';

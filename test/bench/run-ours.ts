@@ -1,13 +1,13 @@
 /**
- * Child process: our pipeline, as the command-line tool runs it (src/cli.ts `send`): read the document, compose it
+ * Child process: our pipeline, as the command-line tool runs it (src/cli/main.ts `send`): read the document, compose it
  * to MIME bytes (compose variant: in memory, as the preview and Save as .eml do), or (send variant, as `send` does)
  * compose it to MIME chunks that are written to the outbox and sent from there. Forked by bench.ts.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { composeMessage, composeMessageStream } from '../../src/core/compose';
-import { deliverStream } from '../../src/core/deliver';
-import { Outbox } from '../../src/core/outbox';
+import { composeMessage, composeMessageStream } from '../../src/core/message/compose';
+import { deliverStream } from '../../src/core/send/deliver';
+import { Outbox } from '../../src/core/send/outbox';
 import { defaultSettings } from '../../src/core/settings';
 import type { SmtpTarget } from '../../src/core/types';
 import { childMain, runRounds } from './lib/child';

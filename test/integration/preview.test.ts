@@ -7,7 +7,7 @@ import * as path from 'path';
 import { load } from 'cheerio';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
-import { imageDimensions } from '../../src/core/mime-type';
+import { imageDimensions } from '../../src/core/assets/mimeType';
 import type { PreviewTestApi, RenderReport } from '../../src/testing/preview';
 import { generateWorkloads } from '../bench/lib/workloads';
 import { simpleParser } from 'mailparser';

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { addressOnly, assertHeaderValue, formatMailbox, isValidAddress, parseAddressList, parseMailboxes } from '../../src/core/addresses';
+import { addressOnly, assertHeaderValue, formatMailbox, isValidAddress, parseAddressList, parseMailboxes } from '../../src/core/message/addresses';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
 
 function rejects(fn: () => unknown, code: ErrorCode, ...mustMention: string[]): void {

@@ -14,9 +14,9 @@ import {
   parseSrcset,
   pickFromSrcset,
   problemsError,
-} from '../../src/core/assets';
+} from '../../src/core/assets/assets';
 import { ErrorCode, isSendAsEmailError, SendAsEmailError } from '../../src/core/errors';
-import { detectImageType } from '../../src/core/mime-type';
+import { detectImageType } from '../../src/core/assets/mimeType';
 import { makeWorkspace, sha256 } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 

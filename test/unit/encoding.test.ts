@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
-import { decodeTextFile } from '../../src/core/text-file';
+import { decodeTextFile } from '../../src/core/source/textFile';
 import { runCli as run } from '../support/cli';
 import { parseMail } from '../support/mail';
 import { projectRoot } from '../support/root';

@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { load } from 'cheerio';
-import { composeMessage } from '../../src/core/compose';
+import { composeMessage } from '../../src/core/message/compose';
 import { ErrorCode, type SendAsEmailError } from '../../src/core/errors';
-import { parseFrontMatter, readHtmlHeaders } from '../../src/core/frontmatter';
+import { parseFrontMatter, readHtmlHeaders } from '../../src/core/source/frontMatter';
 import { defaultSettings } from '../../src/core/settings';
 import { rejectsWith } from '../support/fixtures';
 

@@ -6,7 +6,7 @@ import * as path from 'path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { ErrorCode } from '../../src/core/errors';
-import { type BinaryPart, buildMime, wrappedBase64Length } from '../../src/core/mime-build';
+import { type BinaryPart, buildMime, wrappedBase64Length } from '../../src/core/message/mimeBuild';
 import { parseMail } from '../support/mail';
 import { rejectsWith } from '../support/fixtures';
 

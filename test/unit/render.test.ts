@@ -1,9 +1,9 @@
 import * as assert from 'assert';
 import { load } from 'cheerio';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
-import { parseFrontMatter, readHtmlHeaders } from '../../src/core/frontmatter';
-import { firstHeading, prepareDocument, renderMarkdown, serializeDocument, slugify } from '../../src/core/render';
-import { DEFAULT_STYLESHEET } from '../../src/core/stylesheet';
+import { parseFrontMatter, readHtmlHeaders } from '../../src/core/source/frontMatter';
+import { firstHeading, prepareDocument, renderMarkdown, serializeDocument, slugify } from '../../src/core/source/render';
+import { DEFAULT_STYLESHEET } from '../../src/core/source/stylesheet';
 
 describe('render', () => {
   describe('Markdown', () => {

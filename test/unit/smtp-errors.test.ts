@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as util from 'util';
 import { ErrorCode } from '../../src/core/errors';
-import { cancelled, endpoint, loginSecrets, scrubSecrets, secretScrubber, toSmtpError, type SmtpErrorContext } from '../../src/core/smtp-errors';
+import { cancelled, endpoint, loginSecrets, scrubSecrets, secretScrubber, toSmtpError, type SmtpErrorContext } from '../../src/core/send/smtpErrors';
 import { assertNoLeak, b64, credentialLeaks, leakForms } from '../support/leaks';
 
 const ctx: SmtpErrorContext = {

@@ -6,7 +6,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { marked } from 'marked';
-import { DEFAULT_STYLESHEET } from '../../../src/core/stylesheet';
+import { DEFAULT_STYLESHEET } from '../../../src/core/source/stylesheet';
 import { makePng } from './png';
 import { Prng } from './prng';
 

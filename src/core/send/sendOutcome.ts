@@ -6,8 +6,8 @@
  *   server may have delivered the message, so a retry could deliver it twice (SMTP_DELIVERY_UNKNOWN, and
  *   `extra.deliveryUnknown` on it and on a cancel at that point).
  */
-import { ErrorCode, SendAsEmailError } from './errors';
-import { endpoint, type SmtpErrorContext } from './smtp-errors';
+import { ErrorCode, SendAsEmailError } from '../errors';
+import { endpoint, type SmtpErrorContext } from './smtpErrors';
 
 export interface Refusal {
   address: string;

@@ -26,13 +26,13 @@ import { isAscii } from 'buffer';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ErrorCode, SendAsEmailError } from './errors';
-import { checkNotSending, claimEntry, isClaimed, isLiveSender, thisProcess, type OutboxClaim } from './outbox-claim';
-import { decodeRecord, encodeRecord, normalizedResult, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outbox-record';
-import type { Refusal } from './send-outcome';
-import type { ComposedMessage, SendResult } from './types';
+import { ErrorCode, SendAsEmailError } from '../errors';
+import { checkNotSending, claimEntry, isClaimed, isLiveSender, thisProcess, type OutboxClaim } from './outboxClaim';
+import { decodeRecord, encodeRecord, normalizedResult, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outboxRecord';
+import type { Refusal } from './sendOutcome';
+import type { ComposedMessage, SendResult } from '../types';
 
-export type { OutboxEntry, OutboxError, OutboxMeta, OutboxStatus } from './outbox-record';
+export type { OutboxEntry, OutboxError, OutboxMeta, OutboxStatus } from './outboxRecord';
 
 const ID_PATTERN = /^[0-9A-Za-z][0-9A-Za-z_-]{0,120}$/;
 

@@ -1,7 +1,7 @@
 /**
  * The compose stage: a Markdown or HTML document (the editor's text) → the exact MIME bytes that are previewed,
  * saved and sent. Parse → render → assets → inline CSS → text part → headers → nodemailer's MailComposer, with the
- * binary parts encoded by mime-build.ts.
+ * binary parts encoded by mimeBuild.ts.
  */
 import * as crypto from 'crypto';
 import { promises as fs } from 'fs';
@@ -10,14 +10,14 @@ import { domainToASCII } from 'url';
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import { assertHeaderValue, domainOf, formatMailbox, type Mailbox, parseMailboxes } from './addresses';
-import { describeFsError, embedImages, embedInline, loadAttachments, problemsError, problemToWarning } from './assets';
-import { ErrorCode, type Problem, SendAsEmailError } from './errors';
-import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from './frontmatter';
-import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from './render';
-import { DEFAULT_STYLESHEET } from './stylesheet';
-import { type BinaryPart, buildMime, type MimeMessage } from './mime-build';
-import { composerHeaders } from './mime-headers';
-import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from './types';
+import { describeFsError, embedImages, embedInline, loadAttachments, problemsError, problemToWarning } from '../assets/assets';
+import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
+import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from '../source/frontMatter';
+import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from '../source/render';
+import { DEFAULT_STYLESHEET } from '../source/stylesheet';
+import { type BinaryPart, buildMime, type MimeMessage } from './mimeBuild';
+import { composerHeaders } from './headers';
+import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from '../types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;

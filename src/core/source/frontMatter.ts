@@ -2,8 +2,8 @@
  * YAML front matter of a Markdown document: the header fields and attachments, and the body without it.
  */
 import type { CheerioAPI } from 'cheerio';
-import { LineLocator } from './assets';
-import { ErrorCode, type Problem, SendAsEmailError } from './errors';
+import { LineLocator } from '../assets/assets';
+import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
 
 export interface FrontMatter {
   subject?: string;

@@ -10,8 +10,8 @@
  * the user's own) could compute it too.
  */
 import * as crypto from 'crypto';
-import type { ClaimOwner } from './outbox-claim';
-import type { SendResult } from './types';
+import type { ClaimOwner } from './outboxClaim';
+import type { SendResult } from '../types';
 
 export type OutboxStatus =
   /** Queued, no attempt finished yet (or the process stopped during the attempt). */

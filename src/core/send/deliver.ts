@@ -5,10 +5,10 @@
  * refused for now (4xx) stay pending in the outbox entry. `retry` resends the same bytes, so the
  * Message-ID stays the same, to the recipients still pending only.
  */
-import { ErrorCode, SendAsEmailError } from './errors';
+import { ErrorCode, SendAsEmailError } from '../errors';
 import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
 import { sendRaw, transportOptions, type SmtpOptions, type StreamedMessage } from './smtp';
-import type { SendResult, SmtpTarget } from './types';
+import type { SendResult, SmtpTarget } from '../types';
 
 export interface DeliverMessage {
   /** The exact MIME bytes to send and keep. */

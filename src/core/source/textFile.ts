@@ -4,7 +4,7 @@
  * that are not text at all, are refused with a message naming the file. A GB18030 file read as UTF-8 used to turn
  * into U+FFFD and be sent as such.
  */
-import { ErrorCode, SendAsEmailError } from './errors';
+import { ErrorCode, SendAsEmailError } from '../errors';
 
 /** How far a file is looked at for NUL bytes: text has none, nearly every binary format has some early on. */
 const SNIFF_BYTES = 8192;

@@ -9,11 +9,11 @@ import * as path from 'path';
 import { domainToASCII, fileURLToPath } from 'url';
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
-import { ErrorCode, type Problem, SendAsEmailError } from './errors';
-import { formatBytes } from './format';
-import { attachmentContentType, detectImageType, type ImageType } from './mime-type';
-import { forEachElement } from './render';
-import type { InlineImage, Warning, WarningKind } from './types';
+import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
+import { formatBytes } from '../format';
+import { attachmentContentType, detectImageType, type ImageType } from './mimeType';
+import { forEachElement } from '../source/render';
+import type { InlineImage, Warning, WarningKind } from '../types';
 
 export interface AssetContext {
   /** Absolute path of the document: relative references resolve against its folder. */
@@ -29,7 +29,7 @@ export interface AssetContext {
   /** Domain part of the Content-IDs. */
   cidDomain: string;
   /**
-   * false: local images are hashed while read from disk and not kept in memory (mime-build.ts reads them again
+   * false: local images are hashed while read from disk and not kept in memory (mimeBuild.ts reads them again
    * when the message is built); `InlineImage.content` is then empty and `file` is set. Default true.
    */
   keepContent?: boolean;

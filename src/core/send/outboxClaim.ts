@@ -17,7 +17,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
-import { ErrorCode, SendAsEmailError } from './errors';
+import { ErrorCode, SendAsEmailError } from '../errors';
 
 /** Who holds a claim: what a lock file holds, and an entry's `sendingBy`. */
 export interface ClaimOwner {

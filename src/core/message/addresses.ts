@@ -2,7 +2,7 @@
  * Address lists and header values: parsed with nodemailer's addressparser, validated before any connection is made.
  */
 import addressparser from 'nodemailer/lib/addressparser';
-import { ErrorCode, SendAsEmailError } from './errors';
+import { ErrorCode, SendAsEmailError } from '../errors';
 
 /** A mailbox: display name (may be empty) and address. */
 export interface Mailbox {

@@ -4,11 +4,11 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { ErrorCode, ExitCode, SendAsEmailError } from './core/errors';
-import { formatBytes } from './core/format';
-import type { Attachment, ComposeOptions, InlineImage, Logger, SendResult, SmtpTarget, SourceDocument } from './core/types';
-import type { OutboxEntry } from './core/outbox';
-import { checkBuildOutput, documentWorkspace, parseCli, PASSWORD_ENV, readSource, usage, USAGE, type CliOptions } from './cli/options';
+import { ErrorCode, ExitCode, SendAsEmailError } from '../core/errors';
+import { formatBytes } from '../core/format';
+import type { Attachment, ComposeOptions, InlineImage, Logger, SendResult, SmtpTarget, SourceDocument } from '../core/types';
+import type { OutboxEntry } from '../core/send/outbox';
+import { checkBuildOutput, documentWorkspace, parseCli, PASSWORD_ENV, readSource, usage, USAGE, type CliOptions } from './options';
 
 /** Input problems: nothing was sent, exit 2. Everything else that fails is exit 1. */
 const INPUT_CODES = new Set<string>([
@@ -68,7 +68,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'retry':
         return await retryEntry(opts, io);
       case 'demo': {
-        const { runDemo } = await import('./cli/demo');
+        const { runDemo } = await import('./demo');
         return await runDemo(opts, io);
       }
       default:
@@ -126,9 +126,9 @@ async function build(opts: CliOptions, io: Io): Promise<number> {
   const { doc, options } = documentOf(opts, io);
   const out = opts.out ?? doc.path.replace(/\.(md|markdown|html?)$/i, '') + '.eml';
   checkBuildOutput(out, doc.path, opts.force);
-  const { composeMessage } = await import('./core/compose');
+  const { composeMessage } = await import('../core/message/compose');
   const composed = reportWarnings(await composeMessage(doc, options), io);
-  const { writeEml } = await import('./core/eml');
+  const { writeEml } = await import('../core/message/eml');
   await writeEml(out, composed.raw);
   io.out(`Wrote ${out} (${composed.raw.length} bytes, ${partCounts(composed)})${composed.inlineImages.length + composed.attachments.length > 0 ? ':' : '.'}`);
   printParts(composed, io);
@@ -151,7 +151,7 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
   // The server and password first: a missing one stops the command before any image is read.
   const target = smtpTarget(opts, io.env);
   const { doc, options } = documentOf(opts, io);
-  const { composeMessageStream } = await import('./core/compose');
+  const { composeMessageStream } = await import('../core/message/compose');
   // A stream: the message is stored in the outbox and sent without being held in memory whole.
   const composed = reportWarnings(await composeMessageStream(doc, options), io);
   if (composed.envelope.to.length === 0) {
@@ -160,8 +160,8 @@ async function send(opts: CliOptions, io: Io): Promise<number> {
   // What is about to leave, before it does.
   io.out(`Sending "${composed.headers.subject}" (${formatBytes(composed.size)}, ${partCounts(composed)})${composed.inlineImages.length + composed.attachments.length > 0 ? ':' : '.'}`);
   printParts(composed, io);
-  const { contentKey, Outbox } = await import('./core/outbox');
-  const { deliverStream } = await import('./core/deliver');
+  const { contentKey, Outbox } = await import('../core/send/outbox');
+  const { deliverStream } = await import('../core/send/deliver');
   const outbox = new Outbox(opts.outboxDir);
   const { result, entryId } = await untilInterrupted((signal) =>
     deliverStream(
@@ -220,7 +220,7 @@ export function printResult(result: SendResult, io: Io, entryId?: string): numbe
 }
 
 async function listOutbox(opts: CliOptions, io: Io): Promise<number> {
-  const { Outbox } = await import('./core/outbox');
+  const { Outbox } = await import('../core/send/outbox');
   const outbox = new Outbox(opts.outboxDir);
   const pending = await outbox.pending();
   if (pending.length === 0) io.out(`Nothing waiting in ${opts.outboxDir}.`);
@@ -249,8 +249,8 @@ async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
   const id = opts.positionals[0];
   if (!id) throw usage('Name the outbox entry to retry (send-as-email outbox lists them).');
   const target = smtpTarget(opts, io.env);
-  const { Outbox } = await import('./core/outbox');
-  const { retry } = await import('./core/deliver');
+  const { Outbox } = await import('../core/send/outbox');
+  const { retry } = await import('../core/send/deliver');
   const outbox = new Outbox(opts.outboxDir);
   const result = await untilInterrupted((signal) => retry(outbox, id, target, { logger: cliLogger(io, opts.verbose), signal }));
   return printResult(result, io, id);

@@ -15,8 +15,8 @@ import { promises as fs } from 'fs';
 import * as crypto from 'crypto';
 import type MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
-import { ErrorCode, SendAsEmailError } from './errors';
-import { renamePreparedHeaders } from './mime-headers';
+import { ErrorCode, SendAsEmailError } from '../errors';
+import { renamePreparedHeaders } from './headers';
 
 /** A base64 part: its bytes in memory, or a file read when the message is built. */
 export interface BinaryPart {

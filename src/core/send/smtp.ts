@@ -2,7 +2,7 @@
  * The SMTP client: test a connection (`verifySmtp`) and send exact message bytes (`sendRaw`).
  * Built directly on nodemailer's SMTPConnection so the session can be inspected (TLS version, AUTH
  * methods, SIZE limit) and cancelled by closing the socket. Every failure becomes a
- * SendAsEmailError through `toSmtpError` (smtp-errors.ts).
+ * SendAsEmailError through `toSmtpError` (smtpErrors.ts).
  *
  * Security, from the settings:
  * - `starttls`: STARTTLS is required (nodemailer `requireTLS`); if the server does not offer it the
@@ -23,10 +23,10 @@ import { EventEmitter } from 'events';
 import { Readable, type Writable } from 'stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
-import { ErrorCode, SendAsEmailError } from './errors';
-import type { Logger, SendResult, SmtpTarget, VerifyResult } from './types';
-import { releasesWhenWritten, useFastDataEscaping } from './smtp-data';
-import { sendFailure, splitRefusals } from './send-outcome';
+import { ErrorCode, SendAsEmailError } from '../errors';
+import type { Logger, SendResult, SmtpTarget, VerifyResult } from '../types';
+import { releasesWhenWritten, useFastDataEscaping } from './dataEscaping';
+import { sendFailure, splitRefusals } from './sendOutcome';
 import {
   cancelled,
   endpoint,
@@ -36,7 +36,7 @@ import {
   secretScrubber,
   toSmtpError,
   type SmtpErrorContext,
-} from './smtp-errors';
+} from './smtpErrors';
 
 export interface SmtpOptions {
   /** Receives the SMTP transcript (debug), without credentials or message content. */

@@ -3,8 +3,8 @@
  * SendAsEmailError: one sentence saying what happened, naming host:port and quoting the server's
  * own reply, a hint saying what to do, the reply in `extra.serverResponse`. Never the password.
  */
-import { ErrorCode, SendAsEmailError } from './errors';
-import type { SmtpSecurity } from './settings';
+import { ErrorCode, SendAsEmailError } from '../errors';
+import type { SmtpSecurity } from '../settings';
 
 /** Where in the session the failure happened. It decides whether anything can have been delivered. */
 export type SmtpPhase =

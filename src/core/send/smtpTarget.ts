@@ -3,7 +3,7 @@
  * password for a login, no recipient. The adapter says what to do about it (`hint`): a setting in VS Code, a flag
  * or an environment variable on the command line.
  */
-import { ErrorCode, SendAsEmailError } from './errors';
+import { ErrorCode, SendAsEmailError } from '../errors';
 
 /** SMTP_NOT_CONFIGURED when no server is named. */
 export function requireSmtpHost(s: { host: string }, hint: string): void {
