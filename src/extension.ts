@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { clearPasswordCommand } from './commands/clearPassword';
@@ -23,6 +24,8 @@ import { SmtpLogin } from './vscode/smtpLogin';
  * shipped) and return the test API.
  */
 export function activate(context: vscode.ExtensionContext): unknown {
+  // The core words its messages with @vscode/l10n: it reads the same bundle VS Code loaded for its language.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const testing = context.extensionMode === vscode.ExtensionMode.Test ? loadTesting(context) : undefined;
   const prompts = testing?.prompts ?? windowPrompts;
   const log = new Log();
