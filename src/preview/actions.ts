@@ -2,6 +2,7 @@
  * The preview's buttons: Send, Send Test to Me and Save as .eml. Each composes strictly (a missing image stops it
  * here, and the panel says why) and hands the message to the mail service.
  */
+import * as l10n from '@vscode/l10n';
 import type * as vscode from 'vscode';
 import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
@@ -46,7 +47,7 @@ async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: Sen
   if (toSelf) {
     if (errors.subject) return { outcome: { status: 'failed', code: 'INVALID_FIELD', message: errors.subject } };
     const from = ctx.composed?.headers.from ?? (await ctx.composeLenient()).headers.from;
-    if (ctx.disposed()) return { outcome: { status: 'cancelled', message: 'The preview was closed.' } };
+    if (ctx.disposed()) return { outcome: { status: 'cancelled', message: l10n.t('The preview was closed.') } };
     effective = { ...overrides, to: [from], cc: [], bcc: [] };
   } else {
     const first = Object.values(errors)[0];
@@ -58,7 +59,7 @@ async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: Sen
   } catch (e) {
     return { outcome: { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'COMPOSE_FAILED', message: composeFailure(e) } };
   }
-  if (ctx.disposed()) return { outcome: { status: 'cancelled', message: 'The preview was closed before sending; nothing was sent.' } };
+  if (ctx.disposed()) return { outcome: { status: 'cancelled', message: l10n.t('The preview was closed before sending; nothing was sent.') } };
   return { outcome: await ctx.mailer.send(composed, ctx.document.uri), composed };
 }
 
@@ -69,10 +70,10 @@ async function saveEml(ctx: ActionContext): Promise<ActionOutcome> {
   } catch (e) {
     return { view: { status: 'failed', message: composeFailure(e), recipients: [] } };
   }
-  if (ctx.disposed()) return { view: { status: 'cancelled', message: 'The preview was closed.', recipients: [] } };
+  if (ctx.disposed()) return { view: { status: 'cancelled', message: l10n.t('The preview was closed.'), recipients: [] } };
   const target = await ctx.mailer.saveEml(composed, ctx.document.uri);
-  if (!target) return { view: { status: 'cancelled', message: 'Not saved.', recipients: [] }, composed };
-  return { view: { status: 'saved', message: `Saved ${formatBytes(composed.size)} to ${target.fsPath}.`, recipients: [] }, composed };
+  if (!target) return { view: { status: 'cancelled', message: l10n.t('Not saved.'), recipients: [] }, composed };
+  return { view: { status: 'saved', message: l10n.t('Saved {0} to {1}.', formatBytes(composed.size), target.fsPath), recipients: [] }, composed };
 }
 
 export function composeFailure(e: unknown): string {
@@ -89,12 +90,22 @@ export function outcomeView(outcome: SendOutcome): ActionResultView {
       const recipients = [
         ...r.accepted.map((address) => ({ address, accepted: true })),
         ...r.rejected.map((x) => ({ address: x.address, accepted: false, response: x.response })),
+        ...r.deferred.map((x) => ({ address: x.address, accepted: false, deferred: true, response: x.response })),
       ];
       const total = recipients.length;
-      const message =
-        outcome.status === 'sent'
-          ? `Sent to ${total} recipient${total === 1 ? '' : 's'} (${formatBytes(r.size)}): ${r.response}`
-          : `Delivered to ${r.accepted.length} of ${total} recipients; the server refused the others.`;
+      let message: string;
+      if (outcome.status === 'sent') {
+        message = total === 1 ? l10n.t('Sent to 1 recipient ({0}): {1}', formatBytes(r.size), r.response) : l10n.t('Sent to {0} recipients ({1}): {2}', total, formatBytes(r.size), r.response);
+      } else if (r.deferred.length > 0) {
+        message = l10n.t(
+          'Delivered to {0} of {1} recipients; the server refused {2} for now: Retry in the outbox sends the message to them alone.',
+          r.accepted.length,
+          total,
+          r.deferred.map((x) => x.address).join(', '),
+        );
+      } else {
+        message = l10n.t('Delivered to {0} of {1} recipients; the server refused the others.', r.accepted.length, total);
+      }
       return { status: outcome.status, message, recipients };
     }
     case 'failed':

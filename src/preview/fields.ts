@@ -2,6 +2,7 @@
  * The header form: which of the user's field values become overrides, and which do not parse.
  * Addresses are checked with the same parser compose uses, so the form and the message agree.
  */
+import * as l10n from '@vscode/l10n';
 import { parseAddressList, assertHeaderValue } from '../core/message/addresses';
 import { isSendAsEmailError } from '../core/errors';
 import type { HeaderOverrides } from '../core/types';
@@ -32,7 +33,7 @@ export function checkFields(fields: Partial<HeaderFields>): CheckedFields {
         overrides[name] = value;
       }
     } catch (e) {
-      errors[name] = isSendAsEmailError(e) ? e.message : `The ${LABEL[name]} field cannot be read.`;
+      errors[name] = isSendAsEmailError(e) ? e.message : l10n.t('The {0} field cannot be read.', LABEL[name]);
     }
   }
   return { overrides, errors };

@@ -3,6 +3,7 @@
  * arrives later by postMessage and is shown in a sandboxed frame (see src/webview/preview.ts).
  * Plain Node: no `vscode` import, so it can be checked anywhere.
  */
+import * as l10n from '@vscode/l10n';
 import * as crypto from 'crypto';
 
 export interface PreviewHtmlOptions {
@@ -15,6 +16,10 @@ export interface PreviewHtmlOptions {
   styleUri: string;
   /** The user clicked "Load remote images": https: images may load. */
   allowRemoteImages: boolean;
+  /** The page script's own texts in the interface's language (see pageStrings), keyed by their English. */
+  strings?: Record<string, string>;
+  /** The interface's language, for `<html lang>`. */
+  lang?: string;
 }
 
 /** A fresh nonce from the crypto RNG (never Math.random). */
@@ -48,43 +53,44 @@ export function previewHtml(o: PreviewHtmlOptions): string {
   const csp = escapeAttr(contentSecurityPolicy(o));
   const nonce = escapeAttr(o.nonce);
   const field = (id: string, label: string, placeholder: string): string => `
-      <label for="${id}">${label}</label>
-      <div class="field"><input id="${id}" name="${id}" type="text" spellcheck="false" autocomplete="off" placeholder="${placeholder}" aria-describedby="${id}-error"><div class="field-error" id="${id}-error" role="alert"></div></div>`;
+      <label for="${id}">${escapeAttr(label)}</label>
+      <div class="field"><input id="${id}" name="${id}" type="text" spellcheck="false" autocomplete="off" placeholder="${escapeAttr(placeholder)}" aria-describedby="${id}-error"><div class="field-error" id="${id}-error" role="alert"></div></div>`;
+  const e = (text: string): string => escapeAttr(text);
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${e(o.lang ?? 'en')}">
 <head>
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
-  <title>Email preview</title>
+  <title>${e(l10n.t('Email preview'))}</title>
 </head>
-<body>
+<body data-strings="${e(JSON.stringify(o.strings ?? {}))}">
   <header class="toolbar">
-    <button id="send" class="primary" type="button" disabled>Send</button>
-    <button id="sendTest" type="button" disabled title="Send only to the From address">Send Test to Me</button>
-    <button id="saveEml" type="button" disabled>Save as .eml</button>
+    <button id="send" class="primary" type="button" disabled>${e(l10n.t('Send'))}</button>
+    <button id="sendTest" type="button" disabled title="${e(l10n.t('Send only to the From address'))}">${e(l10n.t('Send Test to Me'))}</button>
+    <button id="saveEml" type="button" disabled>${e(l10n.t('Save as .eml'))}</button>
     <span class="spacer"></span>
-    <span id="size" class="size" title="Size of the message as sent"></span>
-    <div class="segmented" role="group" aria-label="Preview width">
-      <button id="wide" type="button" aria-pressed="true" title="Desktop width">Desktop</button>
-      <button id="narrow" type="button" aria-pressed="false" title="Phone width (375 px)">Phone</button>
+    <span id="size" class="size" title="${e(l10n.t('Size of the message as sent'))}"></span>
+    <div class="segmented" role="group" aria-label="${e(l10n.t('Preview width'))}">
+      <button id="wide" type="button" aria-pressed="true" title="${e(l10n.t('Desktop width'))}">${e(l10n.t('Desktop'))}</button>
+      <button id="narrow" type="button" aria-pressed="false" title="${e(l10n.t('Phone width (375 px)'))}">${e(l10n.t('Phone'))}</button>
     </div>
   </header>
   <div id="status" class="status" role="status" aria-live="polite" hidden></div>
   <form id="headers" class="headers" autocomplete="off">
-      <label>From</label>
-      <div class="field"><output id="from"></output></div>${field('to', 'To', 'name@example.com, …')}${field('cc', 'Cc', '')}${field('bcc', 'Bcc', 'not shown to recipients')}${field('subject', 'Subject', '')}
+      <label>${e(l10n.t('From'))}</label>
+      <div class="field"><output id="from"></output></div>${field('to', l10n.t('To'), 'name@example.com, …')}${field('cc', l10n.t('Cc'), '')}${field('bcc', l10n.t('Bcc'), l10n.t('not shown to recipients'))}${field('subject', l10n.t('Subject'), '')}
   </form>
-  <section id="warnings" class="warnings" aria-label="Warnings" hidden><ul id="warning-list"></ul></section>
-  <div id="remote" class="remote" hidden><span id="remote-text"></span> <button id="loadRemote" type="button">Load remote images</button></div>
+  <section id="warnings" class="warnings" aria-label="${e(l10n.t('Warnings'))}" hidden><ul id="warning-list"></ul></section>
+  <div id="remote" class="remote" hidden><span id="remote-text"></span> <button id="loadRemote" type="button">${e(l10n.t('Load remote images'))}</button></div>
   <nav class="tabs" role="tablist">
     <button id="tab-html" type="button" role="tab" aria-selected="true" data-tab="html">HTML</button>
-    <button id="tab-text" type="button" role="tab" aria-selected="false" data-tab="text">Text</button>
-    <button id="tab-parts" type="button" role="tab" aria-selected="false" data-tab="parts">Attachments</button>
+    <button id="tab-text" type="button" role="tab" aria-selected="false" data-tab="text">${e(l10n.t('Plain text'))}</button>
+    <button id="tab-parts" type="button" role="tab" aria-selected="false" data-tab="parts">${e(l10n.t('Attachments'))}</button>
   </nav>
   <main>
-    <div id="view-html" class="view paper-wrap" role="tabpanel"><div id="paper" class="paper wide"><p class="placeholder">Composing…</p></div></div>
+    <div id="view-html" class="view paper-wrap" role="tabpanel"><div id="paper" class="paper wide"><p class="placeholder">${e(l10n.t('Composing…'))}</p></div></div>
     <pre id="view-text" class="view text" role="tabpanel" hidden></pre>
     <div id="view-parts" class="view parts" role="tabpanel" hidden></div>
   </main>

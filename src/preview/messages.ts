@@ -83,6 +83,8 @@ export interface RenderMessage {
 export interface RecipientView {
   address: string;
   accepted: boolean;
+  /** Refused for now (4xx): kept in the outbox, and Retry sends to it alone. */
+  deferred?: boolean;
   response?: string;
 }
 

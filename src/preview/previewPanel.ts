@@ -16,6 +16,7 @@ import { composeFailure, runAction } from './actions';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import { ImageDelivery } from './imageDelivery';
+import { pageStrings } from './pageStrings';
 import type { Action, FromWebview, HeaderFields, ToWebview } from './messages';
 import { renderMessage, type View } from './renderMessage';
 import { checkFromWebview } from './webviewMessages';
@@ -272,6 +273,8 @@ export class PreviewPanel implements vscode.Disposable {
       scriptUris: [webview.asWebviewUri(this.deps.pageScript?.().script ?? vscode.Uri.joinPath(media, 'preview.js')).toString()],
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.css')).toString(),
       allowRemoteImages: this.allowRemoteImages,
+      strings: pageStrings(),
+      lang: vscode.env.language,
     });
   }
 

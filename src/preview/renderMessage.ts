@@ -2,6 +2,7 @@
  * What the webview shows for one compose: the `render` message, built from the composed message, the form's state
  * and the prepared body. Pure: no `vscode`, no state.
  */
+import * as l10n from '@vscode/l10n';
 import { formatBytes } from '../core/format';
 import type { PreviewMessage, WarningKind } from '../core/types';
 import type { CheckedFields } from './fields';
@@ -49,7 +50,7 @@ export function warningsOf(composed: PreviewMessage, sizeLimit: number | undefin
   }));
   if (sizeLimit !== undefined && composed.size > sizeLimit) {
     list.push({
-      message: `The message is ${formatBytes(composed.size)}, more than the ${formatBytes(sizeLimit)} the SMTP server accepts.`,
+      message: l10n.t('The message is {0}, more than the {1} the SMTP server accepts.', formatBytes(composed.size), formatBytes(sizeLimit)),
       severity: 'warning',
     });
   }

@@ -21,6 +21,7 @@ import {
   type WarningView,
 } from '../preview/messages';
 import { formatBytes as formatSize } from '../core/format';
+import { t } from './strings';
 import { post, vscodeApi } from './vscodeApi';
 
 type Tab = 'html' | 'text' | 'parts';
@@ -70,7 +71,7 @@ function makeFrame(): HTMLIFrameElement {
   const f = document.createElement('iframe');
   f.setAttribute('sandbox', 'allow-same-origin');
   f.setAttribute('referrerpolicy', 'no-referrer');
-  f.setAttribute('title', 'Email body');
+  f.setAttribute('title', t('Email body'));
   f.className = 'email standby';
   f.addEventListener('load', () => onFrameLoad(f));
   return f;
@@ -297,9 +298,9 @@ function el(tag: string, props?: Record<string, string> | null, children?: (Node
 }
 
 function lineButton(message: string, line: number | undefined, severity: WarningView['severity']): HTMLElement {
-  const text = line && !/\bline \d+/i.test(message) ? `Line ${line}: ${message}` : message;
+  const text = line && !/\bline \d+/i.test(message) ? t('Line {0}: {1}', line, message) : message;
   if (!line) return el('span', { className: `item ${severity}`, text });
-  const b = el('button', { type: 'button', className: `item link ${severity}`, title: `Reveal line ${line} in the editor`, text });
+  const b = el('button', { type: 'button', className: `item link ${severity}`, title: t('Reveal line {0} in the editor', line), text });
   b.addEventListener('click', () => post({ type: 'revealLine', line }));
   return b;
 }
@@ -312,9 +313,10 @@ function showWarnings(list: WarningView[]): void {
 }
 
 function showSize(msg: RenderMessage): void {
-  const limit = msg.sizeLimit ? ` of ${formatSize(msg.sizeLimit)} allowed` : '';
   const s = byId('size');
-  s.textContent = `Message ${formatSize(msg.totalSize)}${limit}`;
+  s.textContent = msg.sizeLimit
+    ? t('Message {0} of {1} allowed', formatSize(msg.totalSize), formatSize(msg.sizeLimit))
+    : t('Message {0}', formatSize(msg.totalSize));
   s.classList.toggle('over', !!msg.sizeLimit && msg.totalSize > msg.sizeLimit);
 }
 
@@ -322,7 +324,9 @@ function showRemote(msg: RenderMessage): void {
   const n = msg.remoteImages;
   byId('remote').hidden = !(n > 0 && !msg.remoteAllowed);
   byId('remote-text').textContent =
-    `${n} remote image${n === 1 ? ' is' : 's are'} not loaded: loading ${n === 1 ? 'it tells its' : 'them tells their'} server that the message was opened.`;
+    n === 1
+      ? t('1 remote image is not loaded: loading it tells its server that the message was opened.')
+      : t('{0} remote images are not loaded: loading them tells their servers that the message was opened.', n);
 }
 
 function showParts(msg: RenderMessage): void {
@@ -334,19 +338,20 @@ function showParts(msg: RenderMessage): void {
     return t;
   };
   const inline = msg.images.map((i) => [i.filename, i.contentType, formatSize(i.size), i.lines.length ? i.lines.join(', ') : '']);
-  view.appendChild(msg.images.length ? table(`Inline images (${msg.images.length})`, inline, ['File', 'Type', 'Size', 'Lines']) : el('p', { text: 'No inline images.' }));
+  const head = [t('File'), t('Type'), t('Size')];
+  view.appendChild(msg.images.length ? table(t('Inline images ({0})', msg.images.length), inline, [...head, t('Lines')]) : el('p', { text: t('No inline images.') }));
   const att = msg.attachments.map((a) => [a.filename, a.contentType, formatSize(a.size)]);
-  view.appendChild(msg.attachments.length ? table(`Attachments (${msg.attachments.length})`, att, ['File', 'Type', 'Size']) : el('p', { text: 'No attachments.' }));
-  view.appendChild(el('p', { className: 'total', text: `HTML part ${formatSize(msg.htmlSize)}; whole message ${formatSize(msg.totalSize)}.` }));
+  view.appendChild(msg.attachments.length ? table(t('Attachments ({0})', msg.attachments.length), att, head) : el('p', { text: t('No attachments.') }));
+  view.appendChild(el('p', { className: 'total', text: t('HTML part {0}; whole message {1}.', formatSize(msg.htmlSize), formatSize(msg.totalSize)) }));
   const n = msg.attachments.length;
-  byId('tab-parts').textContent = n ? `Attachments (${n})` : 'Attachments';
+  byId('tab-parts').textContent = n ? t('Attachments ({0})', n) : t('Attachments');
 }
 
 function updateButtons(): void {
   const subjectError = !!current && !!current.fieldErrors.subject;
   const send = byId<HTMLButtonElement>('send');
   send.disabled = !!busy || !current || !current.canSend;
-  send.title = !current || current.canSend ? 'Send to every recipient' : 'Fix the fields marked in red and add a recipient first';
+  send.title = !current || current.canSend ? t('Send to every recipient') : t('Fix the fields marked in red and add a recipient first');
   byId<HTMLButtonElement>('sendTest').disabled = !!busy || !current || subjectError;
   byId<HTMLButtonElement>('saveEml').disabled = !!busy || !current;
 }
@@ -392,19 +397,17 @@ function onRender(msg: RenderMessage): void {
 
 function onComposeError(message: string, problems: { message: string; line?: number }[]): void {
   const list = el('ul', null, problems.map((p) => el('li', null, [lineButton(p.message, p.line, 'error')])));
-  showStatus('error compose-error', `The message cannot be composed: ${message}`, problems.length ? list : null);
+  showStatus('error compose-error', t('The message cannot be composed: {0}', message), problems.length ? list : null);
   if (!current) {
     paper.textContent = '';
-    paper.appendChild(el('p', { className: 'placeholder', text: 'Nothing to show until the error above is fixed.' }));
+    paper.appendChild(el('p', { className: 'placeholder', text: t('Nothing to show until the error above is fixed.') }));
   }
 }
-
-const BUSY_TEXT: Record<Action, string> = { send: 'Sending…', sendTest: 'Sending a test to you…', saveEml: 'Saving…' };
 
 function onBusy(action: Action): void {
   busy = action;
   updateButtons();
-  showStatus('busy', BUSY_TEXT[action]);
+  showStatus('busy', action === 'send' ? t('Sending…') : action === 'sendTest' ? t('Sending a test to you…') : t('Saving…'));
 }
 
 function onResult(action: Action, result: ActionResultView): void {
@@ -416,11 +419,12 @@ function onResult(action: Action, result: ActionResultView): void {
     ? el(
         'ul',
         { className: 'recipients' },
-        result.recipients.map((r) => el('li', { className: r.accepted ? 'accepted' : 'rejected' }, [`${r.accepted ? '✓' : '✗'} ${r.address}${r.response ? ` — ${r.response}` : ''}`])),
+        result.recipients.map((r) =>
+          el('li', { className: r.accepted ? 'accepted' : r.deferred ? 'deferred' : 'rejected' }, [`${r.accepted ? '✓' : r.deferred ? '…' : '✗'} ${r.address}${r.response ? ` — ${r.response}` : ''}`]),
+        ),
       )
     : null;
-  const prefix = action === 'sendTest' && result.status === 'sent' ? 'Test message: ' : '';
-  showStatus(`result ${kind}`, prefix + result.message, list);
+  showStatus(`result ${kind}`, action === 'sendTest' && result.status === 'sent' ? t('Test message: {0}', result.message) : result.message, list);
 }
 
 // ---- tabs, width, buttons

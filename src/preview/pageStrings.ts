@@ -1,0 +1,40 @@
+/**
+ * The preview page script's texts (src/webview/), in the interface's language, keyed by their English: the panel puts
+ * them on the page (`previewHtml({ strings })`). Every template the page uses is listed here, so the string bundle
+ * has it (a unit test checks the two lists agree).
+ */
+import * as l10n from '@vscode/l10n';
+
+export function pageStrings(): Record<string, string> {
+  return {
+    'Email body': l10n.t('Email body'),
+    'Line {0}: {1}': l10n.t('Line {0}: {1}'),
+    'Reveal line {0} in the editor': l10n.t('Reveal line {0} in the editor'),
+    'Message {0}': l10n.t('Message {0}'),
+    'Message {0} of {1} allowed': l10n.t('Message {0} of {1} allowed'),
+    '1 remote image is not loaded: loading it tells its server that the message was opened.': l10n.t(
+      '1 remote image is not loaded: loading it tells its server that the message was opened.',
+    ),
+    '{0} remote images are not loaded: loading them tells their servers that the message was opened.': l10n.t(
+      '{0} remote images are not loaded: loading them tells their servers that the message was opened.',
+    ),
+    File: l10n.t('File'),
+    Type: l10n.t('Type'),
+    Size: l10n.t('Size'),
+    Lines: l10n.t('Lines'),
+    'Inline images ({0})': l10n.t('Inline images ({0})'),
+    'No inline images.': l10n.t('No inline images.'),
+    'Attachments ({0})': l10n.t('Attachments ({0})'),
+    Attachments: l10n.t('Attachments'),
+    'No attachments.': l10n.t('No attachments.'),
+    'HTML part {0}; whole message {1}.': l10n.t('HTML part {0}; whole message {1}.'),
+    'Send to every recipient': l10n.t('Send to every recipient'),
+    'Fix the fields marked in red and add a recipient first': l10n.t('Fix the fields marked in red and add a recipient first'),
+    'The message cannot be composed: {0}': l10n.t('The message cannot be composed: {0}'),
+    'Nothing to show until the error above is fixed.': l10n.t('Nothing to show until the error above is fixed.'),
+    'Sending…': l10n.t('Sending…'),
+    'Sending a test to you…': l10n.t('Sending a test to you…'),
+    'Saving…': l10n.t('Saving…'),
+    'Test message: {0}': l10n.t('Test message: {0}'),
+  };
+}
