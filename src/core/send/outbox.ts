@@ -17,10 +17,11 @@
  * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
  * sent/ record is written first), never as pending, so an accepted message is not resent.
  *
- * Accepted means recorded, even when sent/ cannot be written (disk full, permissions, a file in its place): then
- * outbox/<id>.json is renamed to outbox/<id>.accepted.json, the step least likely to fail (no new space, no new
- * folder). An entry with that marker is 'accepted' ("accepted, record incomplete"): never sent again, and moved to
- * sent/ by a later listing once sent/ can be written.
+ * Accepted means recorded, even when sent/ cannot be written (disk full, permissions, a file in its place): the first
+ * step after the server's acceptance is the one least likely to fail, a rename of outbox/<id>.json to
+ * outbox/<id>.accepted.json (no new space, no new folder). An entry with that marker is 'accepted' ("accepted, record
+ * incomplete") until sent/ has its record: never sent again, and moved to sent/ by a later listing once sent/ can be
+ * written.
  */
 import { isAscii } from 'buffer';
 import * as crypto from 'crypto';
@@ -255,34 +256,36 @@ export class Outbox {
     const done: StoredEntry = { ...stored, attempts: stored.attempts + 1, updatedAt: time, result: mergeResults(stored.result, result) };
     delete done.lastError;
     delete done.sendingBy; // the send is over
+    // First the step least likely to fail (a rename: no new space, no new folder): from here on the entry is
+    // accepted and never sent again, whatever happens next.
+    const marked = await fs.promises.rename(this.json('outbox', id), this.acceptedMarker(id)).then(
+      () => true,
+      () => false,
+    );
     try {
       if (result.deferred.length > 0) {
         await writeAtomic(this.json('outbox', id), encodeRecord({ ...done, status: 'partial', pendingRecipients: result.deferred.map((r) => r.address) }));
+        if (marked) await fs.promises.rm(this.acceptedMarker(id), { force: true });
         return { status: 'partial' };
       }
       const sent: StoredEntry = { ...done, status: 'sent', sentAt: time };
       delete sent.pendingRecipients;
       await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
-      // The sent record first: from here on the entry counts as sent, whatever happens next.
+      // The sent record: from here on the entry counts as sent.
       await writeAtomic(this.json('sent', id), encodeRecord(sent));
     } catch (e) {
-      return { status: 'accepted', recordError: await this.markAccepted(done, e) };
+      return { status: 'accepted', recordError: await this.keepAccepted(done, marked, e) };
     }
-    await this.finishMove(id, 'record');
+    await this.finishMove(id, marked ? 'marker' : 'record');
     return { status: 'sent' };
   }
 
   /**
-   * The server accepted the entry but its record (`done`) could not be written (`e`): the step least likely to fail
-   * comes first, a rename of its record to the accepted marker (no new space, no new folder), so it is never sent
-   * again; then the answer is kept in the marker if there is room. Returns `e`; throws it when not even the marker
-   * could be made.
+   * The server accepted the entry but its new record (`done`) could not be written (`e`): the answer is kept with the
+   * accepted marker if there is room (or, without a marker, in the record itself). Returns `e`; throws it when the
+   * acceptance could not be recorded at all.
    */
-  private async markAccepted(done: StoredEntry, e: unknown): Promise<unknown> {
-    const marked = await fs.promises.rename(this.json('outbox', done.id), this.acceptedMarker(done.id)).then(
-      () => true,
-      () => false,
-    );
+  private async keepAccepted(done: StoredEntry, marked: boolean, e: unknown): Promise<unknown> {
     // The error says it in every listing that shows errors.
     const lastError: OutboxError = {
       code: ErrorCode.OUTBOX_WRITE_FAILED,
