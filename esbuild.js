@@ -91,7 +91,7 @@ const tests = {
   entryPoints: [...testEntries('test/unit'), ...testEntries('test/integration'), ...testEntries('test/bench')],
   outbase: 'test',
   outdir: 'out/test',
-  external: ['vscode', 'mocha', 'playwright-core', 'esbuild'],
+  external: ['vscode', 'mocha', 'playwright-core', 'esbuild', 'typescript'],
 };
 
 /** The builds for these flags: the product (extension, CLI, page script), plus the test module and the tests. */

@@ -3,6 +3,8 @@
  * never on message text. Messages are one sentence, name the thing (file, line, address, host)
  * and never contain a secret.
  */
+import * as l10n from '@vscode/l10n';
+
 export const ErrorCode = {
   // input: the document, its headers, its images and attachments
   IMAGE_NOT_FOUND: 'IMAGE_NOT_FOUND',
@@ -107,8 +109,8 @@ export function isSendAsEmailError(e: unknown, code?: ErrorCode): e is SendAsEma
 export function toSendAsEmailError(e: unknown): SendAsEmailError {
   if (e instanceof SendAsEmailError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return new SendAsEmailError(ErrorCode.UNEXPECTED, `Something unexpected went wrong: ${message}`, {
-    hint: 'Show Log has the details; please report it.',
+  return new SendAsEmailError(ErrorCode.UNEXPECTED, l10n.t('Something unexpected went wrong: {0}', message), {
+    hint: l10n.t('Show Log has the details; please report it.'),
     cause: e,
   });
 }

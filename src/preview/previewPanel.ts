@@ -3,6 +3,7 @@
  * of stopping the preview), follows the document's edits (debounced), lets the user edit the headers, and runs the
  * buttons. The page script is src/webview/preview.ts; the messages between them are in ./messages.
  */
+import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
@@ -209,7 +210,7 @@ export class PreviewPanel implements vscode.Disposable {
       if (this.disposed || document !== this.document) return;
       const message = e instanceof Error ? e.message : String(e);
       this.composeError = message;
-      this.deps.log.warn(`Preview of ${document.uri.fsPath}: ${message}`);
+      this.deps.log.warn(l10n.t('Preview of {0}: {1}', document.uri.fsPath, message));
       const problems = isSendAsEmailError(e) ? e.problems.map((p) => ({ message: p.message, line: p.line })) : [];
       this.post({ type: 'composeError', message, problems });
       return;
@@ -295,7 +296,7 @@ export class PreviewPanel implements vscode.Disposable {
     try {
       this.onMessage(checked.message);
     } catch (e) {
-      this.deps.log.error(`Preview: handling a "${checked.message.type}" message failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.log.error(l10n.t('Preview: handling a "{0}" message failed: {1}', checked.message.type, e instanceof Error ? e.message : String(e)));
     }
   }
 
@@ -324,7 +325,7 @@ export class PreviewPanel implements vscode.Disposable {
       case 'loadRemoteImages':
         if (this.allowRemoteImages) return;
         this.allowRemoteImages = true;
-        this.deps.log.info(`Preview: loading remote images of ${this.document.uri.fsPath}.`);
+        this.deps.log.info(l10n.t('Preview: loading remote images of {0}.', this.document.uri.fsPath));
         this.setHtml();
         return;
       case 'needImages': {
@@ -350,7 +351,7 @@ export class PreviewPanel implements vscode.Disposable {
       });
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     } catch (e) {
-      this.deps.log.warn(`Could not reveal line ${line} of ${doc.uri.fsPath}: ${String(e)}`);
+      this.deps.log.warn(l10n.t('Could not reveal line {0} of {1}: {2}', line, doc.uri.fsPath, String(e)));
     }
   }
 
@@ -359,11 +360,11 @@ export class PreviewPanel implements vscode.Disposable {
     try {
       uri = vscode.Uri.parse(href, true);
     } catch {
-      this.deps.log.warn(`Preview: not opening "${href}", which is not a valid link.`);
+      this.deps.log.warn(l10n.t('Preview: not opening "{0}", which is not a valid link.', href));
       return;
     }
     if (!LINK_SCHEMES.has(uri.scheme)) {
-      this.deps.log.warn(`Preview: not opening "${href}": only http, https and mailto links open from an email.`);
+      this.deps.log.warn(l10n.t('Preview: not opening "{0}": only http, https and mailto links open from an email.', href));
       return;
     }
     await this.deps.openExternal(uri);
@@ -373,7 +374,7 @@ export class PreviewPanel implements vscode.Disposable {
 
   private startAction(action: Action): void {
     if (this.busy) {
-      this.deps.log.info(`Preview: ${action} ignored, ${this.busy} is in progress.`);
+      this.deps.log.info(l10n.t('Preview: {0} ignored, {1} is in progress.', action, this.busy));
       return;
     }
     void this.runAction(action);
@@ -394,11 +395,11 @@ export class PreviewPanel implements vscode.Disposable {
         disposed: () => this.disposed,
       });
       outcome = done.outcome;
-      if (done.view.status === 'failed') this.deps.log.error(`Preview: ${action} did not go through: ${done.view.message}`);
+      if (done.view.status === 'failed') this.deps.log.error(l10n.t('Preview: {0} did not go through: {1}', action, done.view.message));
       if (!this.disposed) this.post({ type: 'result', action, result: done.view });
     } catch (e) {
       const message = composeFailure(e);
-      this.deps.log.error(`Preview: ${action} failed: ${message}`);
+      this.deps.log.error(l10n.t('Preview: {0} failed: {1}', action, message));
       if (!this.disposed) this.post({ type: 'result', action, result: { status: 'failed', message, recipients: [] } });
       if (action !== 'saveEml') outcome = { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'PREVIEW_FAILED', message };
     } finally {

@@ -122,7 +122,7 @@ export class Mailer {
   async writeEml(composed: ComposedStream, target: vscode.Uri): Promise<void> {
     const { writeEml } = await import('../core/message/eml');
     await writeEml(target.fsPath, composed.chunks());
-    this.deps.log.info(`Saved ${composed.size} bytes to ${target.fsPath}`);
+    this.deps.log.info(vscode.l10n.t('Saved {0} bytes to {1}', composed.size, target.fsPath));
   }
 
   /** Connects, negotiates TLS, logs in and reports what the server offered, without sending. `scope`: whose settings. */

@@ -59,13 +59,13 @@ export class Notifications {
   sent(subject: string, result: SendResult): SendOutcome {
     if (result.rejected.length === 0 && result.deferred.length === 0) {
       const n = result.accepted.length;
-      this.log.info(`Sent ${result.messageId} to ${result.accepted.join(', ')}: ${result.response}`);
+      this.log.info(vscode.l10n.t('Sent {0} to {1}: {2}', result.messageId, result.accepted.join(', '), result.response));
       void this.prompts.info(n === 1 ? vscode.l10n.t('Sent "{0}" to 1 recipient.', subject) : vscode.l10n.t('Sent "{0}" to {1} recipients.', subject, n));
       return { status: 'sent', result };
     }
     const refused = result.rejected.map((r) => `${r.address} (${r.response})`).join('; ');
     const deferred = result.deferred.map((r) => `${r.address} (${r.response})`).join('; ');
-    this.log.warn(`Partial delivery of ${result.messageId}:${refused ? ` refused ${refused}` : ''}${deferred ? ` refused for now ${deferred}` : ''}`);
+    this.log.warn(vscode.l10n.t('Partial delivery of {0}: refused {1}; refused for now {2}', result.messageId, refused || '-', deferred || '-'));
     const parts = [vscode.l10n.t('"{0}" was delivered to {1}.', subject, result.accepted.join(', ') || vscode.l10n.t('nobody'))];
     if (refused) parts.push(vscode.l10n.t('The server refused {0}.', refused));
     if (deferred) parts.push(vscode.l10n.t('It refused {0} for now: Retry in the outbox sends the message to them alone.', deferred));

@@ -50,7 +50,7 @@ export class SmtpLogin {
     this.pending = undefined;
     if (p && p.key === SmtpSecrets.key(target)) {
       await this.secrets.store(target, p.password);
-      this.log.info(`Stored the password for ${target.user} at ${target.host}:${target.port} (the server accepted it).`);
+      this.log.info(vscode.l10n.t('Stored the password for {0} at {1}:{2} (the server accepted it).', target.user, target.host, target.port));
     }
   }
 
