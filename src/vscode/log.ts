@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { loginSecrets, secretScrubber } from '../core/send/smtpErrors';
+import { loginSecrets, secretScrubber } from '../core/send/secrets';
 import type { Logger } from '../core/types';
 
 /**

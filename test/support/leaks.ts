@@ -1,6 +1,6 @@
 /**
  * The forms in which a secret can leak from an SMTP session, computed independently of the product's scrubbing
- * (src/core/send/smtpErrors.ts `secretForms`), to check that none of them shows up in errors, logs or files.
+ * (src/core/send/secrets.ts `secretForms`), to check that none of them shows up in errors, logs or files.
  */
 
 export const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');

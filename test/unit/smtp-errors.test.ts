@@ -6,7 +6,8 @@
 import * as assert from 'assert';
 import * as util from 'util';
 import { ErrorCode } from '../../src/core/errors';
-import { cancelled, endpoint, loginSecrets, scrubSecrets, secretScrubber, toSmtpError, type SmtpErrorContext } from '../../src/core/send/smtpErrors';
+import { loginSecrets, scrubSecrets, secretScrubber } from '../../src/core/send/secrets';
+import { cancelled, endpoint, toSmtpError, type SmtpErrorContext } from '../../src/core/send/smtpErrors';
 import { assertNoLeak, b64, credentialLeaks, leakForms } from '../support/leaks';
 
 const ctx: SmtpErrorContext = {

@@ -7,7 +7,8 @@
  */
 import { ErrorCode, SendAsEmailError } from '../errors';
 import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
-import { sendRaw, transportOptions, type SmtpOptions, type StreamedMessage } from './smtp';
+import { transportOptions } from './connectionOptions';
+import { sendRaw, type SmtpOptions, type StreamedMessage } from './smtp';
 import type { SendResult, SmtpTarget } from '../types';
 
 export interface DeliverMessage {

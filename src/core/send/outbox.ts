@@ -3,7 +3,7 @@
  * to the server until the server accepted them, so nothing is lost and a retry resends the very
  * same message (same Message-ID).
  *
- * Layout under `dir`:
+ * Layout under `dir` (outboxFiles.ts knows where each file is; outboxMessageFile.ts writes and checks the bytes):
  *   outbox/<id>.eml   the message bytes          outbox/<id>.json  meta, status, last error
  *   sent/<id>.eml     moved here on acceptance   sent/<id>.json    meta plus the server's result
  *
@@ -11,7 +11,7 @@
  * recipients it accepted are recorded as done, `pendingRecipients` are the ones a retry sends to.
  *
  * An entry is claimed while it is sent (its first record names the sending process; a retry takes outbox/<id>.lock:
- * see outbox-claim.ts), so two sends of one entry (two windows, two terminals) never both deliver it.
+ * see outboxClaim.ts), so two sends of one entry (two windows, two terminals) never both deliver it.
  *
  * Every write is atomic (temporary file, fsync, rename, fsync of the folder). The password never
  * reaches this module. A crash while moving an entry to sent/ leaves it counted as sent (the
@@ -23,19 +23,21 @@
  * incomplete") until sent/ has its record: never sent again, and moved to sent/ by a later listing once sent/ can be
  * written.
  */
-import { isAscii } from 'buffer';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
-import { ErrorCode, SendAsEmailError } from '../errors';
+import { fsyncDir, writeAtomic } from '../atomicFile';
+import { ErrorCode } from '../errors';
 import { checkNotSending, claimEntry, isClaimed, isLiveSender, thisProcess, type OutboxClaim } from './outboxClaim';
-import { decodeRecord, encodeRecord, normalizedResult, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outboxRecord';
+import { alreadySent, entryNotFound, invalidEntry } from './outboxErrors';
+import { exists, ID_PATTERN, OutboxFiles } from './outboxFiles';
+import { checkMessageFile, readMessageFile, writeMessageBytes, writeMessageChunks, type StreamedBytes } from './outboxMessageFile';
+import { encodeRecord, type OutboxEntry, type OutboxError, type OutboxMeta, type StoredEntry } from './outboxRecord';
 import type { Refusal } from './sendOutcome';
-import type { ComposedMessage, SendResult } from '../types';
+import type { SendResult } from '../types';
 
 export type { OutboxEntry, OutboxError, OutboxMeta, OutboxStatus } from './outboxRecord';
-
-const ID_PATTERN = /^[0-9A-Za-z][0-9A-Za-z_-]{0,120}$/;
+export { contentKey } from './contentKey';
+export { alreadySent } from './outboxErrors';
 
 function now(): string {
   return new Date().toISOString();
@@ -46,120 +48,16 @@ function newId(): string {
   return `${new Date().toISOString().replace(/[-:.]/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
-/** SHA-256 off the main thread (WebCrypto runs the digest on libuv's thread pool). */
-async function sha256Async(data: Buffer): Promise<string> {
-  return Buffer.from(await crypto.webcrypto.subtle.digest('SHA-256', data)).toString('hex');
-}
-
-function sha256(data: Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Not supported for folders on some platforms (Windows); the rename itself is still atomic.
-  } finally {
-    await handle?.close().catch(() => {});
-  }
-}
-
-/**
- * Writes `file` atomically: `write` fills a temporary file in the same folder, then fsync, rename, and
- * fsync of the folder. On failure the temporary file is removed and `file` is untouched.
- */
-async function atomically<T>(file: string, write: (handle: fs.promises.FileHandle) => Promise<T>): Promise<T> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.promises.open(tmp, 'wx', 0o600);
-  let result: T;
-  try {
-    result = await write(handle);
-    await handle.sync();
-  } catch (e) {
-    await handle.close().catch(() => {});
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-  await handle.close();
-  try {
-    await fs.promises.rename(tmp, file);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-  await fsyncDir(dir);
-  return result;
-}
-
-function writeAtomic(file: string, data: Buffer | string): Promise<void> {
-  return atomically(file, (handle) => handle.writeFile(data));
-}
-
-/** What `writeAtomicChunks` learned about the bytes while writing them. */
-export interface StreamedBytes {
-  size: number;
-  sha256: string;
-  /** Some byte is over 0x7f (the send asks for 8BITMIME). */
-  eightBit: boolean;
-}
-
-/** Writes all of `data` at the current position (a write to a file may be short, rarely). */
-async function writeAll(handle: fs.promises.FileHandle, data: Buffer): Promise<void> {
-  for (let rest = data; rest.length > 0; ) rest = rest.subarray((await handle.write(rest)).bytesWritten);
-}
-
-/**
- * Like `writeAtomic`, for bytes that arrive in chunks: hashes, counts and checks them on their way to the disk (one
- * pass). Each chunk is written (and hashed meanwhile) before the next is requested, so a source may reuse its buffer.
- */
-function writeAtomicChunks(file: string, source: AsyncIterable<Buffer>): Promise<StreamedBytes> {
-  return atomically(file, async (handle) => {
-    const hash = crypto.createHash('sha256');
-    let size = 0;
-    let eightBit = false;
-    for await (const chunk of source) {
-      const written = writeAll(handle, chunk);
-      written.catch(() => {}); // awaited below
-      hash.update(chunk);
-      if (!eightBit && !isAscii(chunk)) eightBit = true;
-      await written;
-      size += chunk.length;
-    }
-    return { size, sha256: hash.digest('hex'), eightBit };
-  });
-}
-
-function missingFile(entry: OutboxEntry): SendAsEmailError {
-  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${entry.id} is missing: ${entry.file}.`);
-}
-
-function changedFile(entry: OutboxEntry): SendAsEmailError {
-  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `The message file of outbox entry ${entry.id} was changed after it was queued: ${entry.file}.`, {
-    hint: 'Send the document again instead of retrying this entry.',
-  });
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.promises.access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class Outbox {
   readonly outboxDir: string;
   readonly sentDir: string;
+  private readonly files: OutboxFiles;
 
   /** `dir` holds `outbox/` and `sent/`; both are created on first write. */
   constructor(readonly dir: string) {
-    this.outboxDir = path.join(dir, 'outbox');
-    this.sentDir = path.join(dir, 'sent');
+    this.files = new OutboxFiles(dir);
+    this.outboxDir = this.files.outboxDir;
+    this.sentDir = this.files.sentDir;
   }
 
   /**
@@ -168,23 +66,17 @@ export class Outbox {
    * refused (OUTBOX_ENTRY_BUSY) until the outcome is recorded (markSent, markFailed) or this process is gone.
    */
   async add(raw: Buffer, meta: OutboxMeta, options: { sending?: boolean } = {}): Promise<OutboxEntry> {
-    return this.queue(meta, options.sending === true, async (file) => {
-      // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection
-      // is being set up meanwhile: see deliver).
-      const written = writeAtomic(file, raw);
-      written.catch(() => {}); // awaited below
-      const sha256 = await sha256Async(raw);
-      await written;
-      return { size: raw.length, sha256, eightBit: !isAscii(raw) };
-    });
+    // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection is being
+    // set up meanwhile: see deliver).
+    return this.queue(meta, options.sending === true, (file) => writeMessageBytes(file, raw));
   }
 
   /**
-   * Like `add`, for a message that arrives in chunks (never held in memory whole; see writeAtomicChunks): the .eml
+   * Like `add`, for a message that arrives in chunks (never held in memory whole; see writeMessageChunks): the .eml
    * is written, hashed and fsynced in one pass, then its record. Also says whether the bytes need 8BITMIME.
    */
   addStream(source: AsyncIterable<Buffer>, meta: OutboxMeta, options: { sending?: boolean } = {}): Promise<OutboxEntry & { eightBit: boolean }> {
-    return this.queue(meta, options.sending === true, (file) => writeAtomicChunks(file, source));
+    return this.queue(meta, options.sending === true, (file) => writeMessageChunks(file, source));
   }
 
   /**
@@ -193,10 +85,10 @@ export class Outbox {
    * (also after a failure).
    */
   async claim(id: string): Promise<OutboxClaim> {
-    if (!ID_PATTERN.test(id)) throw this.notFound(id);
-    const claim = await claimEntry(id, this.lock(id));
+    if (!ID_PATTERN.test(id)) throw entryNotFound(id, this.dir);
+    const claim = await claimEntry(id, this.files.lock(id));
     try {
-      checkNotSending(id, (await this.readStored('outbox', id))?.sendingBy);
+      checkNotSending(id, (await this.files.readStored('outbox', id))?.sendingBy);
     } catch (e) {
       await claim.release();
       throw e;
@@ -212,10 +104,10 @@ export class Outbox {
     await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
     const id = newId();
     try {
-      return await this.write(id, meta, await writeEml(this.eml('outbox', id)), sending);
+      return await this.write(id, meta, await writeEml(this.files.eml('outbox', id)), sending);
     } catch (e) {
       // Nothing was sent; without its record the message would be listed as unreadable.
-      await fs.promises.rm(this.eml('outbox', id), { force: true });
+      await fs.promises.rm(this.files.eml('outbox', id), { force: true });
       throw e;
     }
   }
@@ -239,8 +131,8 @@ export class Outbox {
       attempts: 0,
       ...(sending ? { sendingBy: thisProcess() } : {}),
     };
-    await writeAtomic(this.json('outbox', id), encodeRecord(stored));
-    return { ...this.toEntry(stored, 'outbox'), eightBit: bytes.eightBit };
+    await writeAtomic(this.files.json('outbox', id), encodeRecord(stored));
+    return { ...this.files.toEntry(stored, 'outbox'), eightBit: bytes.eightBit };
   }
 
   /**
@@ -258,25 +150,25 @@ export class Outbox {
     delete done.sendingBy; // the send is over
     // First the step least likely to fail (a rename: no new space, no new folder): from here on the entry is
     // accepted and never sent again, whatever happens next.
-    const marked = await fs.promises.rename(this.json('outbox', id), this.acceptedMarker(id)).then(
+    const marked = await fs.promises.rename(this.files.json('outbox', id), this.files.acceptedMarker(id)).then(
       () => true,
       () => false,
     );
     try {
       if (result.deferred.length > 0) {
-        await writeAtomic(this.json('outbox', id), encodeRecord({ ...done, status: 'partial', pendingRecipients: result.deferred.map((r) => r.address) }));
-        if (marked) await fs.promises.rm(this.acceptedMarker(id), { force: true });
+        await writeAtomic(this.files.json('outbox', id), encodeRecord({ ...done, status: 'partial', pendingRecipients: result.deferred.map((r) => r.address) }));
+        if (marked) await fs.promises.rm(this.files.acceptedMarker(id), { force: true });
         return { status: 'partial' };
       }
       const sent: StoredEntry = { ...done, status: 'sent', sentAt: time };
       delete sent.pendingRecipients;
       await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
       // The sent record: from here on the entry counts as sent.
-      await writeAtomic(this.json('sent', id), encodeRecord(sent));
+      await writeAtomic(this.files.json('sent', id), encodeRecord(sent));
     } catch (e) {
       return { status: 'accepted', recordError: await this.keepAccepted(done, marked, e) };
     }
-    await this.finishMove(id, marked ? 'marker' : 'record');
+    await this.files.finishMove(id, marked ? 'marker' : 'record');
     return { status: 'sent' };
   }
 
@@ -293,7 +185,7 @@ export class Outbox {
       at: done.updatedAt,
     };
     const accepted = encodeRecord({ ...done, status: 'accepted', sentAt: done.updatedAt, lastError });
-    const kept = await writeAtomic(marked ? this.acceptedMarker(done.id) : this.json('outbox', done.id), accepted).then(
+    const kept = await writeAtomic(marked ? this.files.acceptedMarker(done.id) : this.files.json('outbox', done.id), accepted).then(
       () => true,
       () => false,
     );
@@ -333,7 +225,7 @@ export class Outbox {
       },
     };
     delete updated.sendingBy; // the send is over
-    await writeAtomic(this.json('outbox', id), encodeRecord(updated));
+    await writeAtomic(this.files.json('outbox', id), encodeRecord(updated));
   }
 
   /**
@@ -344,13 +236,13 @@ export class Outbox {
    */
   async pending(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
-    for (const id of await this.ids('outbox')) {
-      if (await exists(this.json('sent', id))) {
+    for (const id of await this.files.ids('outbox')) {
+      if (await exists(this.files.json('sent', id))) {
         // Interrupted move to sent/: finish it.
-        await this.finishMove(id).catch(() => {});
+        await this.files.finishMove(id).catch(() => {});
         continue;
       }
-      const entry = await this.outboxEntry(id);
+      const entry = await this.files.outboxEntry(id);
       if (entry?.status === 'accepted' && (await this.finishAccepted(id))) continue;
       if (entry) entries.push(entry);
     }
@@ -365,7 +257,7 @@ export class Outbox {
    */
   async supersede(newer: Pick<OutboxEntry, 'id' | 'source' | 'contentKey' | 'createdAt'>): Promise<string[]> {
     if (newer.source === undefined || newer.contentKey === undefined) return [];
-    const others = (await this.ids('outbox')).filter((other) => other !== newer.id);
+    const others = (await this.files.ids('outbox')).filter((other) => other !== newer.id);
     const replaceable = (s: StoredEntry | undefined): boolean =>
       !!s &&
       s.id !== newer.id &&
@@ -377,14 +269,14 @@ export class Outbox {
       s.createdAt <= newer.createdAt;
     const removed: string[] = [];
     for (const other of others) {
-      if (!replaceable(await this.readStored('outbox', other))) continue;
+      if (!replaceable(await this.files.readStored('outbox', other))) continue;
       // Claimed, so a send of it cannot start meanwhile; one being sent now is left alone.
-      const claim = await claimEntry(other, this.lock(other)).catch(() => undefined);
+      const claim = await claimEntry(other, this.files.lock(other)).catch(() => undefined);
       if (!claim) continue;
       try {
-        if (!replaceable(await this.readStored('outbox', other))) continue;
-        await fs.promises.rm(this.json('outbox', other), { force: true });
-        await fs.promises.rm(this.eml('outbox', other), { force: true });
+        if (!replaceable(await this.files.readStored('outbox', other))) continue;
+        await fs.promises.rm(this.files.json('outbox', other), { force: true });
+        await fs.promises.rm(this.files.eml('outbox', other), { force: true });
         removed.push(other);
       } finally {
         await claim.release();
@@ -397,9 +289,9 @@ export class Outbox {
   /** Entries the server accepted, oldest first. */
   async sent(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
-    for (const id of await this.ids('sent')) {
-      const stored = await this.readStored('sent', id);
-      if (stored) entries.push(this.toEntry(stored, (await exists(this.eml('sent', id))) ? 'sent' : 'outbox'));
+    for (const id of await this.files.ids('sent')) {
+      const stored = await this.files.readStored('sent', id);
+      if (stored) entries.push(this.files.toEntry(stored, (await exists(this.files.eml('sent', id))) ? 'sent' : 'outbox'));
     }
     return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
@@ -407,113 +299,31 @@ export class Outbox {
   /** The entry, wherever it is (status 'unreadable' when its record cannot be used), or undefined. */
   async get(id: string): Promise<OutboxEntry | undefined> {
     if (!ID_PATTERN.test(id)) return undefined;
-    const sent = await this.load('sent', id);
-    if (sent && 'record' in sent) return this.toEntry(sent.record, (await exists(this.eml('sent', id))) ? 'sent' : 'outbox');
-    if (sent) return this.unreadable(id, sent.problem);
-    return this.outboxEntry(id);
+    const sent = await this.files.load('sent', id);
+    if (sent && 'record' in sent) return this.files.toEntry(sent.record, (await exists(this.files.eml('sent', id))) ? 'sent' : 'outbox');
+    if (sent) return this.files.unreadable(id, sent.problem);
+    return this.files.outboxEntry(id);
   }
 
   /** The entry, or OUTBOX_ENTRY_NOT_FOUND naming the id and the folder, or OUTBOX_ENTRY_INVALID saying what is wrong. */
   async require(id: string): Promise<OutboxEntry> {
     const entry = await this.get(id);
-    if (!entry) throw this.notFound(id);
+    if (!entry) throw entryNotFound(id, this.dir);
     if (entry.status === 'unreadable') throw invalidEntry(entry.problem ?? `Outbox entry ${id} cannot be read.`);
     return entry;
-  }
-
-  /** The entry in outbox/ with its problems: record unusable, message file or record missing. Undefined: none. */
-  private async outboxEntry(id: string): Promise<OutboxEntry | undefined> {
-    const loaded = await this.load('outbox', id);
-    const hasEml = await exists(this.eml('outbox', id));
-    if (loaded && 'problem' in loaded) return this.unreadable(id, loaded.problem);
-    if (loaded) return hasEml ? this.toEntry(loaded.record, 'outbox') : this.unreadable(id, missingFile(this.toEntry(loaded.record, 'outbox')).message);
-    // A message file alone: its record was never written (a crash; or, for a moment, a send storing it right now).
-    if (hasEml) {
-      return this.unreadable(id, `Outbox entry ${id} has a message file but no record (${this.json('outbox', id)} is missing): ${this.eml('outbox', id)}.`);
-    }
-    return undefined;
-  }
-
-  /** An entry listed for its problem only (see OutboxStatus 'unreadable'). */
-  private async unreadable(id: string, problem: string): Promise<OutboxEntry> {
-    const file = this.eml('outbox', id);
-    const stat = (await fs.promises.stat(file).catch(() => undefined)) ?? (await fs.promises.stat(this.json('outbox', id)).catch(() => undefined));
-    const time = stat ? stat.mtime.toISOString() : now();
-    return {
-      id,
-      status: 'unreadable',
-      problem,
-      messageId: '',
-      envelope: { from: '', to: [] },
-      subject: '',
-      size: 0,
-      sha256: '',
-      createdAt: time,
-      updatedAt: time,
-      attempts: 0,
-      lastError: { code: ErrorCode.OUTBOX_ENTRY_INVALID, message: problem, at: time },
-      file,
-    };
   }
 
   /**
    * Reads the entry's message file once through one reused buffer and checks it against the recorded size and
    * SHA-256, without holding the message in memory (a retry then sends it from `entry.file`).
    */
-  async checkedFile(entry: OutboxEntry): Promise<{ size: number; eightBit: boolean }> {
-    const hash = crypto.createHash('sha256');
-    let size = 0;
-    let eightBit = false;
-    try {
-      const handle = await fs.promises.open(entry.file, 'r');
-      try {
-        const buffer = Buffer.allocUnsafe(1024 * 1024);
-        for (;;) {
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-          if (bytesRead === 0) break;
-          const chunk = buffer.subarray(0, bytesRead);
-          hash.update(chunk);
-          if (!eightBit && !isAscii(chunk)) eightBit = true;
-          size += bytesRead;
-        }
-      } finally {
-        await handle.close();
-      }
-    } catch {
-      throw missingFile(entry);
-    }
-    if (size !== entry.size || hash.digest('hex') !== entry.sha256) throw changedFile(entry);
-    return { size, eightBit };
+  checkedFile(entry: OutboxEntry): Promise<{ size: number; eightBit: boolean }> {
+    return checkMessageFile(entry);
   }
 
   /** The exact bytes of the entry, checked against the recorded SHA-256. */
   async readRaw(id: string): Promise<Buffer> {
-    const entry = await this.require(id);
-    let raw: Buffer;
-    try {
-      raw = await fs.promises.readFile(entry.file);
-    } catch {
-      throw missingFile(entry);
-    }
-    if (sha256(raw) !== entry.sha256) throw changedFile(entry);
-    return raw;
-  }
-
-  private eml(where: 'outbox' | 'sent', id: string): string {
-    return path.join(where === 'outbox' ? this.outboxDir : this.sentDir, `${id}.eml`);
-  }
-
-  private json(where: 'outbox' | 'sent', id: string): string {
-    return path.join(where === 'outbox' ? this.outboxDir : this.sentDir, `${id}.json`);
-  }
-
-  private lock(id: string): string {
-    return path.join(this.outboxDir, `${id}.lock`);
-  }
-
-  /** Where the record of an accepted entry waits until sent/ has its record (see markSent). */
-  private acceptedMarker(id: string): string {
-    return path.join(this.outboxDir, `${id}.accepted.json`);
+    return readMessageFile(await this.require(id));
   }
 
   /**
@@ -521,91 +331,30 @@ export class Outbox {
    * sent/ still cannot be written, or when a send holds the entry (it is recording the outcome right now).
    */
   private async finishAccepted(id: string): Promise<boolean> {
-    if (await isClaimed(this.lock(id))) return false;
-    const stored = await this.readStored('outbox', id);
+    if (await isClaimed(this.files.lock(id))) return false;
+    const stored = await this.files.readStored('outbox', id);
     if (!stored || isLiveSender(stored.sendingBy)) return false;
     try {
       await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
       const { lastError: _recordError, sendingBy: _sender, ...sent } = stored;
-      await writeAtomic(this.json('sent', stored.id), encodeRecord({ ...sent, status: 'sent' }));
-      await this.finishMove(stored.id);
+      await writeAtomic(this.files.json('sent', stored.id), encodeRecord({ ...sent, status: 'sent' }));
+      await this.files.finishMove(stored.id);
       return true;
     } catch {
       return false;
     }
   }
 
-  private toEntry(stored: StoredEntry, emlIn: 'outbox' | 'sent'): OutboxEntry {
-    const { version: _version, recordSha256: _hash, sendingBy: _sender, result, ...entry } = stored;
-    return { ...entry, ...(result ? { result: normalizedResult(result) } : {}), file: this.eml(emlIn, stored.id) };
-  }
-
-  private notFound(id: string): SendAsEmailError {
-    return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_NOT_FOUND, `Outbox entry "${id}" was not found in ${this.dir}.`, {
-      hint: 'Open the outbox to see the entries that are waiting.',
-    });
-  }
-
-  private async ids(where: 'outbox' | 'sent'): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await fs.promises.readdir(where === 'outbox' ? this.outboxDir : this.sentDir);
-    } catch {
-      return [];
-    }
-    // Records, accepted markers, and message files (one without a record is listed as unreadable).
-    const ids = names.filter((n) => (n.endsWith('.json') || n.endsWith('.eml')) && !n.startsWith('.')).map((n) => n.replace(/(\.accepted)?\.json$|\.eml$/, ''));
-    return [...new Set(ids)].filter((id) => ID_PATTERN.test(id));
-  }
-
-  /** The usable record of an entry, or undefined (none, or unusable). */
-  private async readStored(where: 'outbox' | 'sent', id: string): Promise<StoredEntry | undefined> {
-    const loaded = await this.load(where, id);
-    return loaded && 'record' in loaded ? loaded.record : undefined;
-  }
-
-  /** The record of an entry, or the problem with it; in outbox/, an accepted marker comes first and makes it 'accepted'. */
-  private async load(where: 'outbox' | 'sent', id: string): Promise<{ record: StoredEntry } | { problem: string } | undefined> {
-    if (where === 'sent') return this.loadFile(this.json('sent', id), id);
-    const [marker, record] = await Promise.all([this.loadFile(this.acceptedMarker(id), id), this.loadFile(this.json('outbox', id), id)]);
-    if (marker && 'record' in marker) return { record: { ...marker.record, status: 'accepted' } };
-    return marker ?? record;
-  }
-
-  private async loadFile(file: string, id: string): Promise<{ record: StoredEntry } | { problem: string } | undefined> {
-    let text: string;
-    try {
-      text = await fs.promises.readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      return { problem: `The record ${file} of outbox entry ${id} cannot be read (${code ?? String(e)}).` };
-    }
-    return decodeRecord(text, id, file);
-  }
-
   /** The outbox/ record of an entry that is not sent yet; throws NOT_FOUND, ALREADY_SENT or ENTRY_INVALID. */
   private async readPending(id: string): Promise<StoredEntry> {
-    if (!ID_PATTERN.test(id)) throw this.notFound(id);
-    const [sent, stored] = await Promise.all([this.load('sent', id), this.load('outbox', id)]);
+    if (!ID_PATTERN.test(id)) throw entryNotFound(id, this.dir);
+    const [sent, stored] = await Promise.all([this.files.load('sent', id), this.files.load('outbox', id)]);
     if (sent && 'record' in sent) throw alreadySent(sent.record);
     if (sent) throw invalidEntry(sent.problem);
-    if (!stored) throw this.notFound(id);
+    if (!stored) throw entryNotFound(id, this.dir);
     if ('problem' in stored) throw invalidEntry(stored.problem);
     if (stored.record.status === 'accepted') throw alreadySent(stored.record);
     return stored.record;
-  }
-
-  /**
-   * Moves the .eml to sent/ and drops the outbox/ record and accepted marker (the sent/ record already exists);
-   * `left` when it is known which of the two is there.
-   */
-  private async finishMove(id: string, left?: 'record' | 'marker'): Promise<void> {
-    if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
-    if (left !== 'marker') await fs.promises.rm(this.json('outbox', id), { force: true });
-    if (left !== 'record') await fs.promises.rm(this.acceptedMarker(id), { force: true });
-    await fsyncDir(this.sentDir);
-    await fsyncDir(this.outboxDir);
   }
 }
 
@@ -613,44 +362,4 @@ export class Outbox {
 function mergeResults(earlier: SendResult | undefined, latest: SendResult): SendResult {
   if (!earlier) return latest;
   return { ...latest, accepted: [...earlier.accepted, ...latest.accepted], rejected: [...earlier.rejected, ...latest.rejected] };
-}
-
-/**
- * A key for "the same message from the same document" (`OutboxMeta.contentKey`): a hash of what the composed message
- * says and carries, leaving out what every compose makes anew (Message-ID, Date, MIME boundaries). Inline images
- * count by their content (their Content-IDs are content hashes), attachments by name, type, size and path.
- */
-export function contentKey(m: Pick<ComposedMessage, 'headers' | 'envelope' | 'html' | 'text' | 'inlineImages' | 'attachments'>): string {
-  const { from, to, cc, bcc, replyTo, subject } = m.headers;
-  const parts = [
-    [from, to, cc, bcc, replyTo ?? null, subject],
-    [m.envelope.from, m.envelope.to],
-    m.inlineImages.map((i) => [i.cid, i.filename, i.contentType, i.size]),
-    m.attachments.map((a) => [a.filename, a.contentType, a.size, a.path]),
-  ];
-  return crypto.createHash('sha256').update(JSON.stringify(parts)).update('\0').update(m.html).update('\0').update(m.text).digest('hex');
-}
-
-/** OUTBOX_ENTRY_INVALID: the entry's record cannot be used (`problem` names the file); nothing is sent. */
-function invalidEntry(problem: string): SendAsEmailError {
-  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_INVALID, problem, {
-    hint: 'Nothing was sent. Restore the file if you have it; otherwise send the document again and delete this entry\'s files.',
-  });
-}
-
-/** OUTBOX_ALREADY_SENT for a sent entry, or an accepted one whose record in sent/ is incomplete. */
-export function alreadySent(entry: Pick<OutboxEntry, 'id' | 'subject' | 'sentAt' | 'status'>): SendAsEmailError {
-  const at = entry.sentAt ? ` at ${entry.sentAt}` : '';
-  if (entry.status === 'accepted') {
-    return new SendAsEmailError(
-      ErrorCode.OUTBOX_ALREADY_SENT,
-      `Outbox entry ${entry.id} ("${entry.subject}") was already accepted by the server${at}, but its record in sent/ could not be written; it is not sent again.`,
-      { hint: 'Free some disk space or fix the folder\'s permissions: listing the outbox then completes the record.' },
-    );
-  }
-  return new SendAsEmailError(
-    ErrorCode.OUTBOX_ALREADY_SENT,
-    `Outbox entry ${entry.id} ("${entry.subject}") was already accepted by the server${at}, so it is not sent again.`,
-    { hint: 'Send the document again if you really want a second copy.' },
-  );
 }

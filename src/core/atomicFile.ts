@@ -1,0 +1,56 @@
+/**
+ * Writing a file atomically: a temporary file in the same folder, fsync, rename, fsync of the folder. A reader sees
+ * the old file or the whole new one, never half of it, and a crash leaves no half-written file under the name.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Not supported for folders on some platforms (Windows); the rename itself is still atomic.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/**
+ * Writes `file` atomically: `write` fills a temporary file in the same folder, then fsync, rename, and
+ * fsync of the folder. On failure the temporary file is removed and `file` is untouched.
+ */
+export async function atomically<T>(file: string, write: (handle: fs.promises.FileHandle) => Promise<T>): Promise<T> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.promises.open(tmp, 'wx', 0o600);
+  let result: T;
+  try {
+    result = await write(handle);
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => {});
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dir);
+  return result;
+}
+
+export function writeAtomic(file: string, data: Buffer | string): Promise<void> {
+  return atomically(file, (handle) => handle.writeFile(data));
+}
+
+/** Writes all of `data` at the current position (a write to a file may be short, rarely). */
+export async function writeAll(handle: fs.promises.FileHandle, data: Buffer): Promise<void> {
+  for (let rest = data; rest.length > 0; ) rest = rest.subarray((await handle.write(rest)).bytesWritten);
+}

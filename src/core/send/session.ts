@@ -1,0 +1,182 @@
+/**
+ * One SMTP session: connect (TLS as the settings say), check where a plaintext login would go, log in, run the
+ * caller's steps, quit; cancellable by closing the socket. Every failure becomes a SendAsEmailError through
+ * `toSmtpError` (smtpErrors.ts).
+ */
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { ErrorCode, SendAsEmailError } from '../errors';
+import type { Logger, SmtpTarget } from '../types';
+import { transportOptions } from './connectionOptions';
+import { useFastDataEscaping } from './dataEscaping';
+import { isLoopbackAddress } from './loopback';
+import { loginSecrets } from './secrets';
+import { cancelled, endpoint, toSmtpError, type SmtpErrorContext } from './smtpErrors';
+import { transcriptLogger } from './transcript';
+
+export interface SmtpOptions {
+  /** Receives the SMTP transcript (debug), without credentials or message content. */
+  logger?: Logger;
+  /** Aborting closes the connection at once; the call rejects with SMTP_CANCELLED. */
+  signal?: AbortSignal;
+  /**
+   * sendRaw only: awaited after connecting, TLS and login, before MAIL FROM. The outbox write runs
+   * while the connection is set up, and no message byte leaves before it is done; a rejection aborts
+   * the send (the connection is closed, nothing was sent).
+   */
+  beforeMail?: () => Promise<void>;
+  /**
+   * Which connected addresses count as this machine, the only place a plaintext login (security "none") may go.
+   * Default `isLoopbackAddress`. Tests narrow it to reach the refusal on a machine with loopback only; never widen it.
+   */
+  isLoopbackAddress?: (address: string) => boolean;
+  /**
+   * Called with `host:port` for every connection whose server certificate is not checked (TLS with
+   * sendAsEmail.smtp.rejectUnauthorized false), as it is opened; the same warning goes to `logger.warn` each time.
+   * Lets the extension tell the user once per session.
+   */
+  onInsecureTls?: (endpoint: string) => void;
+}
+
+export interface Session {
+  conn: SMTPConnection;
+  ctx: SmtpErrorContext;
+  /** Races a step against connection errors and cancellation. */
+  step<R>(work: (done: (err: Error | null | undefined, value?: R) => void) => void): Promise<R>;
+  greeting(): string | undefined;
+  /** Rejects when the connection fails or the send is cancelled (never resolves). */
+  failure(): Promise<never>;
+}
+
+const closedUnexpectedly = (): Error => Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' });
+
+/** Opens a session, runs `body`, quits (or closes on failure); maps every failure. */
+export async function withSession<T>(
+  target: SmtpTarget,
+  operation: 'send' | 'verify',
+  opts: SmtpOptions,
+  body: (s: Session) => Promise<T>,
+): Promise<T> {
+  const options = transportOptions(target);
+  const secrets = loginSecrets({ user: target.user, password: target.password });
+  const ctx: SmtpErrorContext = {
+    host: options.host as string,
+    port: target.port,
+    security: target.security,
+    timeoutSeconds: Math.max(1, Number(target.timeoutSeconds) || 30),
+    phase: 'connect',
+    operation,
+    user: target.user || undefined,
+    secrets,
+  };
+  if (opts.signal?.aborted) throw cancelled(ctx);
+  if (target.security !== 'none' && target.rejectUnauthorized === false) {
+    const where = endpoint(ctx.host, ctx.port);
+    opts.logger?.warn(
+      `Certificates are not checked for ${where} (sendAsEmail.smtp.rejectUnauthorized is false): the connection is encrypted, but anyone on the way could pose as the server and read the password and the message.`,
+    );
+    opts.onInsecureTls?.(where);
+  }
+
+  let greeting: string | undefined;
+  ctx.greeted = false;
+  const conn = new SMTPConnection({
+    ...options,
+    logger: transcriptLogger(opts.logger, secrets, (line) => {
+      greeting ??= line;
+      ctx.greeted = true;
+    }),
+    transactionLog: true,
+    debug: false,
+  });
+  useFastDataEscaping(conn);
+
+  let finished = false;
+  let wasCancelled = false;
+  let rejectFailure: (e: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => {
+    rejectFailure = reject;
+  });
+  failure.catch(() => {});
+  // Stays attached for the life of the connection: a late 'error' without a listener would throw.
+  conn.on('error', (err) => rejectFailure(err));
+  conn.on('end', () => {
+    if (!finished) rejectFailure(closedUnexpectedly());
+  });
+  const onAbort = (): void => {
+    if (finished) return;
+    wasCancelled = true;
+    // Bytes still queued on our side mean the final dot never left: nothing can have been delivered.
+    const socket = conn._socket;
+    if (ctx.phase === 'sent' && socket && socket.writableLength > 0) ctx.phase = 'data';
+    conn.close();
+    rejectFailure(new Error('cancelled'));
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const session: Session = {
+    conn,
+    ctx,
+    step<R>(work: (done: (err: Error | null | undefined, value?: R) => void) => void): Promise<R> {
+      const p = new Promise<R>((resolve, reject) => work((err, value) => (err ? reject(err) : resolve(value as R))));
+      return Promise.race([p, failure]);
+    },
+    greeting: () => greeting,
+    failure: () => failure,
+  };
+
+  let ok = false;
+  try {
+    await session.step<void>((done) => conn.connect((err) => done(err)));
+    if (target.user && target.security === 'none') checkPlaintextPeer(conn, ctx, target.user, opts.isLoopbackAddress ?? isLoopbackAddress);
+    const result = await body(session);
+    ok = true;
+    return result;
+  } catch (e) {
+    if (wasCancelled) throw cancelled(ctx);
+    throw toSmtpError(e, ctx);
+  } finally {
+    finished = true;
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (ok) {
+      conn.quit();
+      // A server that never answers QUIT must not hold the socket (and a CLI process) open.
+      setTimeout(() => conn.close(), 2000).unref();
+    } else {
+      conn.close();
+    }
+  }
+}
+
+/**
+ * The decisive check before a plaintext login: the socket must be connected to this machine. A name that looks local
+ * (`evil.localhost`) can resolve to any address. Throws SMTP_PLAINTEXT_AUTH_REFUSED naming the host and the address
+ * it resolved to; nothing but EHLO has been sent.
+ */
+function checkPlaintextPeer(conn: SMTPConnection, ctx: SmtpErrorContext, user: string, isLocal: (address: string) => boolean): void {
+  const address = conn._socket ? conn._socket.remoteAddress : undefined;
+  if (address && isLocal(address)) return;
+  const where = endpoint(ctx.host, ctx.port);
+  throw new SendAsEmailError(
+    ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
+    `Refusing to send the password for "${user}" to ${where} unencrypted: security is "none" and ${
+      address ? `${ctx.host} resolved to ${address}, which is not this machine` : `the address ${ctx.host} resolved to is unknown`
+    }.`,
+    { hint: 'Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).' },
+  );
+}
+
+export async function login(s: Session, target: SmtpTarget): Promise<void> {
+  if (!target.user) return;
+  s.ctx.phase = 'auth';
+  if (!s.conn.allowsAuth) {
+    const where = endpoint(s.ctx.host, s.ctx.port);
+    throw new SendAsEmailError(
+      ErrorCode.SMTP_AUTH_FAILED,
+      `${where} does not offer a login (no AUTH in its EHLO reply), but sendAsEmail.smtp.user is set to "${target.user}".`,
+      { hint: 'Clear sendAsEmail.smtp.user if this server needs no login, or check the host and port.' },
+    );
+  }
+  await s.step<boolean | undefined>((done) =>
+    s.conn.login({ user: target.user, pass: target.password ?? '' }, (err, result) => done(err, result)),
+  );
+}
