@@ -11,8 +11,9 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 RESULTS=.test-results
 UNIT_JSON=$RESULTS/unit.json
 INTEGRATION_JSON=$RESULTS/integration.json
+INTEGRATION_ZH_JSON=$RESULTS/integration-zh-cn.json
 mkdir -p "$RESULTS"
-rm -f "$UNIT_JSON" "$INTEGRATION_JSON"
+rm -f "$UNIT_JSON" "$INTEGRATION_JSON" "$INTEGRATION_ZH_JSON"
 
 start_all=$SECONDS
 stage_start=$SECONDS
@@ -81,6 +82,10 @@ tests unit $? "$UNIT_JSON"
 header '5/5 Integration tests: real VS Code extension host (code-server + headless Chromium)'
 SAE_RESULTS_FILE=$INTEGRATION_JSON bash test/host/run.sh
 tests integration $? "$INTEGRATION_JSON"
+# The same host in Chinese: the *.zh-cn.test files, with VS Code's display language zh-cn.
+stage_start=$SECONDS
+SAE_LOCALE=zh-cn SAE_RESULTS_FILE=$INTEGRATION_ZH_JSON bash test/host/run.sh
+tests 'integration zh-cn' $? "$INTEGRATION_ZH_JSON"
 
 printf '\n==== Summary (%ss) ====\n' $((SECONDS - start_all))
 printf '%s\n' "${summary[@]}"

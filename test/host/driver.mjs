@@ -10,7 +10,8 @@
 // It writes a run folder in the system temp folder (sae-cs-<pid>-XXXXXX: fresh per run, removed after a pass, kept
 // after a failure) and .test-results/host/ (SAE_ARTIFACTS_DIR: code-server.log, server and workbench logs, browser console, screenshots).
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -95,6 +96,37 @@ let exiting = false;
 let resolveExit = () => {};
 const exitPromise = new Promise((r) => { resolveExit = r; });
 
+/**
+ * A display language other than English needs a language pack installed, or VS Code falls back to English. Offline
+ * there is none to download, so a fixture pack (test/host/language-pack-<locale>: no translations of VS Code itself)
+ * is packaged and installed into this run's extensions folder: VS Code then runs in that language and hands each
+ * extension its own bundle for it.
+ */
+function installLanguagePack(locale) {
+  const fixture = path.join(ROOT, 'test/host', `language-pack-${locale}`);
+  const vsix = path.join(RUN_DIR, `language-pack-${locale}.vsix`);
+  const run = (args, cwd) => {
+    const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.slice(0, 2).join(' ')} failed: ${r.stderr || r.stdout}`);
+  };
+  run([path.join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], fixture);
+  run([CS_ENTRY, '--user-data-dir', path.join(RUN_DIR, 'user-data'), '--extensions-dir', path.join(RUN_DIR, 'extensions'), '--install-extension', vsix], ROOT);
+  // The server reads the installed packs from languagepacks.json, which a command-line install does not write.
+  const manifest = JSON.parse(fs.readFileSync(path.join(fixture, 'package.json'), 'utf8'));
+  const id = `${manifest.publisher}.${manifest.name}`;
+  const installed = path.join(RUN_DIR, 'extensions', `${id}-${manifest.version}`);
+  const packs = {
+    [locale]: {
+      hash: crypto.createHash('md5').update(id).update(manifest.version).digest('hex'),
+      extensions: [{ extensionIdentifier: { id }, version: manifest.version }],
+      translations: { vscode: path.join(installed, 'translations/main.i18n.json') },
+      label: manifest.contributes.localizations[0].localizedLanguageName,
+    },
+  };
+  fs.writeFileSync(path.join(RUN_DIR, 'user-data', 'languagepacks.json'), JSON.stringify(packs));
+  log(`installed the ${locale} language pack fixture`);
+}
+
 async function finish(code, why) {
   if (exiting) return;
   exiting = true;
@@ -158,6 +190,7 @@ try {
   await new Promise((r) => shotServer.listen(shotPort, '127.0.0.1', r));
 
   // 2. code-server, in its own process group so that the whole tree can be killed at the end.
+  if (process.env.SAE_LOCALE) installLanguagePack(process.env.SAE_LOCALE);
   const port = await freePort();
   const serverLog = fs.openSync(path.join(ART_DIR, 'code-server.log'), 'w');
   server = spawn(process.execPath, [CS_ENTRY,
@@ -165,6 +198,7 @@ try {
     '--user-data-dir', path.join(RUN_DIR, 'user-data'), '--extensions-dir', path.join(RUN_DIR, 'extensions'),
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
     '--disable-proxy', '--ignore-last-opened', '--log', process.env.SAE_CS_LOG ?? 'info',
+    ...(process.env.SAE_LOCALE ? ['--locale', process.env.SAE_LOCALE] : []),
   ], {
     detached: true,
     stdio: ['ignore', serverLog, serverLog],

@@ -14,12 +14,17 @@ export interface IntegrationResults {
 }
 
 const FIRST = 'foundation.test.js';
+/** Files of the suite that runs in a host whose display language is Chinese (SAE_LOCALE=zh-cn). */
+const ZH_SUFFIX = '.zh-cn.test.js';
 
-/** Test files in load order: foundation first, then the others alphabetically. */
-export function testFiles(dir: string): string[] {
+/**
+ * Test files in load order: foundation first, then the others alphabetically. With SAE_LOCALE set (a host started in
+ * that display language) only the files written for that language run; otherwise only the others.
+ */
+export function testFiles(dir: string, locale = process.env.SAE_LOCALE): string[] {
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.test.js'))
+    .filter((f) => f.endsWith('.test.js') && f.endsWith(ZH_SUFFIX) === (locale === 'zh-cn'))
     .sort((a, b) => (a === FIRST ? -1 : b === FIRST ? 1 : a.localeCompare(b)))
     .map((f) => path.join(dir, f));
 }
