@@ -1,10 +1,9 @@
 /** Command-line flags → the same settings the extension reads from settings.json. */
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
 import { checkSetting, defaultSettings, loadSettingsFile, SettingsError, type EmailSettings, type SmtpSecurity } from '../core/settings';
-import { decodeTextFile, isKnownEncoding } from '../core/source/textFile';
+import { isKnownEncoding } from '../core/source/textFile';
 import type { HeaderOverrides } from '../core/types';
 
 export const PASSWORD_ENV = 'SEND_AS_EMAIL_PASSWORD';
@@ -150,65 +149,4 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
 
 export function usage(message: string): SendAsEmailError {
   return new SendAsEmailError(ErrorCode.USAGE, message, { hint: 'Run send-as-email --help for the options.' });
-}
-
-/**
- * The document named on the command line, read from disk and decoded: UTF-8 (or what a byte order mark says) unless
- * `encoding` names another; a file that is not valid text in it is refused (see core/text-file.ts).
- */
-export function readSource(file: string | undefined, cwd = process.cwd(), encoding?: string): { path: string; text: string } {
-  if (!file) throw usage('Name the Markdown or HTML file to use.');
-  const abs = path.resolve(cwd, file);
-  if (!/\.(md|markdown|html?)$/i.test(abs)) throw usage(`${file} is not a Markdown (.md) or HTML (.html) file.`);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(abs);
-  } catch (e) {
-    throw new SendAsEmailError(ErrorCode.USAGE, `Cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
-  }
-  return { path: abs, text: decodeTextFile(bytes, abs, encoding) };
-}
-
-/**
- * Where a document's local files must be when no --workspace is given: its repository (the nearest folder at or
- * above the document's own that holds `.git`, a folder or a file), else the document's folder; never a folder
- * above that. A `.git` in the home folder or at the file system root (a home directory under version control) does
- * not count: that would put ~/.ssh inside the workspace.
- */
-export function documentWorkspace(docPath: string, home: string): string {
-  const real = (p: string): string => {
-    try {
-      return fs.realpathSync(p);
-    } catch {
-      return path.resolve(p);
-    }
-  };
-  const own = real(path.dirname(docPath));
-  const homeDir = real(home);
-  for (let dir = own; ; dir = path.dirname(dir)) {
-    const top = path.dirname(dir) === dir;
-    if (dir === homeDir || top) return own;
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
-  }
-}
-
-/**
- * Refuses an output file build must not write over: the document itself (whatever the flags), a folder, or an
- * existing file that is not an .eml unless `force`. A new file may have any name.
- */
-export function checkBuildOutput(out: string, source: string, force: boolean): void {
-  let target: fs.Stats;
-  try {
-    target = fs.statSync(out);
-  } catch {
-    return;
-  }
-  const doc = fs.statSync(source);
-  if (target.ino === doc.ino && target.dev === doc.dev) {
-    throw usage(`build would write the message over its own document ${out}: name another file with -o.`);
-  }
-  if (target.isDirectory()) throw usage(`${out} is a folder: name the .eml file to write with -o.`);
-  if (!force && path.extname(out).toLowerCase() !== '.eml') {
-    throw usage(`${out} already exists and is not an .eml file: build does not replace it without --force.`);
-  }
 }

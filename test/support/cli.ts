@@ -1,4 +1,5 @@
-import { main, type Io } from '../../src/cli';
+import type { Io } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
 
 /** Runs the CLI in-process and captures what it prints. */
 export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {

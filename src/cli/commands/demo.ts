@@ -10,11 +10,16 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
-import { ExitCode } from '../core/errors';
-import { formatBytes } from '../core/format';
-import type { Io } from './main';
-import type { CliOptions } from './options';
-import { PASSWORD_ENV, readSource } from './options';
+import { ExitCode } from '../../core/errors';
+import { formatBytes } from '../../core/format';
+import { composeMessage } from '../../core/message/compose';
+import { deliver } from '../../core/send/deliver';
+import { Outbox } from '../../core/send/outbox';
+import { readSource } from '../document';
+import { cliLogger, type Io } from '../io';
+import { PASSWORD_ENV, type CliOptions } from '../options';
+import { printRecipients } from '../print';
+import { smtpTarget } from '../smtpTarget';
 
 interface Received {
   raw: Buffer;
@@ -72,11 +77,6 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
     io.out(`Send as Email demo`);
     io.out(`  SMTP server   127.0.0.1:${port} (AUTH PLAIN/LOGIN as "${user}", loopback only)`);
     io.out(`  document      ${path.relative(io.cwd, example) || example}`);
-    const { composeMessage } = await import('../core/message/compose');
-    const { Outbox } = await import('../core/send/outbox');
-    const { deliver } = await import('../core/send/deliver');
-    const { smtpTarget, cliLogger, printRecipients } = await import('./main');
-
     const settings = opts.settings;
     settings.smtp = { ...settings.smtp, host: '127.0.0.1', port, security: 'none', user, timeoutSeconds: 10 };
     const composed = await composeMessage(

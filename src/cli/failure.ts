@@ -1,0 +1,48 @@
+/** How a failed command is reported: the error, its problems and hint, what the outbox kept, and the exit code. */
+import { ErrorCode, ExitCode, SendAsEmailError } from '../core/errors';
+import type { Io } from './io';
+import { deferredNote, printRecipients } from './print';
+
+/** Input problems: nothing was sent, exit 2. Everything else that fails is exit 1. */
+const INPUT_CODES = new Set<string>([
+  ErrorCode.USAGE,
+  ErrorCode.SETTINGS_INVALID,
+  ErrorCode.IMAGE_NOT_FOUND,
+  ErrorCode.IMAGE_OUTSIDE_WORKSPACE,
+  ErrorCode.IMAGE_INVALID,
+  ErrorCode.IMAGE_REMOTE_FAILED,
+  ErrorCode.CID_NOT_FOUND,
+  ErrorCode.ATTACHMENT_NOT_FOUND,
+  ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE,
+  ErrorCode.FRONT_MATTER_INVALID,
+  ErrorCode.DOCUMENT_NOT_TEXT,
+  ErrorCode.STYLESHEET_NOT_FOUND,
+  ErrorCode.INVALID_ADDRESS,
+  ErrorCode.HEADER_INJECTION,
+  ErrorCode.NO_RECIPIENTS,
+  ErrorCode.NO_FROM,
+  ErrorCode.SMTP_NOT_CONFIGURED,
+  ErrorCode.SMTP_PASSWORD_MISSING,
+  ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
+  ErrorCode.OUTBOX_ENTRY_NOT_FOUND,
+  ErrorCode.OUTBOX_ALREADY_SENT,
+  ErrorCode.OUTBOX_ENTRY_INVALID,
+]);
+
+export function reportError(e: unknown, io: Io): number {
+  if (e instanceof SendAsEmailError) {
+    io.err(`error: ${e.message}`);
+    for (const p of e.problems) if (!e.message.includes(p.message)) io.err(`  - ${p.message}`);
+    if (e.extra.hint && !e.message.includes(e.extra.hint)) io.err(`  ${e.extra.hint}`);
+    printRecipients(e.extra.accepted ?? [], e.extra.rejected ?? [], io, '', e.extra.deferred);
+    const kept = e.extra.outboxEntryId;
+    const deferred = deferredNote(e.extra.deferred ?? [], kept);
+    if (deferred) io.err(`  ${deferred}`);
+    else if (kept && e.extra.deliveryUnknown) io.err(`  The message is kept in the outbox as ${kept}; if it did not arrive, send-as-email retry ${kept} resends the same bytes.`);
+    else if (kept) io.err(`  The message is kept in the outbox: send-as-email retry ${kept} (with the same SMTP options) resends the same bytes.`);
+    if (INPUT_CODES.has(e.code)) return ExitCode.USAGE;
+    return ExitCode.FAILED;
+  }
+  io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+  return ExitCode.FAILED;
+}
