@@ -7,8 +7,8 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { ErrorCode, SendAsEmailError } from '../errors';
 import type { Logger, SmtpTarget } from '../types';
 import { transportOptions } from './connectionOptions';
-import { useFastDataEscaping } from './dataEscaping';
 import { isLoopbackAddress } from './loopback';
+import { socketOf, useFastDataEscaping } from './nodemailerInternals';
 import { loginSecrets } from './secrets';
 import { cancelled, endpoint, toSmtpError, type SmtpErrorContext } from './smtpErrors';
 import { transcriptLogger } from './transcript';
@@ -106,7 +106,7 @@ export async function withSession<T>(
     if (finished) return;
     wasCancelled = true;
     // Bytes still queued on our side mean the final dot never left: nothing can have been delivered.
-    const socket = conn._socket;
+    const socket = socketOf(conn);
     if (ctx.phase === 'sent' && socket && socket.writableLength > 0) ctx.phase = 'data';
     conn.close();
     rejectFailure(new Error('cancelled'));
@@ -153,7 +153,7 @@ export async function withSession<T>(
  * it resolved to; nothing but EHLO has been sent.
  */
 function checkPlaintextPeer(conn: SMTPConnection, ctx: SmtpErrorContext, user: string, isLocal: (address: string) => boolean): void {
-  const address = conn._socket ? conn._socket.remoteAddress : undefined;
+  const address = socketOf(conn)?.remoteAddress;
   if (address && isLocal(address)) return;
   const where = endpoint(ctx.host, ctx.port);
   throw new SendAsEmailError(

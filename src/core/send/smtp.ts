@@ -14,6 +14,7 @@ import type { Readable } from 'stream';
 import type { SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import { ErrorCode, SendAsEmailError } from '../errors';
 import type { SendResult, SmtpTarget, VerifyResult } from '../types';
+import { announcedSizeLimit, offeredAuthMethods, socketOf } from './nodemailerInternals';
 import { sendFailure, splitRefusals } from './sendOutcome';
 import { scrubSecrets } from './secrets';
 import { login, withSession, type SmtpOptions } from './session';
@@ -22,12 +23,6 @@ import { messageTooLarge, type SmtpErrorContext } from './smtpErrors';
 
 export type { SmtpOptions } from './session';
 export type { StreamedMessage } from './smtpBody';
-
-/** The parts of SMTPConnection's state that its type declarations keep private. */
-interface ConnectionInternals {
-  _supportedAuth?: string[];
-  _maxAllowedSize?: number;
-}
 
 /** The Message-ID header of raw MIME bytes (as written, with angle brackets), or '' when there is none. */
 export function readMessageId(raw: Buffer): string {
@@ -59,11 +54,10 @@ function checkEnvelope(envelope: { from: string; to: string[] }): void {
  */
 export async function verifySmtp(target: SmtpTarget, opts: SmtpOptions = {}): Promise<VerifyResult> {
   return withSession(target, 'verify', opts, async (s) => {
-    const internals = s.conn as unknown as ConnectionInternals;
-    const authMethods = [...(internals._supportedAuth ?? [])];
-    const sizeLimit = internals._maxAllowedSize || undefined;
+    const authMethods = offeredAuthMethods(s.conn);
+    const sizeLimit = announcedSizeLimit(s.conn);
     await login(s, target);
-    const socket = s.conn._socket;
+    const socket = socketOf(s.conn);
     const tlsVersion = socket instanceof tls.TLSSocket ? (socket.getProtocol() ?? undefined) : undefined;
     return {
       host: s.ctx.host,
@@ -105,7 +99,7 @@ export async function sendRaw(
     ctx = s.ctx;
     s.ctx.from = envelope.from;
     s.ctx.messageSize = size();
-    s.ctx.sizeLimit = (s.conn as unknown as ConnectionInternals)._maxAllowedSize || undefined;
+    s.ctx.sizeLimit = announcedSizeLimit(s.conn);
     await login(s, target);
     if (opts.beforeMail) await Promise.race([opts.beforeMail(), s.failure()]);
     // A streamed message's size is known once it is stored (beforeMail).

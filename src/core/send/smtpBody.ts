@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { EventEmitter } from 'events';
 import { Readable, type Writable } from 'stream';
-import { releasesWhenWritten } from './dataEscaping';
+import { releasesWhenWritten } from './nodemailerInternals';
 
 /** Message bytes as a stream that reports when the server starts and finishes receiving them. */
 export class TrackedBody extends Readable {
