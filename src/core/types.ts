@@ -53,8 +53,8 @@ export interface ComposeOptions {
   remote?: { maxBytes?: number; timeoutMs?: number };
   /** Cancels a compose (remote fetches) early. */
   signal?: AbortSignal;
-  /** The preview's cache of local images (see `ReadCache` in assets.ts); `composePreview` only. */
-  readCache?: import('./assets/assets').ReadCache;
+  /** The preview's cache of local images (see `ReadCache` in assets/readCache.ts); `composePreview` only. */
+  readCache?: import('./assets/readCache').ReadCache;
 }
 
 export interface AddressHeaders {

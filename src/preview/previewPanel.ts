@@ -9,7 +9,7 @@ import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
-import type { ReadCache } from '../core/assets/assets';
+import type { ReadCache } from '../core/assets/readCache';
 import type { Logger, PreviewMessage } from '../core/types';
 import type { Mailer } from '../vscode/mailer';
 import type { SendOutcome } from '../vscode/notifications';
@@ -226,7 +226,7 @@ export class PreviewPanel implements vscode.Disposable {
 
   /** Lenient compose for the preview, through this panel's image cache. */
   private async composeLenient(document: vscode.TextDocument, overrides: CheckedFields['overrides']): Promise<PreviewMessage> {
-    this.readCache ??= new (await import('../core/assets/assets')).ReadCache();
+    this.readCache ??= new (await import('../core/assets/readCache')).ReadCache();
     return this.deps.mailer.composePreview(document, overrides, this.readCache);
   }
 

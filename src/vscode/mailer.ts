@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { ErrorCode, isSendAsEmailError, toSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
-import type { ReadCache } from '../core/assets/assets';
+import type { ReadCache } from '../core/assets/readCache';
 import type { EmailSettings } from '../core/settings';
 import type { Outbox } from '../core/send/outbox';
 import type { SmtpOptions } from '../core/send/smtp';

@@ -5,16 +5,13 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { load } from 'cheerio';
-import {
-  type AssetContext,
-  decodeDataUri,
-  embedImages,
-  LineLocator,
-  loadAttachments,
-  parseSrcset,
-  pickFromSrcset,
-  problemsError,
-} from '../../src/core/assets/assets';
+import type { AssetContext } from '../../src/core/assets/assetContext';
+import { loadAttachments } from '../../src/core/assets/attachments';
+import { embedImages } from '../../src/core/assets/embed';
+import { decodeDataUri } from '../../src/core/assets/loadImage';
+import { problemsError } from '../../src/core/assets/problems';
+import { parseSrcset, pickFromSrcset } from '../../src/core/assets/references';
+import { LineLocator } from '../../src/core/source/lineLocator';
 import { ErrorCode, isSendAsEmailError, SendAsEmailError } from '../../src/core/errors';
 import { detectImageType } from '../../src/core/assets/mimeType';
 import { makeWorkspace, sha256 } from '../support/fixtures';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { type AddressObject, simpleParser } from 'mailparser';
-import { ReadCache } from '../../src/core/assets/assets';
+import { ReadCache } from '../../src/core/assets/readCache';
 import { composeMessage, composeMessageStream, composePreview } from '../../src/core/message/compose';
 import { writeEml } from '../../src/core/message/eml';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';

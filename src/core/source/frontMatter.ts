@@ -2,7 +2,7 @@
  * YAML front matter of a Markdown document: the header fields and attachments, and the body without it.
  */
 import type { CheerioAPI } from 'cheerio';
-import { LineLocator } from '../assets/assets';
+import { LineLocator } from './lineLocator';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
 
 export interface FrontMatter {

@@ -1,0 +1,155 @@
+/**
+ * An image's bytes and type, from a local file (under the workspace policy), a data: URL or a download.
+ */
+import * as path from 'path';
+import { ErrorCode } from '../errors';
+import { formatBytes } from '../format';
+import type { AssetContext } from './assetContext';
+import { type Failure, type LocalResult, readLocal } from './localFile';
+import { detectImageType, type ImageType } from './mimeType';
+import { shorten } from './problems';
+import type { ReadCache } from './readCache';
+import { safeDecode } from './resolve';
+
+const DEFAULT_REMOTE_MAX_BYTES = 10 * 1024 * 1024;
+const DEFAULT_REMOTE_TIMEOUT_MS = 10_000;
+
+/** `bytes`: the whole file, or empty when `file` is set (read again later); `sha256` when already known. */
+export type LoadedImage = {
+  ok: true;
+  bytes: Buffer;
+  size: number;
+  type: ImageType;
+  source: string;
+  filename: string;
+  cid?: string;
+  sha256?: string;
+  file?: string;
+  mtimeMs?: number;
+};
+export type LoadResult = LoadedImage | Failure;
+
+/** Bytes of a `data:` URI (base64 or percent-encoded), or undefined when it is malformed. */
+export function decodeDataUri(uri: string): { mediaType: string; bytes: Buffer } | undefined {
+  const comma = uri.indexOf(',');
+  if (comma < 0) return undefined;
+  const meta = uri.slice(5, comma);
+  const data = uri.slice(comma + 1);
+  const isBase64 = /;base64$/i.test(meta);
+  const mediaType = meta.replace(/;base64$/i, '').split(';')[0].trim().toLowerCase();
+  if (isBase64) return { mediaType, bytes: Buffer.from(safeDecode(data).replace(/\s+/g, ''), 'base64') };
+  return { mediaType, bytes: percentDecodeBytes(data) };
+}
+
+function percentDecodeBytes(s: string): Buffer {
+  const parts: Buffer[] = [];
+  let plain = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '%' && /^[0-9a-f]{2}$/i.test(s.slice(i + 1, i + 3))) {
+      if (plain) parts.push(Buffer.from(plain, 'utf8'));
+      plain = '';
+      parts.push(Buffer.from([parseInt(s.slice(i + 1, i + 3), 16)]));
+      i += 2;
+    } else {
+      plain += s[i];
+    }
+  }
+  if (plain) parts.push(Buffer.from(plain, 'utf8'));
+  return Buffer.concat(parts);
+}
+
+function withExtension(name: string, type: ImageType): string {
+  return path.extname(name) ? name : `${name}.${type.ext}`;
+}
+
+/**
+ * Loads a local image. `pool` given: the file is hashed (its bytes are read again when the message is built) through
+ * buffers from the pool; otherwise its bytes are kept.
+ */
+export async function loadFile(
+  target: { path: string; alt?: string },
+  roots: string[],
+  allowOutside: boolean,
+  pool?: Buffer[],
+  cache?: ReadCache,
+): Promise<LoadResult> {
+  const codes = { notFound: ErrorCode.IMAGE_NOT_FOUND, outside: ErrorCode.IMAGE_OUTSIDE_WORKSPACE };
+  // A hashed file's type is told from its first read, while that is in the buffer.
+  let headType: ImageType | undefined;
+  const read = (file: string): Promise<LocalResult> =>
+    readLocal(file, roots, allowOutside, codes, pool && { pool, inspect: (head) => (headType = detectImageType(head, file)) }, cache);
+  let res = await read(target.path);
+  // `my%20chart.png` is tried as `my chart.png` first; a file really named with the % sequence comes next.
+  if (!res.ok && target.alt && res.code === ErrorCode.IMAGE_NOT_FOUND) {
+    const alt = await read(target.alt);
+    if (alt.ok) res = alt;
+  }
+  if (!res.ok) return res;
+  const type = pool ? headType : detectImageType(res.bytes, res.path);
+  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)', path: res.path };
+  return {
+    ok: true,
+    bytes: res.bytes,
+    size: res.size,
+    sha256: res.sha256,
+    file: pool ? res.realPath : undefined,
+    mtimeMs: pool ? res.mtimeMs : undefined,
+    type,
+    source: res.path,
+    filename: withExtension(path.basename(res.path), type),
+  };
+}
+
+export function loadData(url: string, n: number): LoadResult {
+  const decoded = decodeDataUri(url);
+  const type = decoded && detectImageType(decoded.bytes);
+  if (!decoded || !type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
+  return { ok: true, bytes: decoded.bytes, size: decoded.bytes.length, type, source: shorten(url), filename: `image-${n}.${type.ext}` };
+}
+
+/** Downloads a remote image with a size cap and a timeout. Aborting `signal` rejects with its reason. */
+export async function loadRemote(url: string, n: number, ctx: AssetContext): Promise<LoadResult> {
+  const maxBytes = ctx.remote?.maxBytes ?? DEFAULT_REMOTE_MAX_BYTES;
+  const timeoutMs = ctx.remote?.timeoutMs ?? DEFAULT_REMOTE_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+  const fail = (reason: string): Failure => ({ ok: false, code: ErrorCode.IMAGE_REMOTE_FAILED, reason: `could not be downloaded: ${reason}` });
+  let bytes: Buffer;
+  try {
+    const res = await fetch(url, { signal, redirect: 'follow' });
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      return fail(`the server answered HTTP ${res.status}`);
+    }
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared > maxBytes) {
+      await res.body?.cancel().catch(() => undefined);
+      return fail(`it is larger than ${formatBytes(maxBytes)}`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          return fail(`it is larger than ${formatBytes(maxBytes)}`);
+        }
+        chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+      }
+    }
+    bytes = Buffer.concat(chunks, total);
+  } catch (e) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (timeout.aborted) return fail(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return fail(cause?.code ?? cause?.message ?? (e as Error).message);
+  }
+  const type = detectImageType(bytes, new URL(url).pathname);
+  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
+  const base = safeDecode(path.posix.basename(new URL(url).pathname));
+  return { ok: true, bytes, size: bytes.length, type, source: url, filename: base ? withExtension(base, type) : `image-${n}.${type.ext}` };
+}
