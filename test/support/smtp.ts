@@ -5,7 +5,7 @@
  *
  *   const server = await startSmtpServer({ security: 'starttls', users: { ada: 'pw' } });
  *   try {
- *     await sendRaw(server.target({ user: 'ada', password: 'pw' }), envelope, raw);
+ *     await sendRaw(server.target({ user: 'ada', password: 'pw' }), envelope, { messageId, raw });
  *     const got = await server.nextMessage();   // got.raw: Buffer, got.envelope.to: string[]
  *   } finally {
  *     await server.close();

@@ -100,7 +100,7 @@ describe('smtp-data: through a real SMTP server', function () {
         '\r\n--b--\r\n',
     );
     const streamsBefore = fastEscaping.streams;
-    const result = await sendRaw(server.target(), { from: 'a@example.com', to: ['b@example.com'] }, raw);
+    const result = await sendRaw(server.target(), { from: 'a@example.com', to: ['b@example.com'] }, { messageId: '<dots@example.com>', raw });
     assert.strictEqual(result.size, raw.length);
     // The send went through the fast escaping (nodemailer still creates its DATA stream where it is patched).
     assert.strictEqual(fastEscaping.streams, streamsBefore + 1, 'sendRaw fell back to nodemailer\'s own escaping');
@@ -157,7 +157,7 @@ describe('smtp-data: through a real SMTP server', function () {
   it('normalises bare LF and bare CR to CRLF on the wire', async () => {
     server = await startSmtpServer({ security: 'none' });
     const raw = Buffer.from('Subject: bare\nMessage-ID: <bare@example.com>\n\none\ntwo\r.three\r\n');
-    await sendRaw(server.target(), { from: 'a@example.com', to: ['b@example.com'] }, raw);
+    await sendRaw(server.target(), { from: 'a@example.com', to: ['b@example.com'] }, { messageId: '<bare@example.com>', raw });
     const got = await server.nextMessage();
     assert.strictEqual(got.raw.toString(), 'Subject: bare\r\nMessage-ID: <bare@example.com>\r\n\r\none\r\ntwo\r\n.three\r\n');
   });

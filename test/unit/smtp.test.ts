@@ -11,7 +11,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { transportOptions } from '../../src/core/send/connectionOptions';
 import { isLoopbackAddress } from '../../src/core/send/loopback';
-import { readMessageId, sendRaw, verifySmtp } from '../../src/core/send/smtp';
+import { sendRaw, verifySmtp } from '../../src/core/send/smtp';
 import { transcriptLogger } from '../../src/core/send/transcript';
 import type { SmtpTarget } from '../../src/core/types';
 import { testPki } from '../support/certs';
@@ -41,7 +41,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('sends over STARTTLS with the test CA as caFile and AUTH PLAIN; the bytes arrive unchanged', async () => {
     server = await startSmtpServer({ security: 'starttls', users: { [USER]: PASSWORD }, authMethods: ['PLAIN'] });
     const msg = await buildTestMessage({ to: ['bob@example.com'], bcc: ['carol@example.com'], subject: 'Über STARTTLS' });
-    const result = await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+    const result = await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg);
 
     assert.deepStrictEqual(result.accepted, ['bob@example.com', 'carol@example.com']);
     assert.deepStrictEqual(result.rejected, []);
@@ -67,7 +67,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('sends over implicit TLS with AUTH LOGIN', async () => {
     server = await startSmtpServer({ security: 'tls', users: { [USER]: PASSWORD }, authMethods: ['LOGIN'] });
     const msg = await buildTestMessage();
-    const result = await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+    const result = await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg);
     assert.deepStrictEqual(result.accepted, ['bob@example.com']);
     const got = await server.nextMessage();
     assert.ok(got.raw.equals(msg.raw));
@@ -79,7 +79,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('sends in plaintext with security "none" to a loopback server, logging in', async () => {
     server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true });
     const msg = await buildTestMessage();
-    await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+    await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg);
     const got = await server.nextMessage();
     assert.strictEqual(got.secure, false);
     assert.ok(got.raw.equals(msg.raw));
@@ -88,7 +88,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('reports a wrong password as SMTP_AUTH_FAILED with the 535 reply', async () => {
     server = await startSmtpServer({ users: { [USER]: PASSWORD } });
     const msg = await buildTestMessage();
-    const err = await rejectsWith(sendRaw(server.target({ user: USER, password: 'wrong-password' }), msg.envelope, msg.raw), ErrorCode.SMTP_AUTH_FAILED);
+    const err = await rejectsWith(sendRaw(server.target({ user: USER, password: 'wrong-password' }), msg.envelope, msg), ErrorCode.SMTP_AUTH_FAILED);
     assert.match(err.extra.serverResponse ?? '', /^535/);
     assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
     assert.ok(err.message.includes('535'), err.message);
@@ -98,10 +98,19 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     assert.ok(!server.commands.some((c) => c.verb === 'MAIL'));
   });
 
+  it('reports the Message-ID it is given with the bytes, never one read back out of them', async () => {
+    server = await startSmtpServer();
+    // Bytes with no Message-ID header at all: the caller composed them and knows the id.
+    const raw = Buffer.from('From: a@example.com\r\nTo: b@example.com\r\nSubject: no id\r\n\r\nbody\r\n');
+    const result = await sendRaw(server.target(), { from: 'a@example.com', to: ['b@example.com'] }, { messageId: '<given@example.com>', raw });
+    assert.strictEqual(result.messageId, '<given@example.com>');
+    assert.ok((await server.nextMessage()).raw.equals(raw), 'the bytes were changed');
+  });
+
   it('delivers to the accepted recipients and names the refused one (partial delivery)', async () => {
     server = await startSmtpServer({ rejectRecipients: ['nobody@example.com'] });
     const msg = await buildTestMessage({ to: ['bob@example.com', 'nobody@example.com', 'carol@example.com'] });
-    const result = await sendRaw(server.target(), msg.envelope, msg.raw);
+    const result = await sendRaw(server.target(), msg.envelope, msg);
     assert.deepStrictEqual(result.accepted, ['bob@example.com', 'carol@example.com']);
     assert.strictEqual(result.rejected.length, 1);
     assert.strictEqual(result.rejected[0].address, 'nobody@example.com');
@@ -113,7 +122,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('throws SMTP_RECIPIENTS_REJECTED naming every address when all are refused', async () => {
     server = await startSmtpServer({ rejectRecipients: ['x@example.com', 'y@example.com'] });
     const msg = await buildTestMessage({ to: ['x@example.com', 'y@example.com'] });
-    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg.raw), ErrorCode.SMTP_RECIPIENTS_REJECTED);
+    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg), ErrorCode.SMTP_RECIPIENTS_REJECTED);
     assert.deepStrictEqual(
       err.extra.rejected?.map((r) => r.address),
       ['x@example.com', 'y@example.com'],
@@ -127,7 +136,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('refuses a message over the announced SIZE before sending it, naming both sizes', async () => {
     server = await startSmtpServer({ size: 2000 });
     const msg = await buildTestMessage({ padBytes: 6000 });
-    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg.raw), ErrorCode.SMTP_MESSAGE_TOO_LARGE);
+    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg), ErrorCode.SMTP_MESSAGE_TOO_LARGE);
     assert.ok(err.message.includes(`${msg.raw.length.toLocaleString('en-US')} bytes`), err.message);
     assert.ok(err.message.includes('2,000 bytes'), err.message);
     assert.ok(!server.commands.some((c) => c.verb === 'MAIL' || c.verb === 'DATA'), 'no MAIL/DATA sent');
@@ -136,7 +145,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('maps a 552 after DATA (limit not announced) to SMTP_MESSAGE_TOO_LARGE with the reply', async () => {
     server = await startSmtpServer({ size: 2000, hideSize: true });
     const msg = await buildTestMessage({ padBytes: 6000 });
-    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg.raw), ErrorCode.SMTP_MESSAGE_TOO_LARGE);
+    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg), ErrorCode.SMTP_MESSAGE_TOO_LARGE);
     assert.match(err.extra.serverResponse ?? '', /^552/);
     assert.ok(err.message.includes(`${msg.raw.length.toLocaleString('en-US')} bytes`), err.message);
     assert.ok(err.message.includes('552'), err.message);
@@ -146,7 +155,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('reports a connection dropped during DATA as SMTP_CONNECTION_DROPPED, probably not delivered', async () => {
     server = await startSmtpServer({ data: 'drop' });
     const msg = await buildTestMessage({ padBytes: 200_000 });
-    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg.raw), ErrorCode.SMTP_CONNECTION_DROPPED);
+    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg), ErrorCode.SMTP_CONNECTION_DROPPED);
     assert.match(err.message, /not delivered/);
     assert.match(err.message, /outbox/);
     assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
@@ -166,7 +175,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
         timeoutSeconds: 1,
       };
       const msg = await buildTestMessage();
-      const err = await rejectsWith(sendRaw(target, msg.envelope, msg.raw), ErrorCode.SMTP_TIMEOUT);
+      const err = await rejectsWith(sendRaw(target, msg.envelope, msg), ErrorCode.SMTP_TIMEOUT);
       const elapsed = Date.now() - started;
       assert.ok(elapsed >= 900 && elapsed < 4000, `took ${elapsed} ms`);
       assert.match(err.message, /greeting/);
@@ -184,7 +193,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
       server = await startSmtpServer({ security, cert: testPki().selfSigned, users: { [USER]: PASSWORD } });
       const msg = await buildTestMessage();
       const err = await rejectsWith(
-        sendRaw(server.target({ caFile: '', user: USER, password: PASSWORD }), msg.envelope, msg.raw),
+        sendRaw(server.target({ caFile: '', user: USER, password: PASSWORD }), msg.envelope, msg),
         ErrorCode.SMTP_CERT_UNTRUSTED,
       );
       assert.match(err.extra.hint ?? '', /sendAsEmail\.smtp\.caFile/);
@@ -197,28 +206,28 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('refuses a certificate from an unknown CA when caFile is not set', async () => {
     server = await startSmtpServer();
     const msg = await buildTestMessage();
-    const err = await rejectsWith(sendRaw(server.target({ caFile: '' }), msg.envelope, msg.raw), ErrorCode.SMTP_CERT_UNTRUSTED);
+    const err = await rejectsWith(sendRaw(server.target({ caFile: '' }), msg.envelope, msg), ErrorCode.SMTP_CERT_UNTRUSTED);
     assert.match(err.message, /not signed by a trusted certificate authority/);
   });
 
   it('refuses an expired certificate even from the trusted CA', async () => {
     server = await startSmtpServer({ cert: testPki().expired });
     const msg = await buildTestMessage();
-    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg.raw), ErrorCode.SMTP_CERT_UNTRUSTED);
+    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg), ErrorCode.SMTP_CERT_UNTRUSTED);
     assert.match(err.message, /expired/);
   });
 
   it('refuses a certificate issued for another host name', async () => {
     server = await startSmtpServer({ cert: testPki().wrongHost });
     const msg = await buildTestMessage();
-    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg.raw), ErrorCode.SMTP_CERT_UNTRUSTED);
+    const err = await rejectsWith(sendRaw(server.target(), msg.envelope, msg), ErrorCode.SMTP_CERT_UNTRUSTED);
     assert.match(err.message, /not valid for the name "127\.0\.0\.1"/);
   });
 
   it('accepts a self-signed certificate when rejectUnauthorized is off', async () => {
     server = await startSmtpServer({ cert: testPki().selfSigned });
     const msg = await buildTestMessage();
-    await sendRaw(server.target({ caFile: '', rejectUnauthorized: false }), msg.envelope, msg.raw);
+    await sendRaw(server.target({ caFile: '', rejectUnauthorized: false }), msg.envelope, msg);
     assert.strictEqual((await server.nextMessage()).secure, true);
   });
 
@@ -230,7 +239,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     const opts = { logger, onInsecureTls: (where: string) => void insecure.push(where) };
     const where = `127.0.0.1:${server.port}`;
     const msg = await buildTestMessage();
-    await sendRaw(server.target({ caFile: '', rejectUnauthorized: false }), msg.envelope, msg.raw, opts);
+    await sendRaw(server.target({ caFile: '', rejectUnauthorized: false }), msg.envelope, msg, opts);
     await verifySmtp(server.target({ caFile: '', rejectUnauthorized: false }), opts);
     assert.strictEqual(warnings.length, 2, warnings.join('\n'));
     for (const w of warnings) {
@@ -258,7 +267,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true });
     const msg = await buildTestMessage();
     const err = await rejectsWith(
-      sendRaw(server.target({ security: 'starttls', user: USER, password: PASSWORD }), msg.envelope, msg.raw),
+      sendRaw(server.target({ security: 'starttls', user: USER, password: PASSWORD }), msg.envelope, msg),
       ErrorCode.SMTP_STARTTLS_UNAVAILABLE,
     );
     assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
@@ -284,7 +293,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     // transportOptions is synchronous and does no I/O besides reading caFile: failing there means nothing was resolved.
     assert.throws(() => transportOptions(target), (e: unknown) => e instanceof SendAsEmailError && e.code === ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
     const msg = await buildTestMessage();
-    const err = await rejectsWith(sendRaw(target, msg.envelope, msg.raw), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    const err = await rejectsWith(sendRaw(target, msg.envelope, msg), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
     assert.ok(err.message.includes('smtp.example.invalid:25'), err.message);
     assert.ok(!err.message.includes(PASSWORD));
     // Without a login, "none" to that host passes the same check: the refusal is about the password.
@@ -295,14 +304,14 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     const port = await unusedPort();
     const msg = await buildTestMessage();
     const target: SmtpTarget = { host: '127.0.0.1', port, security: 'starttls', user: '', caFile: '', rejectUnauthorized: true, timeoutSeconds: 5 };
-    const err = await rejectsWith(sendRaw(target, msg.envelope, msg.raw), ErrorCode.SMTP_CONNECTION_REFUSED);
+    const err = await rejectsWith(sendRaw(target, msg.envelope, msg), ErrorCode.SMTP_CONNECTION_REFUSED);
     assert.ok(err.message.includes(`127.0.0.1:${port}`), err.message);
   });
 
   it('explains implicit TLS against a STARTTLS port as SMTP_TLS_FAILED with a 587/465 hint', async () => {
     server = await startSmtpServer({ security: 'starttls' });
     const msg = await buildTestMessage();
-    const err = await rejectsWith(sendRaw(server.target({ security: 'tls' }), msg.envelope, msg.raw), ErrorCode.SMTP_TLS_FAILED);
+    const err = await rejectsWith(sendRaw(server.target({ security: 'tls' }), msg.envelope, msg), ErrorCode.SMTP_TLS_FAILED);
     assert.match(err.extra.hint ?? '', /587/);
     assert.match(err.extra.hint ?? '', /starttls/);
   });
@@ -311,7 +320,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     server = await startSmtpServer({ delayRcptMs: 5000 });
     const msg = await buildTestMessage();
     const controller = new AbortController();
-    const sending = sendRaw(server.target(), msg.envelope, msg.raw, { signal: controller.signal });
+    const sending = sendRaw(server.target(), msg.envelope, msg, { signal: controller.signal });
     // The server holds its answer to RCPT TO for 5 s: abort once the envelope is on the wire.
     await server.waitFor(() => server!.commands.some((c) => c.verb === 'RCPT'), 5000, 'RCPT TO at the server');
     const started = Date.now();
@@ -328,7 +337,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     server = await startSmtpServer({ data: 'stall' });
     const msg = await buildTestMessage();
     const controller = new AbortController();
-    const sending = sendRaw(server.target(), msg.envelope, msg.raw, { signal: controller.signal });
+    const sending = sendRaw(server.target(), msg.envelope, msg, { signal: controller.signal });
     await server.waitFor(() => server!.stalled.length === 1, 5000, 'the message to arrive');
     controller.abort();
     const err = await rejectsWith(sending, ErrorCode.SMTP_CANCELLED);
@@ -341,7 +350,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     const msg = await buildTestMessage();
     const controller = new AbortController();
     controller.abort();
-    await rejectsWith(sendRaw(server.target(), msg.envelope, msg.raw, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
+    await rejectsWith(sendRaw(server.target(), msg.envelope, msg, { signal: controller.signal }), ErrorCode.SMTP_CANCELLED);
     await new Promise((r) => setTimeout(r, 50));
     assert.strictEqual(server.sessions.opened, 0);
   });
@@ -349,8 +358,8 @@ describe('smtp: sendRaw against a real SMTP server', function () {
   it('rejects an empty recipient list before connecting', async () => {
     server = await startSmtpServer();
     const msg = await buildTestMessage();
-    await rejectsWith(sendRaw(server.target(), { from: msg.envelope.from, to: [] }, msg.raw), ErrorCode.NO_RECIPIENTS);
-    await rejectsWith(sendRaw(server.target(), { from: msg.envelope.from, to: ['a@b.c>\r\nRCPT TO:<x@y.z'] }, msg.raw), ErrorCode.INVALID_ADDRESS);
+    await rejectsWith(sendRaw(server.target(), { from: msg.envelope.from, to: [] }, msg), ErrorCode.NO_RECIPIENTS);
+    await rejectsWith(sendRaw(server.target(), { from: msg.envelope.from, to: ['a@b.c>\r\nRCPT TO:<x@y.z'] }, msg), ErrorCode.INVALID_ADDRESS);
     assert.strictEqual(server.sessions.opened, 0);
   });
 
@@ -358,7 +367,7 @@ describe('smtp: sendRaw against a real SMTP server', function () {
     server = await startSmtpServer({ users: { [USER]: PASSWORD }, authMethods: ['LOGIN'] });
     const logger = captureLogger();
     const msg = await buildTestMessage({ text: 'Body text that must never be logged.' });
-    await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw, { logger });
+    await sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg, { logger });
     const log = logger.lines.join('\n');
     assert.match(log, /^S: 220 /m);
     assert.match(log, /^C: STARTTLS$/m);
@@ -405,7 +414,7 @@ describe('smtp: a server that echoes the credentials in its refusal', function (
       const logger = captureLogger();
       const msg = await buildTestMessage();
       const err = await rejectsWith(
-        sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg.raw, { logger }),
+        sendRaw(server.target({ user: USER, password: PASSWORD }), msg.envelope, msg, { logger }),
         ErrorCode.SMTP_AUTH_FAILED,
       );
       assert.deepStrictEqual(server.auths, [{ method, username: USER, success: false, secure: true }]);
@@ -520,7 +529,7 @@ describe('smtp: a plaintext login goes only to an address of this machine', func
     undo.push(resolveNameTo('mail.localhost', '127.0.0.1'));
     server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD }, allowInsecureAuth: true, authMethods: ['PLAIN'] });
     const msg = await buildTestMessage();
-    await sendRaw(server.target({ host: 'mail.localhost', user: USER, password: PASSWORD }), msg.envelope, msg.raw);
+    await sendRaw(server.target({ host: 'mail.localhost', user: USER, password: PASSWORD }), msg.envelope, msg);
     assert.strictEqual((await server.nextMessage()).secure, false);
     assert.deepStrictEqual(server.auths, [{ method: 'PLAIN', username: USER, success: true, secure: false }]);
   });
@@ -538,7 +547,7 @@ describe('smtp: a plaintext login goes only to an address of this machine', func
       return address === '::1';
     };
     const msg = await buildTestMessage();
-    const err = await rejectsWith(sendRaw(target, msg.envelope, msg.raw, { isLoopbackAddress: onlyV6 }), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    const err = await rejectsWith(sendRaw(target, msg.envelope, msg, { isLoopbackAddress: onlyV6 }), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
     assert.deepStrictEqual(asked, ['127.0.0.1'], 'the connected address was checked');
     assert.ok(err.message.includes(`evil.localhost:${server.port}`), err.message);
     assert.ok(err.message.includes('resolved to 127.0.0.1'), err.message);
@@ -691,14 +700,5 @@ describe('smtp: transportOptions', () => {
         host,
       );
     }
-  });
-});
-
-describe('smtp: readMessageId', () => {
-  it('reads the Message-ID header, folded or not', async () => {
-    const msg = await buildTestMessage({ messageId: '<abc.123@test.local>' });
-    assert.strictEqual(readMessageId(msg.raw), '<abc.123@test.local>');
-    assert.strictEqual(readMessageId(Buffer.from('Subject: x\r\nMessage-ID:\r\n <folded@x>\r\n\r\nMessage-ID: <body@x>\r\n')), '<folded@x>');
-    assert.strictEqual(readMessageId(Buffer.from('Subject: x\r\n\r\nMessage-ID: <body@x>\r\n')), '');
   });
 });

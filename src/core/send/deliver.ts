@@ -8,7 +8,7 @@
 import { ErrorCode, SendAsEmailError } from '../errors';
 import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
 import { transportOptions } from './connectionOptions';
-import { sendRaw, type SmtpOptions, type StreamedMessage } from './smtp';
+import { sendRaw, type BufferedMessage, type SmtpOptions, type StreamedMessage } from './smtp';
 import type { SendResult, SmtpTarget } from '../types';
 
 export interface DeliverMessage {
@@ -109,7 +109,7 @@ export async function deliver(
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
   const stored = outbox.add(msg.raw, metaOf(msg), { sending: true });
-  return sendQueued(stored, msg.envelope, msg.raw, target, outbox, opts);
+  return sendQueued(stored, msg.envelope, { messageId: msg.messageId, raw: msg.raw }, target, outbox, opts);
 }
 
 /** A message whose bytes come in chunks (composeMessageStream), read once, into the outbox. */
@@ -150,7 +150,7 @@ function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
 async function sendQueued<E extends OutboxEntry>(
   stored: Promise<E>,
   envelope: { from: string; to: string[] },
-  message: Buffer | StreamedMessage,
+  message: BufferedMessage | StreamedMessage,
   target: SmtpTarget,
   outbox: Outbox,
   opts: SmtpOptions,

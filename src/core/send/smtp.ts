@@ -18,20 +18,11 @@ import { announcedSizeLimit, offeredAuthMethods, socketOf } from './nodemailerIn
 import { sendFailure, splitRefusals } from './sendOutcome';
 import { scrubSecrets } from './secrets';
 import { login, withSession, type SmtpOptions } from './session';
-import { FileBody, TrackedBody, type StreamedMessage } from './smtpBody';
+import { FileBody, TrackedBody, type BufferedMessage, type StreamedMessage } from './smtpBody';
 import { messageTooLarge, type SmtpErrorContext } from './smtpErrors';
 
 export type { SmtpOptions } from './session';
-export type { StreamedMessage } from './smtpBody';
-
-/** The Message-ID header of raw MIME bytes (as written, with angle brackets), or '' when there is none. */
-export function readMessageId(raw: Buffer): string {
-  let end = raw.indexOf('\r\n\r\n');
-  if (end < 0) end = raw.indexOf('\n\n');
-  const head = raw.subarray(0, end < 0 ? Math.min(raw.length, 256 * 1024) : end).toString('latin1');
-  const match = /^message-id:[ \t]*(.*)$/im.exec(head.replace(/\r?\n[ \t]+/g, ' '));
-  return match ? match[1].trim() : '';
-}
+export type { BufferedMessage, StreamedMessage } from './smtpBody';
 
 function checkEnvelope(envelope: { from: string; to: string[] }): void {
   if (!envelope.to || envelope.to.length === 0) {
@@ -79,7 +70,8 @@ function isWriteError(e: unknown): boolean {
 }
 
 /**
- * Sends `raw` exactly as given to `envelope.to`. Resolves once the server accepted the message for at
+ * Sends the message's bytes exactly as given to `envelope.to`; the result names the `messageId` given with them
+ * (the bytes are not read for it). Resolves once the server accepted the message for at
  * least one recipient; refused recipients are listed in `rejected` (5xx, for good) and `deferred` (4xx, for now).
  * Throws SMTP_RECIPIENTS_REJECTED (extra.rejected, extra.deferred) when every recipient was refused, and a mapped
  * SendAsEmailError for anything else.
@@ -87,13 +79,14 @@ function isWriteError(e: unknown): boolean {
 export async function sendRaw(
   target: SmtpTarget,
   envelope: { from: string; to: string[] },
-  message: Buffer | StreamedMessage,
+  message: BufferedMessage | StreamedMessage,
   opts: SmtpOptions = {},
 ): Promise<SendResult> {
   checkEnvelope(envelope);
-  const streamed = Buffer.isBuffer(message) ? undefined : message;
-  const messageId = streamed ? streamed.messageId : readMessageId(message as Buffer);
-  const size = (): number => (streamed ? streamed.size : (message as Buffer).length);
+  const { messageId } = message;
+  const streamed = 'raw' in message ? undefined : message;
+  const raw = 'raw' in message ? message.raw : undefined;
+  const size = (): number => (streamed ? streamed.size : (raw as Buffer).length);
   let ctx: SmtpErrorContext | undefined;
   return withSession(target, 'send', opts, async (s) => {
     ctx = s.ctx;
@@ -109,8 +102,8 @@ export async function sendRaw(
     const onStart = (): void => void (s.ctx.phase = 'data');
     const onEnd = (): void => void (s.ctx.phase = 'sent');
     if (streamed && !streamed.file) throw new Error('sendRaw: the streamed message has no file yet');
-    const body = streamed ? new FileBody(streamed, onStart, onEnd) : new TrackedBody(message as Buffer, onStart, onEnd);
-    const eightBit = streamed ? streamed.eightBit : !isAscii(message as Buffer);
+    const body = streamed ? new FileBody(streamed, onStart, onEnd) : new TrackedBody(raw as Buffer, onStart, onEnd);
+    const eightBit = streamed ? streamed.eightBit : !isAscii(raw as Buffer);
     let info: SMTPConnectionSendInfo;
     try {
       info = await s.step<SMTPConnectionSendInfo>((done) =>

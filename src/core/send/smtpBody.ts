@@ -32,8 +32,14 @@ export class TrackedBody extends Readable {
   }
 }
 
+/** A message held in memory: its exact bytes, and its Message-ID as its header has it (with angle brackets). */
+export interface BufferedMessage {
+  messageId: string;
+  raw: Buffer;
+}
+
 /**
- * A message sent from a file (the outbox entry) instead of a buffer. `size`, `eightBit` and `file` may be filled in
+ * A message sent from a file (the outbox entry) instead of a buffer, with its Message-ID. `size`, `eightBit` and `file` may be filled in
  * by `beforeMail` (once the message is stored); the file is read after that.
  */
 export interface StreamedMessage {
