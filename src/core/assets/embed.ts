@@ -1,17 +1,17 @@
 /**
  * The images of a document embedded: every reference found, resolved, loaded once, deduplicated by content and
- * rewritten to `cid:`; the inline parts the author names for `cid:` references written by hand.
+ * rewritten to `cid:`. The `cid:` references written by hand are handed on to inlineParts.ts.
  */
 import * as crypto from 'crypto';
 import * as path from 'path';
 import { domainToASCII } from 'url';
 import type { CheerioAPI } from 'cheerio';
-import { ErrorCode, type Problem } from '../errors';
+import type { Problem } from '../errors';
 import { LineLocator } from '../source/lineLocator';
 import type { InlineImage, Warning } from '../types';
 import type { AssetContext } from './assetContext';
-import { loadData, loadFile, loadRemote, type LoadResult } from './loadImage';
-import { cidProblem, imageProblem, lineText, makeProblem, shorten } from './problems';
+import { inlinePart, loadData, localImageLoader, loadRemote, type LoadResult } from './loadImage';
+import { imageProblem, lineText, shorten } from './problems';
 import { type CidReference, collectReferences } from './references';
 import { allowedRoots, classify, safeDecode } from './resolve';
 
@@ -70,13 +70,13 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
   // Local files are read a few at a time (the thread pool has four threads anyway): each read in flight holds a
   // 64 KB buffer, and a document with a hundred images would otherwise hold a hundred of them.
   const limit = limiter(LOCAL_READS_AT_ONCE);
-  const pool = (ctx.keepContent ?? true) ? undefined : [];
+  const loadLocal = localImageLoader(ctx, roots);
   let dataCount = 0;
   const targets = refs.map((ref) => {
     const target = classify(ref.url, docDir);
     const key = target.kind === 'file' ? `file:${target.path}` : target.kind === 'skip' ? '' : target.url;
     if (key && !loads.has(key)) {
-      if (target.kind === 'file') loads.set(key, limit(() => loadFile(target, roots, ctx.allowOutsideWorkspace, pool, pool ? undefined : ctx.readCache)));
+      if (target.kind === 'file') loads.set(key, limit(() => loadLocal(target)));
       else if (target.kind === 'data') loads.set(key, Promise.resolve(loadData(target.url, ++dataCount)));
       else if (target.kind === 'remote' && ctx.embedRemote) loads.set(key, loadRemote(target.url, loads.size + 1, ctx));
     }
@@ -120,91 +120,11 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
     res.cid ??= res.sha256 ? contentIdOf(res.sha256, ctx.cidDomain) : contentId(res.bytes, ctx.cidDomain);
     let image = byCid.get(res.cid);
     if (!image) {
-      const held = res.file === undefined;
-      image = {
-        cid: res.cid,
-        filename: res.filename,
-        contentType: res.type.contentType,
-        size: res.size,
-        content: held ? res.bytes : Buffer.alloc(0),
-        ...(held ? {} : { file: res.file, fileMtimeMs: res.mtimeMs }),
-        source: res.source,
-        refs: [],
-      };
+      image = inlinePart(res, res.cid, []);
       byCid.set(res.cid, image);
     }
     image.refs.push({ ref: shorten(ref.url), line: ref.line });
     ref.set(`cid:${res.cid}`);
   });
   return { inlineImages: [...byCid.values()], warnings, problems, cidRefs };
-}
-
-/**
- * The inline parts the author names by Content-ID (`inline: { image1: images/chart.png }` in the front matter,
- * `<meta name="email:inline" content="image1=images/chart.png">`), for the `cid:` references written by hand. Each
- * referenced file is read under the same policy as an image and sent with exactly that Content-ID; a `cid:` that
- * nothing provides is a problem (CID_NOT_FOUND) with its line, and a named part that no `cid:` uses is left out with
- * a warning. Only the files a `cid:` uses are read.
- */
-export async function embedInline(declared: Record<string, string>, cidRefs: CidReference[], ctx: AssetContext): Promise<Omit<EmbedResult, 'cidRefs'>> {
-  const problems: Problem[] = [];
-  const warnings: Warning[] = [];
-  const used = new Map<string, CidReference[]>();
-  for (const r of cidRefs) {
-    if (Object.prototype.hasOwnProperty.call(declared, r.cid)) {
-      const list = used.get(r.cid);
-      if (list) list.push(r);
-      else used.set(r.cid, [r]);
-    } else {
-      problems.push(cidProblem(r));
-    }
-  }
-  const lines = new LineLocator(ctx.sourceText);
-  for (const [cid, file] of Object.entries(declared)) {
-    if (used.has(cid)) continue;
-    const line = lines.find([file]) || undefined;
-    warnings.push({
-      kind: 'inline-unused',
-      message: `Inline part "${cid}" (${file})${lineText(line)} is not used by any cid:${cid} in the document, so it is not sent.`,
-      line,
-      ref: file,
-    });
-  }
-  if (used.size === 0) return { inlineImages: [], warnings, problems };
-
-  const roots = await allowedRoots(ctx);
-  const docDir = path.dirname(ctx.docPath);
-  const pool = (ctx.keepContent ?? true) ? undefined : [];
-  const loads = await Promise.all(
-    [...used].map(async ([cid, refs]) => {
-      const file = declared[cid]!;
-      const line = lines.find([file]);
-      const target = classify(file, docDir);
-      const res: LoadResult =
-        target.kind === 'file'
-          ? await loadFile(target, roots, ctx.allowOutsideWorkspace, pool, pool ? undefined : ctx.readCache)
-          : { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not a local file (an inline part is a file in the workspace)' };
-      return { cid, refs, file, line, res };
-    }),
-  );
-  ctx.signal?.throwIfAborted();
-  const inlineImages: InlineImage[] = [];
-  for (const { cid, refs, file, line, res } of loads) {
-    if (!res.ok) {
-      problems.push(makeProblem('Image', file, line, res));
-      continue;
-    }
-    const held = res.file === undefined;
-    inlineImages.push({
-      cid,
-      filename: res.filename,
-      contentType: res.type.contentType,
-      size: res.size,
-      content: held ? res.bytes : Buffer.alloc(0),
-      ...(held ? {} : { file: res.file, fileMtimeMs: res.mtimeMs }),
-      source: res.source,
-      refs: refs.map((r) => ({ ref: r.ref, line: r.line })),
-    });
-  }
-  return { inlineImages, warnings, problems };
 }

@@ -4,6 +4,7 @@
 import * as path from 'path';
 import { ErrorCode } from '../errors';
 import { formatBytes } from '../format';
+import type { InlineImage } from '../types';
 import type { AssetContext } from './assetContext';
 import { type Failure, type LocalResult, readLocal } from './localFile';
 import { detectImageType, type ImageType } from './mimeType';
@@ -66,7 +67,7 @@ function withExtension(name: string, type: ImageType): string {
  * Loads a local image. `pool` given: the file is hashed (its bytes are read again when the message is built) through
  * buffers from the pool; otherwise its bytes are kept.
  */
-export async function loadFile(
+async function loadFile(
   target: { path: string; alt?: string },
   roots: string[],
   allowOutside: boolean,
@@ -97,6 +98,30 @@ export async function loadFile(
     type,
     source: res.path,
     filename: withExtension(path.basename(res.path), type),
+  };
+}
+
+/**
+ * Loads local images for one document under its policy: kept in memory, through the preview's cache when it has one;
+ * or, when `keepContent` is false, hashed through a pool of read buffers shared by all of its reads.
+ */
+export function localImageLoader(ctx: AssetContext, roots: string[]): (target: { path: string; alt?: string }) => Promise<LoadResult> {
+  const pool = (ctx.keepContent ?? true) ? undefined : [];
+  return (target) => loadFile(target, roots, ctx.allowOutsideWorkspace, pool, pool ? undefined : ctx.readCache);
+}
+
+/** The inline part of a loaded image: its bytes, or (hashed only) the file they are read from when the message is built. */
+export function inlinePart(res: LoadedImage, cid: string, refs: InlineImage['refs']): InlineImage {
+  const held = res.file === undefined;
+  return {
+    cid,
+    filename: res.filename,
+    contentType: res.type.contentType,
+    size: res.size,
+    content: held ? res.bytes : Buffer.alloc(0),
+    ...(held ? {} : { file: res.file, fileMtimeMs: res.mtimeMs }),
+    source: res.source,
+    refs,
   };
 }
 
