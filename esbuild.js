@@ -55,13 +55,28 @@ const common = {
   plugins: [esbuildProblemMatcherPlugin],
 };
 
-/** Product bundles: what ships in the .vsix and the npm `bin`. */
+/**
+ * The command-line tool's demo packages (an SMTP server, a mail parser, a MIME splitter) are a bundle of their own,
+ * dist/cli-demo.js, which only `send-as-email demo` loads: every other command starts without parsing them.
+ * src/cli/commands/demo.ts imports './demoPackages'; in dist/cli.js that import names the file beside it.
+ */
+const cliDemoApart = {
+  name: 'cli-demo-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/demoPackages$/ }, (args) =>
+      path.basename(args.importer) === 'demo.ts' ? { path: './cli-demo.js', external: true } : undefined,
+    );
+  },
+};
+
+/** Product bundles: what ships in the .vsix (extension.js) and the npm `bin` (cli.js, cli-demo.js). */
 const product = {
   ...common,
-  entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts' },
+  entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts', 'cli-demo': 'src/cli/commands/demoPackages.ts' },
   outdir: 'dist',
   minify: production,
   external: ['vscode'],
+  plugins: [...common.plugins, cliDemoApart],
 };
 
 /** The preview's page script (TypeScript in src/webview/), for the browser: shipped as media/preview.js. */

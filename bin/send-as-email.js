@@ -16,7 +16,7 @@ function newestSource(dir) {
 }
 
 const src = path.join(root, 'src');
-if (!fs.existsSync(cli) || (fs.existsSync(src) && newestSource(src) > fs.statSync(cli).mtimeMs)) {
+if (!fs.existsSync(cli) || !fs.existsSync(path.join(root, 'dist', 'cli-demo.js')) || (fs.existsSync(src) && newestSource(src) > fs.statSync(cli).mtimeMs)) {
   const { spawnSync } = require('child_process');
   const built = spawnSync(process.execPath, [path.join(root, 'esbuild.js'), '--production'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
   if (built.status !== 0) {

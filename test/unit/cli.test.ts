@@ -294,6 +294,26 @@ describe('command-line tool', function () {
     assert.strictEqual(mail.attachments.filter((a) => a.contentId).length, 3);
   });
 
+  it('the built tool leaves the demo packages to dist/cli-demo.js: build loads dist/cli.js alone, demo loads both', () => {
+    const dist = path.join(projectRoot(), 'dist');
+    // A sentence of smtp-server's own: its code is in the demo's bundle, not in the one every command parses.
+    const smtpServerText = 'Too many connected clients';
+    assert.ok(!fs.readFileSync(path.join(dist, 'cli.js'), 'utf8').includes(smtpServerText), 'dist/cli.js carries smtp-server');
+    assert.ok(fs.readFileSync(path.join(dist, 'cli-demo.js'), 'utf8').includes(smtpServerText), 'dist/cli-demo.js lacks smtp-server');
+    const loaded = (args: string[]): { code: number; files: string[] } => {
+      const script =
+        `require(${JSON.stringify(path.join(dist, 'cli.js'))}).main(${JSON.stringify(args)}, { out() {}, err() {}, env: process.env, cwd: process.cwd() })` +
+        '.then((code) => console.log(JSON.stringify({ code, files: Object.keys(require.cache) })))';
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ws, encoding: 'utf8', timeout: 30_000 })) as { code: number; files: string[] };
+    };
+    const build = loaded(['build', 'note.md']);
+    assert.strictEqual(build.code, 0);
+    assert.deepStrictEqual(build.files.map((f) => path.relative(dist, f)), ['cli.js']);
+    const demo = loaded(['demo']);
+    assert.strictEqual(demo.code, 0);
+    assert.deepStrictEqual(demo.files.map((f) => path.relative(dist, f)).sort(), ['cli-demo.js', 'cli.js']);
+  });
+
   it('demo from the built bundle, as npm run demo runs it: exit 0, the received .eml, no process left behind', () => {
     const root = projectRoot();
     const cli = path.join(root, 'dist', 'cli.js');

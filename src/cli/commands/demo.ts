@@ -37,7 +37,7 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
   const inbox = path.join(demoDir, 'inbox');
   fs.mkdirSync(inbox, { recursive: true });
 
-  const { SMTPServer } = await import('smtp-server');
+  const { SMTPServer } = await import('./demoPackages');
   const user = 'demo';
   const password = randomBytes(12).toString('base64url');
   const received: Received[] = [];
@@ -140,7 +140,7 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
 
 /** Parses what arrived with mailparser (independent of our composer) and mailsplit for the tree. */
 async function inspect(raw: Buffer): Promise<{ tree: string[]; cids: string[]; parts: Set<string>; hasBcc: boolean; subject: string }> {
-  const { simpleParser } = await import('mailparser');
+  const { simpleParser } = await import('./demoPackages');
   const parsed = await simpleParser(raw, { keepCidLinks: true });
   const html = typeof parsed.html === 'string' ? parsed.html : '';
   // cid: references where HTML and CSS load images (not the words "cid:" in the text)
@@ -153,7 +153,7 @@ async function inspect(raw: Buffer): Promise<{ tree: string[]; cids: string[]; p
 }
 
 async function mimeTree(raw: Buffer, sizes: Map<string, number>): Promise<string[]> {
-  const { Splitter } = await import('@zone-eu/mailsplit');
+  const { Splitter } = await import('./demoPackages');
   const lines: string[] = [];
   const depth = new Map<unknown, number>();
   await new Promise<void>((resolve, reject) => {
