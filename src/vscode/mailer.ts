@@ -60,21 +60,8 @@ export class Mailer {
       requireRecipients(composed.envelope, composed.headers.subject, vscode.l10n.t('Add "to:" to the front matter, fill in To in the preview, or set sendAsEmail.to.'));
       const target = await this.deps.login.target(settings, true);
       return await this.withProgress(vscode.l10n.t('Sending "{0}" through {1}:{2}', composed.headers.subject, target.host, target.port), async (signal) => {
-        const { deliverStream } = await import('../core/send/deliver');
-        const { contentKey } = await import('../core/send/outbox');
-        const { result } = await deliverStream(
-          {
-            chunks: () => composed.chunks(),
-            messageId: composed.messageId,
-            envelope: composed.envelope,
-            subject: composed.headers.subject,
-            source: source?.fsPath,
-            contentKey: contentKey(composed),
-          },
-          target,
-          await this.deps.outbox(),
-          this.smtpOptions(signal),
-        );
+        const { deliverComposed } = await import('../core/send/deliver');
+        const { result } = await deliverComposed(composed, source?.fsPath, target, await this.deps.outbox(), this.smtpOptions(signal));
         await this.deps.login.accepted(target);
         return this.deps.notifications.sent(composed.headers.subject, result);
       });

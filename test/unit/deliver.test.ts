@@ -6,9 +6,9 @@ import * as path from 'path';
 import * as util from 'util';
 import { Readable } from 'stream';
 import { composeMessageStream } from '../../src/core/message/compose';
-import { deliver, deliverStream, outboxEntryOf, retry } from '../../src/core/send/deliver';
+import { deliver, deliverComposed, deliverStream, retry } from '../../src/core/send/deliver';
 import { ErrorCode, SendAsEmailError } from '../../src/core/errors';
-import { contentKey, Outbox, type OutboxEntry } from '../../src/core/send/outbox';
+import { Outbox, type OutboxEntry } from '../../src/core/send/outbox';
 import { defaultSettings } from '../../src/core/settings';
 import { testPki } from '../support/certs';
 import { buildTestMessage, parseMail, type TestMessage } from '../support/mail';
@@ -97,7 +97,7 @@ describe('deliver: outbox around the send', function () {
     const server = await start({ users: { [USER]: PASSWORD } });
     const msg = await buildTestMessage();
     const err = await rejectsWith(deliver(toDeliver(msg), server.target({ user: USER, password: 'wrong-one' }), outbox), ErrorCode.SMTP_AUTH_FAILED);
-    const id = outboxEntryOf(err);
+    const id = err.extra.outboxEntryId;
     assert.ok(id, 'the error names its outbox entry');
     const failed = await outbox.get(id);
     assert.strictEqual(failed?.status, 'failed');
@@ -123,7 +123,7 @@ describe('deliver: outbox around the send', function () {
     const server = await start({ users: { [USER]: PASSWORD } });
     const msg = await buildTestMessage();
     const err = await rejectsWith(deliver(toDeliver(msg), server.target({ user: USER, password: 'wrong-one' }), outbox), ErrorCode.SMTP_AUTH_FAILED);
-    const id = outboxEntryOf(err)!;
+    const id = err.extra.outboxEntryId!;
     const entry = (await outbox.get(id))!;
     const tampered = Buffer.from(msg.raw);
     tampered[tampered.length - 3] ^= 0x01;
@@ -219,7 +219,7 @@ describe('deliver: outbox around the send', function () {
     assert.strictEqual(server.messages.length, 0);
     const id = err.extra.outboxEntryId;
     assert.ok(id, 'the error does not carry its outbox entry');
-    assert.strictEqual(outboxEntryOf(err), id);
+    assert.strictEqual(err.extra.outboxEntryId, id);
     assert.strictEqual((await outbox.get(id))?.status, 'failed');
     await retry(outbox, id, server.target());
     const got = await server.nextMessage();
@@ -365,7 +365,7 @@ describe('deliver: outbox around the send', function () {
     const msg = await buildTestMessage({ padBytes: 100_000 });
     const err = await rejectsWith(deliver(toDeliver(msg), dropping.target(), outbox), ErrorCode.SMTP_CONNECTION_DROPPED);
     assert.match(err.message, /kept in the outbox/);
-    const id = outboxEntryOf(err)!;
+    const id = err.extra.outboxEntryId!;
     const [pending] = await outbox.pending();
     assert.strictEqual(pending.id, id);
     assert.strictEqual(pending.lastError?.code, ErrorCode.SMTP_CONNECTION_DROPPED);
@@ -425,7 +425,7 @@ describe('deliver: outbox around the send', function () {
     await server.waitFor(() => server.commands.some((c) => c.verb === 'RCPT'), 5000, 'RCPT TO at the server');
     controller.abort();
     const err = await rejectsWith(sending, ErrorCode.SMTP_CANCELLED);
-    const entry = await outbox.get(outboxEntryOf(err)!);
+    const entry = await outbox.get(err.extra.outboxEntryId!);
     assert.strictEqual(entry?.status, 'failed');
     assert.strictEqual(entry?.lastError?.code, ErrorCode.SMTP_CANCELLED);
   });
@@ -502,19 +502,14 @@ describe('deliver: outbox around the send', function () {
     const refused = { host: '127.0.0.1', port: await unusedPort(), security: 'none' as const, user: '', caFile: '', rejectUnauthorized: true, timeoutSeconds: 5 };
     const sendDoc = async (text = doc.text): Promise<string> => {
       const composed = await composeMessageStream({ ...doc, text }, { settings, workspaceFolders: [ws] });
-      const message = {
-        chunks: () => composed.chunks(),
-        messageId: composed.messageId,
-        envelope: composed.envelope,
-        subject: composed.headers.subject,
-        source: doc.path,
-        contentKey: contentKey(composed),
-      };
-      return (await rejectsWith(deliverStream(message, refused, outbox), ErrorCode.SMTP_CONNECTION_REFUSED)).extra.outboxEntryId!;
+      return (await rejectsWith(deliverComposed(composed, doc.path, refused, outbox), ErrorCode.SMTP_CONNECTION_REFUSED)).extra.outboxEntryId!;
     };
     const first = await sendDoc();
     const second = await sendDoc();
     assert.notStrictEqual(first, second);
+    // deliverComposed recorded the document and the content key.
+    assert.strictEqual((await outbox.get(second))!.source, doc.path);
+    assert.match((await outbox.get(second))!.contentKey ?? '', /^[0-9a-f]{64}$/);
     assert.deepStrictEqual((await outbox.pending()).map((e) => e.id), [second], 'the older copy of the same message stayed');
     assert.ok(!fs.readdirSync(outbox.outboxDir).some((f) => f.startsWith(first)), 'files of the replaced entry were left');
 
@@ -576,7 +571,7 @@ describe('deliver: outbox around the send', function () {
         deliverStream({ ...toDeliver(msg), chunks: streamOf(msg) }, server.target({ user: USER, password: 'wrong-pass' }), outbox),
         ErrorCode.SMTP_AUTH_FAILED,
       );
-      const id = outboxEntryOf(err);
+      const id = err.extra.outboxEntryId;
       assert.ok(id, 'the error does not name its outbox entry');
       assert.ok((await outbox.readRaw(id)).equals(msg.raw));
       await retry(outbox, id, server.target({ user: USER, password: PASSWORD }));
@@ -614,11 +609,7 @@ describe('deliver: outbox around the send', function () {
       const later = new Date(Date.now() + 5000);
       fs.utimesSync(path.join(ws, 'a.png'), later, later);
       const err = await rejectsWith(
-        deliverStream(
-          { chunks: () => composed.chunks(), messageId: composed.messageId, envelope: composed.envelope, subject: composed.headers.subject },
-          server.target({ user: USER, password: PASSWORD }),
-          outbox,
-        ),
+        deliverComposed(composed, undefined, server.target({ user: USER, password: PASSWORD }), outbox),
         ErrorCode.IMAGE_INVALID,
       );
       assert.ok(err.message.includes('a.png'), err.message);

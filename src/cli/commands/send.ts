@@ -2,8 +2,8 @@
 import { ErrorCode, SendAsEmailError } from '../../core/errors';
 import { formatBytes } from '../../core/format';
 import { composeMessageStream } from '../../core/message/compose';
-import { deliverStream } from '../../core/send/deliver';
-import { contentKey, Outbox } from '../../core/send/outbox';
+import { deliverComposed } from '../../core/send/deliver';
+import { Outbox } from '../../core/send/outbox';
 import { documentOf } from '../document';
 import { cliLogger, untilInterrupted, type Io } from '../io';
 import type { CliOptions } from '../options';
@@ -23,21 +23,9 @@ export async function send(opts: CliOptions, io: Io): Promise<number> {
   io.out(`Sending "${composed.headers.subject}" (${formatBytes(composed.size)}, ${partCounts(composed)})${composed.inlineImages.length + composed.attachments.length > 0 ? ':' : '.'}`);
   printParts(composed, io);
   const outbox = new Outbox(opts.outboxDir);
+  // The same document sent again unchanged replaces its older waiting entries (no pile of copies).
   const { result, entryId } = await untilInterrupted((signal) =>
-    deliverStream(
-      {
-        chunks: () => composed.chunks(),
-        messageId: composed.messageId,
-        envelope: composed.envelope,
-        subject: composed.headers.subject,
-        // The same document sent again unchanged replaces its older waiting entries (no pile of copies).
-        source: doc.path,
-        contentKey: contentKey(composed),
-      },
-      target,
-      outbox,
-      { logger: cliLogger(io, opts.verbose), signal },
-    ),
+    deliverComposed(composed, doc.path, target, outbox, { logger: cliLogger(io, opts.verbose), signal }),
   );
   return printResult(result, io, entryId);
 }

@@ -6,10 +6,12 @@
  * Message-ID stays the same, to the recipients still pending only.
  */
 import { ErrorCode, SendAsEmailError } from '../errors';
-import { alreadySent, type Outbox, type OutboxEntry, type OutboxMeta } from './outbox';
+import { contentKey } from './contentKey';
+import type { Outbox, OutboxEntry, OutboxMeta } from './outbox';
+import { alreadySent } from './outboxErrors';
 import { transportOptions } from './connectionOptions';
 import { sendRaw, type BufferedMessage, type SmtpOptions, type StreamedMessage } from './smtp';
-import type { SendResult, SmtpTarget } from '../types';
+import type { ComposedStream, SendResult, SmtpTarget } from '../types';
 
 export interface DeliverMessage {
   /** The exact MIME bytes to send and keep. */
@@ -20,18 +22,10 @@ export interface DeliverMessage {
   /** The source document, recorded with the outbox entry. */
   source?: string;
   /**
-   * `contentKey(composed)` (outbox.ts): with `source`, a send replaces older waiting entries of the same document and
+   * `contentKey(composed)` (contentKey.ts): with `source`, a send replaces older waiting entries of the same document and
    * content, so repeated failed sends leave one entry.
    */
   contentKey?: string;
-}
-
-/**
- * The outbox entry a failed `deliver`/`retry` left its message in, for a "Retry" button: `extra.outboxEntryId`.
- * (A thin reader kept for callers written before the id rode on the error.)
- */
-export function outboxEntryOf(error: unknown): string | undefined {
-  return error instanceof SendAsEmailError ? error.extra.outboxEntryId : undefined;
 }
 
 function asSendAsEmailError(e: unknown): SendAsEmailError {
@@ -137,6 +131,31 @@ export async function deliverStream(
     message.eightBit = entry.eightBit;
     message.file = entry.file;
   });
+}
+
+/**
+ * The one send pipeline of the extension and the command-line tool: a composed message (a stream, never held whole)
+ * goes through `deliverStream` with its Message-ID, envelope and subject, its content key computed here
+ * (`contentKey`), and `source`, the absolute path of the document it was composed from (when there is one): sent
+ * again unchanged, it replaces its older waiting entries instead of piling up copies. A failure carries the outbox
+ * entry in `extra.outboxEntryId`.
+ */
+export function deliverComposed(
+  composed: ComposedStream,
+  source: string | undefined,
+  target: SmtpTarget,
+  outbox: Outbox,
+  opts: SmtpOptions = {},
+): Promise<{ result: SendResult; entryId: string }> {
+  const message: DeliverStreamMessage = {
+    chunks: () => composed.chunks(),
+    messageId: composed.messageId,
+    envelope: composed.envelope,
+    subject: composed.headers.subject,
+    source,
+    contentKey: contentKey(composed),
+  };
+  return deliverStream(message, target, outbox, opts);
 }
 
 function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {

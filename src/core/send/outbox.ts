@@ -36,8 +36,6 @@ import type { Refusal } from './sendOutcome';
 import type { SendResult } from '../types';
 
 export type { OutboxEntry, OutboxError, OutboxMeta, OutboxStatus } from './outboxRecord';
-export { contentKey } from './contentKey';
-export { alreadySent } from './outboxErrors';
 
 function now(): string {
   return new Date().toISOString();
