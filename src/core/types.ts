@@ -53,8 +53,29 @@ export interface ComposeOptions {
   remote?: { maxBytes?: number; timeoutMs?: number };
   /** Cancels a compose (remote fetches) early. */
   signal?: AbortSignal;
-  /** The preview's cache of local images (see `ReadCache` in assets/readCache.ts); `composePreview` only. */
-  readCache?: import('./assets/readCache').ReadCache;
+  /** The preview's cache of local images (`ReadCache` in assets/readCache.ts); `composePreview` only. */
+  readCache?: LocalFileCache;
+}
+
+/** A local file as a LocalFileCache holds it. */
+export interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  bytes: Buffer;
+  sha256: string;
+}
+
+/**
+ * Local files kept across the composes of one document (the preview), by real path: a file whose size and
+ * modification time are unchanged is taken from here instead of being read and hashed again.
+ */
+export interface LocalFileCache {
+  /** Starts a compose. */
+  begin(): void;
+  /** Ends a compose: forgets the files it did not use. */
+  end(): void;
+  get(realPath: string, size: number, mtimeMs: number): CachedFile | undefined;
+  set(realPath: string, size: number, mtimeMs: number, bytes: Buffer): CachedFile;
 }
 
 export interface AddressHeaders {

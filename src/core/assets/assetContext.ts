@@ -2,7 +2,7 @@
  * What the asset stage is told about one document: where it is, the workspace policy, the remote image settings and
  * the Content-ID domain.
  */
-import type { ReadCache } from './readCache';
+import type { LocalFileCache } from '../types';
 
 export interface AssetContext {
   /** Absolute path of the document: relative references resolve against its folder. */
@@ -26,5 +26,5 @@ export interface AssetContext {
    * Local files kept from earlier composes of the same document (the preview): a file whose size and modification
    * time are unchanged is not read or hashed again. Never given by a send.
    */
-  readCache?: ReadCache;
+  readCache?: LocalFileCache;
 }

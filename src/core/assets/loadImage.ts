@@ -4,12 +4,11 @@
 import * as path from 'path';
 import { ErrorCode } from '../errors';
 import { formatBytes } from '../format';
-import type { InlineImage } from '../types';
+import type { InlineImage, LocalFileCache } from '../types';
 import type { AssetContext } from './assetContext';
 import { type Failure, type LocalResult, readLocal } from './localFile';
 import { detectImageType, type ImageType } from './mimeType';
 import { shorten } from './problems';
-import type { ReadCache } from './readCache';
 import { safeDecode } from './resolve';
 
 const DEFAULT_REMOTE_MAX_BYTES = 10 * 1024 * 1024;
@@ -72,7 +71,7 @@ async function loadFile(
   roots: string[],
   allowOutside: boolean,
   pool?: Buffer[],
-  cache?: ReadCache,
+  cache?: LocalFileCache,
 ): Promise<LoadResult> {
   const codes = { notFound: ErrorCode.IMAGE_NOT_FOUND, outside: ErrorCode.IMAGE_OUTSIDE_WORKSPACE };
   // A hashed file's type is told from its first read, while that is in the buffer.

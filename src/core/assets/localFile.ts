@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import { promises as fs } from 'fs';
 import { ErrorCode } from '../errors';
-import type { ReadCache } from './readCache';
+import type { LocalFileCache } from '../types';
 import { isInside } from './resolve';
 
 /** `path`: the resolved path; `shown`: how to show it when that differs (a symlink and where it leads). */
@@ -60,7 +60,7 @@ export async function readLocal(
   allowOutside: boolean,
   codes: { notFound: ErrorCode; outside: ErrorCode },
   hashOnly?: HashOnly,
-  cache?: ReadCache,
+  cache?: LocalFileCache,
 ): Promise<LocalResult> {
   let real: string;
   try {

@@ -2,13 +2,10 @@
  * The preview's cache of local files read by its composes, so an unchanged image is not read or hashed again.
  */
 import * as crypto from 'crypto';
+import type { CachedFile, LocalFileCache } from '../types';
 
 /** What a ReadCache keeps of one file. */
-export interface CachedFile {
-  size: number;
-  mtimeMs: number;
-  bytes: Buffer;
-  sha256: string;
+interface Entry extends CachedFile {
   /** The compose that last used it (see `begin`). */
   used: number;
 }
@@ -19,8 +16,8 @@ export interface CachedFile {
  * compose all the same. Files the latest compose did not use are dropped (`end`), so the cache holds at most one
  * document's images.
  */
-export class ReadCache {
-  private readonly files = new Map<string, CachedFile>();
+export class ReadCache implements LocalFileCache {
+  private readonly files = new Map<string, Entry>();
   private generation = 0;
 
   /** Starts a compose. */
