@@ -1,6 +1,7 @@
 /**
- * Writing a file atomically: a temporary file in the same folder, fsync, rename, fsync of the folder. A reader sees
- * the old file or the whole new one, never half of it, and a crash leaves no half-written file under the name.
+ * Writing a file atomically, the one way every file of the product is written (the outbox's messages and records, a
+ * saved .eml): a temporary file in the same folder, fsync, rename, fsync of the folder. A reader sees the old file or
+ * the whole new one, never half of it, and a crash leaves no half-written file under the name.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -18,14 +19,19 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+export interface AtomicOptions {
+  /** The new file's mode, before the umask: 0o600 (the user's alone) unless said otherwise. */
+  mode?: number;
+}
+
 /**
  * Writes `file` atomically: `write` fills a temporary file in the same folder, then fsync, rename, and
  * fsync of the folder. On failure the temporary file is removed and `file` is untouched.
  */
-export async function atomically<T>(file: string, write: (handle: fs.promises.FileHandle) => Promise<T>): Promise<T> {
+export async function atomically<T>(file: string, write: (handle: fs.promises.FileHandle) => Promise<T>, options: AtomicOptions = {}): Promise<T> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.promises.open(tmp, 'wx', 0o600);
+  const handle = await fs.promises.open(tmp, 'wx', options.mode ?? 0o600);
   let result: T;
   try {
     result = await write(handle);
@@ -46,8 +52,19 @@ export async function atomically<T>(file: string, write: (handle: fs.promises.Fi
   return result;
 }
 
-export function writeAtomic(file: string, data: Buffer | string): Promise<void> {
-  return atomically(file, (handle) => handle.writeFile(data));
+/**
+ * Writes `data` to `file` atomically (`atomically`): a buffer or text whole, or chunks in order, each written before
+ * the next is requested (so a source may reuse its buffer).
+ */
+export function writeAtomic(file: string, data: Buffer | string | AsyncIterable<Buffer>, options: AtomicOptions = {}): Promise<void> {
+  return atomically(
+    file,
+    async (handle) => {
+      if (typeof data === 'string' || Buffer.isBuffer(data)) return handle.writeFile(data);
+      for await (const chunk of data) await writeAll(handle, chunk);
+    },
+    options,
+  );
 }
 
 /** Writes all of `data` at the current position (a write to a file may be short, rarely). */
