@@ -294,10 +294,10 @@ describe('assets', () => {
       assert.strictEqual(pickFromSrcset('  '), undefined);
     });
 
-    it('decodes base64 and percent-encoded data URIs', () => {
-      assert.deepStrictEqual(decodeDataUri('data:text/plain;base64,aGk='), { mediaType: 'text/plain', bytes: Buffer.from('hi') });
-      assert.deepStrictEqual(decodeDataUri('data:,a%20b%E5%9B%BE'), { mediaType: '', bytes: Buffer.from('a b图') });
-      assert.strictEqual(decodeDataUri('data:nocomma'), undefined);
+    it('decodes base64 and percent-encoded data URIs', async () => {
+      assert.deepStrictEqual(await decodeDataUri('data:text/plain;base64,aGk='), { mediaType: 'text/plain', bytes: Buffer.from('hi') });
+      assert.deepStrictEqual(await decodeDataUri('data:,a%20b%E5%9B%BE'), { mediaType: '', bytes: Buffer.from('a b图') });
+      assert.strictEqual(await decodeDataUri('data:nocomma'), undefined);
     });
 
     it('finds the first unused occurrence of each reference', () => {

@@ -6,6 +6,7 @@ import * as crypto from 'crypto';
 import * as path from 'path';
 import { domainToASCII } from 'url';
 import type { CheerioAPI } from 'cheerio';
+import pLimit from 'p-limit';
 import type { Problem } from '../errors';
 import { LineLocator } from '../source/lineLocator';
 import type { InlineImage, Warning } from '../types';
@@ -38,26 +39,6 @@ export function contentIdOf(sha256Hex: string, domain: string): string {
 /** How many local images are read at the same time. */
 const LOCAL_READS_AT_ONCE = 8;
 
-/** Runs at most `n` of the functions given to it at a time, in the order given. */
-function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const queue: (() => void)[] = [];
-  return <T>(fn: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const start = (): void => {
-        running++;
-        fn()
-          .then(resolve, reject)
-          .finally(() => {
-            running--;
-            queue.shift()?.();
-          });
-      };
-      if (running < n) start();
-      else queue.push(start);
-    });
-}
-
 /**
  * Finds every image reference in `$`, embeds what can be embedded (rewriting the reference to `cid:`) and reports
  * the rest. Nothing is thrown for a bad reference: the caller decides (send → one error, preview → warnings).
@@ -69,7 +50,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
   const loads = new Map<string, Promise<LoadResult>>();
   // Local files are read a few at a time (the thread pool has four threads anyway): each read in flight holds a
   // 64 KB buffer, and a document with a hundred images would otherwise hold a hundred of them.
-  const limit = limiter(LOCAL_READS_AT_ONCE);
+  const limit = pLimit(LOCAL_READS_AT_ONCE);
   const loadLocal = localImageLoader(ctx, roots);
   let dataCount = 0;
   const targets = refs.map((ref) => {
@@ -77,7 +58,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
     const key = target.kind === 'file' ? `file:${target.path}` : target.kind === 'skip' ? '' : target.url;
     if (key && !loads.has(key)) {
       if (target.kind === 'file') loads.set(key, limit(() => loadLocal(target)));
-      else if (target.kind === 'data') loads.set(key, Promise.resolve(loadData(target.url, ++dataCount)));
+      else if (target.kind === 'data') loads.set(key, loadData(target.url, ++dataCount));
       else if (target.kind === 'remote' && ctx.embedRemote) loads.set(key, loadRemote(target.url, loads.size + 1, ctx));
     }
     return { target, key };

@@ -29,33 +29,18 @@ export type LoadedImage = {
 };
 export type LoadResult = LoadedImage | Failure;
 
-/** Bytes of a `data:` URI (base64 or percent-encoded), or undefined when it is malformed. */
-export function decodeDataUri(uri: string): { mediaType: string; bytes: Buffer } | undefined {
-  const comma = uri.indexOf(',');
-  if (comma < 0) return undefined;
-  const meta = uri.slice(5, comma);
-  const data = uri.slice(comma + 1);
-  const isBase64 = /;base64$/i.test(meta);
-  const mediaType = meta.replace(/;base64$/i, '').split(';')[0].trim().toLowerCase();
-  if (isBase64) return { mediaType, bytes: Buffer.from(safeDecode(data).replace(/\s+/g, ''), 'base64') };
-  return { mediaType, bytes: percentDecodeBytes(data) };
-}
-
-function percentDecodeBytes(s: string): Buffer {
-  const parts: Buffer[] = [];
-  let plain = '';
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '%' && /^[0-9a-f]{2}$/i.test(s.slice(i + 1, i + 3))) {
-      if (plain) parts.push(Buffer.from(plain, 'utf8'));
-      plain = '';
-      parts.push(Buffer.from([parseInt(s.slice(i + 1, i + 3), 16)]));
-      i += 2;
-    } else {
-      plain += s[i];
-    }
-  }
-  if (plain) parts.push(Buffer.from(plain, 'utf8'));
-  return Buffer.concat(parts);
+/**
+ * Bytes of a `data:` URI (base64 or percent-encoded, decoded by the `data-urls` package as the Fetch standard says),
+ * or undefined when it is malformed. `mediaType`: the type it names, '' when it names none.
+ */
+export async function decodeDataUri(uri: string): Promise<{ mediaType: string; bytes: Buffer } | undefined> {
+  // Loaded on first use: with whatwg-url and its IDNA tables it is a large module, and most documents have no data: URL.
+  const { default: parseDataUrl } = await import('data-urls');
+  const parsed = parseDataUrl(uri);
+  if (!parsed) return undefined;
+  const named = uri.slice('data:'.length, uri.indexOf(',')).trim();
+  const mediaType = named === '' || named.startsWith(';') ? '' : parsed.mimeType.essence;
+  return { mediaType, bytes: Buffer.from(parsed.body.buffer, parsed.body.byteOffset, parsed.body.byteLength) };
 }
 
 function withExtension(name: string, type: ImageType): string {
@@ -124,8 +109,8 @@ export function inlinePart(res: LoadedImage, cid: string, refs: InlineImage['ref
   };
 }
 
-export function loadData(url: string, n: number): LoadResult {
-  const decoded = decodeDataUri(url);
+export async function loadData(url: string, n: number): Promise<LoadResult> {
+  const decoded = await decodeDataUri(url);
   const type = decoded && detectImageType(decoded.bytes);
   if (!decoded || !type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
   return { ok: true, bytes: decoded.bytes, size: decoded.bytes.length, type, source: shorten(url), filename: `image-${n}.${type.ext}` };

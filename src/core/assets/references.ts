@@ -5,6 +5,7 @@
  */
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
+import { parseSrcset as parseCandidates } from 'srcset';
 import { forEachElement } from '../source/render';
 import type { LineLocator } from '../source/lineLocator';
 import { safeDecode } from './resolve';
@@ -30,42 +31,15 @@ interface SrcsetCandidate {
   x?: number;
 }
 
-/** Parses a srcset (URLs may contain commas, as data: URIs do: a URL is a run of non-space characters). */
+/** The candidates of a srcset (the `srcset` package: URLs may contain commas, as data: URIs do), as `w` or `x`. */
 export function parseSrcset(srcset: string): SrcsetCandidate[] {
-  const out: SrcsetCandidate[] = [];
-  let i = 0;
-  const n = srcset.length;
-  while (i < n) {
-    while (i < n && /[\s,]/.test(srcset[i])) i++;
-    if (i >= n) break;
-    let j = i;
-    while (j < n && !/\s/.test(srcset[j])) j++;
-    let url = srcset.slice(i, j);
-    let descriptor = '';
-    if (url.endsWith(',')) {
-      url = url.replace(/,+$/, '');
-    } else {
-      let k = j;
-      let depth = 0;
-      while (k < n && (depth > 0 || srcset[k] !== ',')) {
-        if (srcset[k] === '(') depth++;
-        else if (srcset[k] === ')') depth--;
-        k++;
-      }
-      descriptor = srcset.slice(j, k).trim();
-      j = k + 1;
-    }
-    i = j;
-    if (!url) continue;
-    const c: SrcsetCandidate = { url };
-    const m = /^(\d+(?:\.\d+)?)([wx])$/i.exec(descriptor);
-    if (m) {
-      if (m[2].toLowerCase() === 'w') c.w = Number(m[1]);
-      else c.x = Number(m[1]);
-    }
-    out.push(c);
-  }
-  return out;
+  return parseCandidates(srcset)
+    .filter(({ url }) => url)
+    .map(({ url, width, density }) => ({
+      url,
+      ...(width !== undefined ? { w: width } : {}),
+      ...(density !== undefined ? { x: density } : {}),
+    }));
 }
 
 /** The largest candidate (by width, else density), the last one among equals. */
