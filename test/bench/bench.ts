@@ -5,6 +5,12 @@
  *
  *   node out/test/bench/bench.js [--rounds 5] [--large-rounds 5] [--workloads small,newsletter,large,longText]
  *                                [--no-extension] [--out .bench/results.json] [--keep] [--cpu-prof]
+ *                                [--process-rounds 11] [--process-only] [--cli-vs OTHER/bin/send-as-email.js]
+ *
+ * The whole-process pairing (lib/wholeProcess.ts) runs `node bin/send-as-email.js send newsletter.md` against a plain
+ * nodemailer script, each a fresh process, in turn, --process-rounds rounds (0: not at all). --process-only runs only
+ * that (the newsletter, no in-process variants, no extension figures); --cli-vs adds another build's bin (an older
+ * checkout, built) to the same rounds, for a before/after measured side by side.
  *
  * --cpu-prof runs every variant under `node --cpu-prof` (profiles kept in .bench/profiles/) and prints where the
  * time went, function by function, in source files (through the bundle's source map).
@@ -23,6 +29,7 @@ import { summarizeProfile, type ProfileSummary } from './lib/profile';
 import { computeRatios, renderTable, TARGETS, verdicts, type BenchResults, type MeasuredVariant } from './lib/report';
 import { startDiscardServer } from './lib/server';
 import { round, summarize } from './lib/stats';
+import { pairWholeProcess, type WholeProcessResults } from './lib/wholeProcess';
 import { generateWorkloads, WORKLOAD_NAMES, type WorkloadName } from './lib/workloads';
 
 interface Args {
@@ -33,6 +40,9 @@ interface Args {
   out: string;
   keep: boolean;
   cpuProf: boolean;
+  processRounds: number;
+  processOnly: boolean;
+  cliVs?: string;
 }
 
 const ROOT = projectRoot();
@@ -48,14 +58,18 @@ function parseCommandLine(argv: string[]): Args {
       out: { type: 'string', default: path.join(ROOT, '.bench', 'results.json') },
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'process-rounds': { type: 'string', default: '11' },
+      'process-only': { type: 'boolean', default: false },
+      'cli-vs': { type: 'string' },
     },
   });
-  const count = (name: 'rounds' | 'large-rounds'): number => {
+  const count = (name: 'rounds' | 'large-rounds' | 'process-rounds', least = 1): number => {
     const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`Option --${name} needs a whole number of at least 1.`);
+    if (!Number.isInteger(n) || n < least) throw new Error(`Option --${name} needs a whole number of at least ${least}.`);
     return n;
   };
-  const workloads = values.workloads.split(',').map((s) => s.trim());
+  const processOnly = values['process-only'];
+  const workloads = processOnly ? ['newsletter'] : values.workloads.split(',').map((s) => s.trim());
   const unknown = workloads.filter((n) => !(WORKLOAD_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`Unknown workload ${unknown.join(', ')}; known: ${WORKLOAD_NAMES.join(', ')}.`);
   return {
@@ -66,6 +80,9 @@ function parseCommandLine(argv: string[]): Args {
     out: path.resolve(values.out),
     keep: values.keep,
     cpuProf: values['cpu-prof'],
+    processRounds: count('process-rounds', 0),
+    processOnly,
+    cliVs: values['cli-vs'] === undefined ? undefined : path.resolve(values['cli-vs']),
   };
 }
 
@@ -92,8 +109,10 @@ async function main(): Promise<void> {
     const workloads = await generateWorkloads(path.join(scratch, 'workloads'), args.workloads);
     const server = await startDiscardServer();
     const results: MeasuredVariant[] = [];
+    let wholeProcess: WholeProcessResults | undefined;
+    let wholeProcessError: string | undefined;
     try {
-      for (const workload of workloads) {
+      for (const workload of args.processOnly ? [] : workloads) {
         for (const variant of VARIANTS) {
           const task: VariantTask = {
             variant,
@@ -120,13 +139,32 @@ async function main(): Promise<void> {
           );
         }
       }
+      const newsletter = workloads.find((w) => w.name === 'newsletter');
+      if (newsletter && args.processRounds > 0) {
+        progress('Whole process: send-as-email send against a plain nodemailer script ...');
+        try {
+          wholeProcess = await pairWholeProcess({
+            root: ROOT,
+            scratch: path.join(scratch, 'whole-process'),
+            probe: path.join(bin, 'usage-probe.js'),
+            workload: newsletter,
+            port: server.port,
+            rounds: args.processRounds,
+            otherCli: args.cliVs,
+            progress,
+          });
+        } catch (e) {
+          wholeProcessError = e instanceof Error ? e.message : String(e);
+          progress(`  failed: ${wholeProcessError}`);
+        }
+      }
     } finally {
       await server.close();
     }
 
     let extension: ExtensionFigures | undefined;
     let extensionError: string | undefined;
-    if (args.extension) {
+    if (args.extension && !args.processOnly) {
       progress('Measuring the extension bundle ...');
       try {
         extension = await measureExtension(ROOT, bin, path.join(scratch, 'extension'), 5);
@@ -157,6 +195,8 @@ async function main(): Promise<void> {
       ...(extension ? { extension } : {}),
       ...(extensionError ? { extensionError } : {}),
       preview: await readPreviewTimings(ROOT),
+      ...(wholeProcess ? { wholeProcess } : {}),
+      ...(wholeProcessError ? { wholeProcessError } : {}),
       targets: TARGETS,
     };
     partial.durationS = Math.round((performance.now() - t0) / 100) / 10;

@@ -9,7 +9,7 @@ import * as path from 'path';
 /** The folder of the bundled benchmark (out/test/bench), where the child entry points are built. */
 export const BENCH_OUT = __dirname;
 
-const CHILDREN = ['run-ours.js', 'run-floor.js', 'run-build.js', 'run-load.js'];
+const CHILDREN = ['run-ours.js', 'run-floor.js', 'run-build.js', 'run-load.js', 'usage-probe.js'];
 
 /** Copies the child bundles and their source maps into `dir`; returns `dir`. */
 export async function copyChildren(dir: string): Promise<string> {

@@ -4,11 +4,14 @@ import type { ExtensionFigures } from './extension';
 import type { PreviewFigures } from './preview';
 import type { ProfileSummary } from './profile';
 import { round, summarize, type Summary } from './stats';
+import type { WholeProcessResults } from './wholeProcess';
 import type { Workload, WorkloadName } from './workloads';
 
 export const TARGETS = {
   sendTimeRatio: 1.3,
   sendPeakRssRatio: 1.5,
+  /** `send-as-email send` of the newsletter against a plain nodemailer script, whole process, wall and CPU time. */
+  wholeProcessRatio: 1.3,
   longTextComposeMs: 1000,
   bundleRequireMs: 50,
   previewFirstRenderMs: 500,
@@ -55,6 +58,8 @@ export interface BenchResults {
   extension?: ExtensionFigures;
   extensionError?: string;
   preview?: PreviewFigures;
+  wholeProcess?: WholeProcessResults;
+  wholeProcessError?: string;
   targets: typeof TARGETS;
   verdicts: { name: string; value: number | null; target: string; met: boolean | null }[];
 }
@@ -116,6 +121,11 @@ export function verdicts(data: Omit<BenchResults, 'verdicts'>): BenchResults['ve
   for (const r of data.ratios.filter((r) => TARGETS.ratioWorkloads.includes(r.workload))) {
     check(`${r.workload}: compose+send time, ours / nodemailer`, r.sendTime, TARGETS.sendTimeRatio, 'x');
     check(`${r.workload}: compose+send peak RSS, ours / nodemailer`, r.sendPeakRss, TARGETS.sendPeakRssRatio, 'x');
+  }
+  for (const r of data.wholeProcess?.ratios ?? []) {
+    const who = r.name === 'cli' ? 'send-as-email send' : `${r.name} send`;
+    check(`${data.wholeProcess!.workload}: ${who}, whole process, CPU / nodemailer script`, r.cpu, TARGETS.wholeProcessRatio, 'x');
+    check(`${data.wholeProcess!.workload}: ${who}, whole process, wall / nodemailer script`, r.wall, TARGETS.wholeProcessRatio, 'x');
   }
   const longText = find(data.results, 'longText', 'ours-compose');
   if (longText) check('longText: compose (ours), median', longText.ms.median, TARGETS.longTextComposeMs, ' ms');
@@ -192,6 +202,8 @@ export function renderTable(data: BenchResults): string {
     );
   }
   lines.push('');
+  lines.push(...renderWholeProcess(data));
+  lines.push('');
   lines.push('Extension');
   const e = data.extension;
   if (e) {
@@ -253,4 +265,27 @@ export function renderTable(data: BenchResults): string {
     lines.push(`  ${pad(v.name, 58)}${lpad(v.value === null ? '-' : String(v.value), 10)}  ${pad(v.target, 9)} ${status}`);
   }
   return lines.join('\n');
+}
+
+/** The whole-process pairing: each command's medians, then its ratios to the nodemailer script. */
+function renderWholeProcess(data: BenchResults): string[] {
+  const w = data.wholeProcess;
+  if (!w) return [`Whole process: not measured${data.wholeProcessError ? ` (${data.wholeProcessError})` : ''}`];
+  const lines = [
+    `Whole process, ${w.workload}: each command a fresh node process, in turn, ${w.rounds} rounds after 1 warm-up round` +
+      ' (it writes the CLI code cache). Median [min-max]; CPU is user + system of the process itself.',
+  ];
+  const head = `${pad('command', 9)}${lpad('wall ms', 8)} ${pad('[min-max]', 14)}${lpad('CPU ms', 7)} ${pad('[min-max]', 14)}${lpad('peak RSS', 9)}  run`;
+  lines.push(head);
+  lines.push('-'.repeat(head.length + 20));
+  for (const c of w.commands) {
+    lines.push(
+      `${pad(c.name, 9)}${lpad(ms(c.wallMs.median), 8)} ${pad(`[${ms(c.wallMs.min)}-${ms(c.wallMs.max)}]`, 14)}` +
+        `${lpad(ms(c.cpuMs.median), 7)} ${pad(`[${ms(c.cpuMs.min)}-${ms(c.cpuMs.max)}]`, 14)}${lpad(`${Math.round(c.peakRssMB.median)} MB`, 9)}  ${c.command}`,
+    );
+  }
+  for (const r of w.ratios) {
+    lines.push(`${r.name} / nodemailer, median of the round-by-round ratios: wall ${x(r.wall)}, CPU ${x(r.cpu)} (target ≤ ${TARGETS.wholeProcessRatio}x)`);
+  }
+  return lines;
 }
