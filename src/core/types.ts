@@ -133,6 +133,11 @@ export type WarningKind =
 
 export interface Warning {
   kind: WarningKind;
+  /**
+   * Set where the warning is made. `error`: what would stop a strict compose (a missing or refused image, attachment
+   * or `cid:` part, an invalid address); the preview shows it as a problem. `warning`: worth telling, stops nothing.
+   */
+  severity: 'error' | 'warning';
   message: string;
   /** 1-based line in the source, when it points at one. */
   line?: number;

@@ -431,6 +431,18 @@ describe('compose', () => {
       assert.ok(!m.raw.includes('not a real key'));
     });
 
+    it('gives each warning its severity where it is made: a missing image is an error, a remote image a warning', async () => {
+      const m = await composePreview(doc('severity.md', '# S\n\n![gone](img/missing.png)\n\n![far](https://cdn.example.com/a.png)\n'), options({ lenient: true }));
+      assert.deepStrictEqual(
+        m.warnings.map((w) => [w.kind, w.severity, w.line]),
+        [
+          ['remote-image', 'warning', 5],
+          ['image-not-found', 'error', 3],
+          ['no-recipients', 'warning', undefined],
+        ],
+      );
+    });
+
     it('refuses missing and outside attachments', async () => {
       await assert.rejects(
         composeMessage(doc('att.md', '---\nattachments:\n  - files/missing.pdf\n  - link/id_rsa\n---\nx\n'), options()),

@@ -85,6 +85,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
         warnedRemote.add(target.url);
         warnings.push({
           kind: 'remote-image',
+          severity: 'warning',
           message: `Image "${ref.url}"${lineText(ref.line)} is remote: it is not embedded, and many clients block it until the reader allows it.`,
           line: ref.line || undefined,
           ref: ref.url,

@@ -39,6 +39,7 @@ export async function embedInline(declared: Record<string, string>, cidRefs: Cid
     const line = lines.find([file]) || undefined;
     warnings.push({
       kind: 'inline-unused',
+      severity: 'warning',
       message: `Inline part "${cid}" (${file})${lineText(line)} is not used by any cid:${cid} in the document, so it is not sent.`,
       line,
       ref: file,

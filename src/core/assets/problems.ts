@@ -60,9 +60,9 @@ const WARNING_KIND: Partial<Record<ErrorCode, WarningKind>> = {
   [ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE]: 'attachment-outside-workspace',
 };
 
-/** The preview's view of a problem: a warning of the matching kind. */
+/** The preview's view of a problem: a warning of the matching kind, an error (a strict compose stops at it). */
 export function problemToWarning(p: Problem): Warning {
-  return { kind: WARNING_KIND[p.code] ?? 'image-not-found', message: `${p.message}.`, line: p.line, ref: p.ref };
+  return { kind: WARNING_KIND[p.code] ?? 'image-not-found', severity: 'error', message: `${p.message}.`, line: p.line, ref: p.ref };
 }
 
 const IMAGE_CODES: readonly ErrorCode[] = [

@@ -193,11 +193,11 @@ async function prepareMessage(
 
   const envelopeTo = uniqueAddresses([...headers.toMailboxes, ...headers.ccMailboxes, ...headers.bccMailboxes]);
   if (envelopeTo.length === 0) {
-    warnings.push({ kind: 'no-recipients', message: 'The message has no recipients yet: add To, Cc or Bcc in the front matter, the preview or the settings.' });
+    warnings.push({ kind: 'no-recipients', severity: 'warning', message: 'The message has no recipients yet: add To, Cc or Bcc in the front matter, the preview or the settings.' });
   }
   const htmlBytes = Buffer.byteLength(html);
   if (htmlBytes > GMAIL_CLIP_BYTES) {
-    warnings.push({ kind: 'html-too-large', message: `The HTML part is ${Math.round(htmlBytes / 1024)} KB; Gmail clips messages whose HTML is over 102 KB.` });
+    warnings.push({ kind: 'html-too-large', severity: 'warning', message: `The HTML part is ${Math.round(htmlBytes / 1024)} KB; Gmail clips messages whose HTML is over 102 KB.` });
   }
 
   const mime = await buildMime(composer, parts);
