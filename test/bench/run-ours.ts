@@ -1,12 +1,12 @@
 /**
- * Child process: our pipeline, as the command-line tool runs it (src/cli/main.ts `send`): read the document, compose it
+ * Child process: our pipeline, as the command-line tool runs it (src/cli/commands/send.ts): read the document, compose it
  * to MIME bytes (compose variant: in memory, as the preview and Save as .eml do), or (send variant, as `send` does)
  * compose it to MIME chunks that are written to the outbox and sent from there. Forked by bench.ts.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { composeMessage, composeMessageStream } from '../../src/core/message/compose';
-import { deliverStream } from '../../src/core/send/deliver';
+import { deliverComposed } from '../../src/core/send/deliver';
 import { Outbox } from '../../src/core/send/outbox';
 import { defaultSettings } from '../../src/core/settings';
 import type { SmtpTarget } from '../../src/core/types';
@@ -30,17 +30,7 @@ childMain(async (task) => {
     }
     const composed = await composeMessageStream(doc, options);
     mark('compose');
-    const { result } = await deliverStream(
-      {
-        chunks: () => composed.chunks(),
-        messageId: composed.messageId,
-        envelope: composed.envelope,
-        subject: composed.headers.subject,
-        source: task.workload.doc,
-      },
-      target,
-      outbox,
-    );
+    const { result } = await deliverComposed(composed, task.workload.doc, target, outbox);
     mark('deliver');
     if (result.accepted.length !== 1) throw new Error(`The bench server did not accept ${composed.messageId}: ${result.response}`);
     return result.size;
