@@ -4,19 +4,9 @@
  */
 import * as l10n from '@vscode/l10n';
 import { formatBytes } from '../core/format';
-import type { PreviewMessage, WarningKind } from '../core/types';
+import type { PreviewMessage } from '../core/types';
 import type { CheckedFields } from './fields';
 import { FIELD_NAMES, type HeaderFields, type ImageData, type RenderMessage, type WarningView } from './messages';
-
-/** Warnings that come from problems: each one would stop a send. */
-const BLOCKING: ReadonlySet<WarningKind> = new Set<WarningKind>([
-  'image-not-found',
-  'image-outside-workspace',
-  'image-invalid',
-  'attachment-not-found',
-  'attachment-outside-workspace',
-  'invalid-address',
-]);
 
 /** The last successful compose, as shown. */
 export interface View {
@@ -46,7 +36,8 @@ export function warningsOf(composed: PreviewMessage, sizeLimit: number | undefin
   const list: WarningView[] = composed.warnings.map((w) => ({
     message: w.message,
     line: w.line,
-    severity: BLOCKING.has(w.kind) ? 'error' : 'warning',
+    // Set where the warning was made (an error is what a strict compose stops at).
+    severity: w.severity,
   }));
   if (sizeLimit !== undefined && composed.size > sizeLimit) {
     list.push({
