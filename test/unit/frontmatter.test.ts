@@ -5,7 +5,8 @@ import * as path from 'path';
 import { load } from 'cheerio';
 import { composeMessage } from '../../src/core/message/compose';
 import { ErrorCode, type SendAsEmailError } from '../../src/core/errors';
-import { parseFrontMatter, readHtmlHeaders } from '../../src/core/source/frontMatter';
+import { parseFrontMatter } from '../../src/core/source/frontMatter';
+import { readHtmlHeaders } from '../../src/core/source/htmlMeta';
 import { defaultSettings } from '../../src/core/settings';
 import { rejectsWith } from '../support/fixtures';
 

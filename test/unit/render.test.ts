@@ -1,8 +1,11 @@
 import * as assert from 'assert';
 import { load } from 'cheerio';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
-import { parseFrontMatter, readHtmlHeaders } from '../../src/core/source/frontMatter';
-import { firstHeading, prepareDocument, renderMarkdown, serializeDocument, slugify } from '../../src/core/source/render';
+import { firstHeading, serializeDocument } from '../../src/core/source/dom';
+import { parseFrontMatter } from '../../src/core/source/frontMatter';
+import { readHtmlHeaders } from '../../src/core/source/htmlMeta';
+import { renderMarkdown, slugify } from '../../src/core/source/markdown';
+import { prepareDocument } from '../../src/core/source/prepareDocument';
 import { DEFAULT_STYLESHEET } from '../../src/core/source/stylesheet';
 
 describe('render', () => {

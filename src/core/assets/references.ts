@@ -6,7 +6,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import { parseSrcset as parseCandidates } from 'srcset';
-import { forEachElement } from '../source/render';
+import { forEachElement } from '../source/dom';
 import type { LineLocator } from '../source/lineLocator';
 import { safeDecode } from './resolve';
 

@@ -16,8 +16,12 @@ import { embedInline } from '../assets/inlineParts';
 import { describeFsError } from '../assets/localFile';
 import { problemsError, problemToWarning } from '../assets/problems';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
-import { type FrontMatter, parseFrontMatter, readHtmlHeaders } from '../source/frontMatter';
-import { collapse, firstHeading, forEachElement, prepareDocument, renderMarkdown, serializeDocument } from '../source/render';
+import type { DocumentFields } from '../source/documentFields';
+import { collapse, firstHeading, forEachElement, serializeDocument } from '../source/dom';
+import { parseFrontMatter } from '../source/frontMatter';
+import { readHtmlHeaders } from '../source/htmlMeta';
+import { renderMarkdown } from '../source/markdown';
+import { prepareDocument } from '../source/prepareDocument';
 import { DEFAULT_STYLESHEET } from '../source/stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mimeBuild';
 import { composerHeaders } from './headers';
@@ -83,7 +87,7 @@ async function prepareMessage(
   const { load } = await import('cheerio');
 
   // 1. Parse and render: header fields from the front matter / <meta>, the body as one HTML document.
-  let fields: FrontMatter;
+  let fields: DocumentFields;
   let text: string | undefined;
   let $: ReturnType<typeof load>;
   if (kind === 'markdown') {
@@ -234,7 +238,7 @@ interface ResolvedHeaders {
 type Settings = ComposeOptions['settings'];
 
 /** Picks each header (overrides > document > settings), validates every address and rejects line breaks. */
-function resolveHeaders(doc: FrontMatter, overrides: HeaderOverrides, settings: Settings, fallbackSubject: () => string): ResolvedHeaders {
+function resolveHeaders(doc: DocumentFields, overrides: HeaderOverrides, settings: Settings, fallbackSubject: () => string): ResolvedHeaders {
   const pick = <T>(o: T | undefined, d: T | undefined, s: T | undefined): T | undefined => (o !== undefined ? o : d !== undefined ? d : s);
   const nonEmpty = (v: string): string | undefined => (v.trim() ? v : undefined);
   const list = (v: string[]): string[] | undefined => (v.length > 0 ? v : undefined);

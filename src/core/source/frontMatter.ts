@@ -1,24 +1,11 @@
 /**
  * YAML front matter of a Markdown document: the header fields and attachments, and the body without it.
  */
-import type { CheerioAPI } from 'cheerio';
-import { LineLocator } from './lineLocator';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
-
-export interface FrontMatter {
-  subject?: string;
-  from?: string;
-  to?: string | string[];
-  cc?: string | string[];
-  bcc?: string | string[];
-  replyTo?: string;
-  attachments?: string[];
-  /** Inline parts named by Content-ID, for `cid:` references written by hand: Content-ID → file path. */
-  inline?: Record<string, string>;
-}
+import { type DocumentFields, invalid, unknownKey, unknownKeysError, CONTENT_ID_RE } from './documentFields';
 
 export interface ParsedMarkdown {
-  data: FrontMatter;
+  data: DocumentFields;
   /** The Markdown after the front matter (the whole text when there is none). */
   body: string;
   /** Number of lines the front matter takes (0 without front matter): body line n is source line n + offset. */
@@ -27,9 +14,6 @@ export interface ParsedMarkdown {
 
 /** The front matter keys a document may use (compared exactly; a near miss is refused with the key it resembles). */
 export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline'] as const;
-
-/** A Content-ID an author may name: a dot-atom (`image1`, `logo.png`, `chart@report`), as `cid:` URLs write it. */
-const CONTENT_ID_RE = /^[A-Za-z0-9!#$&'*+/=?^_`{|}~.@-]{1,200}$/;
 
 // `---` on the first line (BOM allowed); the front matter ends at the first line of exactly `---` or `...`.
 const OPENING_RE = /^\uFEFF?---[ \t]*\r?\n/;
@@ -99,64 +83,13 @@ function frontMatterNotClosed(message: string, line: number, hint = 'End the fro
   return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, message, { problems: [{ code: ErrorCode.FRONT_MATTER_INVALID, message, line }], hint });
 }
 
-/** `unknown` as one problem: the key, its line, and the known key it most resembles. */
-function unknownKey(noun: string, key: string, line: number | undefined, known: readonly string[]): Problem {
-  const near = nearestKey(key, known);
-  const where = line ? ` (line ${line})` : '';
-  const message = `Unknown ${noun} "${key}"${where}${near ? `: did you mean "${near}"?` : '.'}`;
-  return { code: ErrorCode.FRONT_MATTER_INVALID, message, ref: key, line };
-}
-
-function unknownKeysError(noun: string, problems: Problem[], known: readonly string[]): SendAsEmailError {
-  const hint = `The known ${noun}s are ${known.slice(0, -1).join(', ')} and ${known[known.length - 1]}.`;
-  if (problems.length === 1) return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, problems[0].message, { problems, hint });
-  const parts = problems.map((p) => p.message.replace(/^Unknown [^"]*/, '').replace(/\.$/, ''));
-  return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, `${problems.length} unknown ${noun}s: ${parts.join('; ')}.`, { problems, hint });
-}
-
-/**
- * The known key `key` was most likely meant to be: the same letters in another case or without `-`/`_`
- * (`Bcc`, `reply-to`), else the closest within a small edit distance (`attachment`, `subjet`); undefined when none
- * is close.
- */
-export function nearestKey(key: string, known: readonly string[]): string | undefined {
-  const fold = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
-  const k = fold(key);
-  const same = known.find((c) => fold(c) === k);
-  if (same) return same;
-  const limit = k.length >= 5 ? 2 : 1;
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const c of known) {
-    const d = editDistance(k, fold(c));
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
-function validate(raw: unknown, lineOf: (key: string) => number | undefined): FrontMatter {
+function validate(raw: unknown, lineOf: (key: string) => number | undefined): DocumentFields {
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw invalid('The front matter must be a YAML mapping of keys such as subject, to and cc.');
   }
   const obj = raw as Record<string, unknown>;
-  const out: FrontMatter = {};
+  const out: DocumentFields = {};
   const where = (key: string): string => {
     const line = lineOf(key);
     return line ? ` (line ${line})` : '';
@@ -196,73 +129,6 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Fr
       if (typeof file !== 'string' || !file.trim()) throw invalid(`${shape}; "${cid}" has no file path.`);
       out.inline[cid] = file.trim();
     }
-  }
-  return out;
-}
-
-/**
- * `<meta name="email:inline" content="image1=images/chart.png, logo=img/logo.png">`: Content-ID → file. Throws naming
- * the entry that is not `id=path`.
- */
-function parseInlineList(content: string, line: number | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  const where = line ? ` (line ${line})` : '';
-  for (const entry of content.split(',')) {
-    if (!entry.trim()) continue;
-    const eq = entry.indexOf('=');
-    const cid = entry.slice(0, Math.max(eq, 0)).trim();
-    const file = entry.slice(eq + 1).trim();
-    if (eq < 0 || !CONTENT_ID_RE.test(cid) || !file) {
-      throw invalid(`The meta element email:inline${where} must list id=path pairs separated by commas, as in "image1=images/chart.png"; "${entry.trim()}" is not one.`);
-    }
-    if (out[cid] !== undefined) throw invalid(`The meta element email:inline${where} names "${cid}" twice.`);
-    out[cid] = file;
-  }
-  return out;
-}
-
-function invalid(message: string): SendAsEmailError {
-  return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, message);
-}
-
-const META_FIELDS = ['to', 'cc', 'bcc', 'subject', 'from', 'replyTo', 'inline'] as const;
-const META_NAMES = META_FIELDS.map((f) => `email:${f}`);
-
-/**
- * Header fields of an HTML document: `<meta name="email:to|email:cc|email:bcc|email:subject|email:from|email:replyTo"
- * content="...">` (names compared without regard to case), `<meta name="email:inline" content="id=path, ...">` and,
- * for the subject, `<title>`. The `email:*` meta
- * elements are removed from the document, so a Bcc list never travels inside the HTML it was meant to hide from.
- * Another `email:` name is refused with its line in `sourceText` and the name it most resembles (`email:reply-to`).
- */
-export function readHtmlHeaders($: CheerioAPI, sourceText = ''): FrontMatter {
-  const out: FrontMatter = {};
-  const unknown: Problem[] = [];
-  let lines: LineLocator | undefined;
-  $('meta[name]').each((_, el) => {
-    const written = (el.attribs.name ?? '').trim();
-    const name = written.toLowerCase();
-    if (!name.startsWith('email:')) return;
-    $(el).remove();
-    const key = META_FIELDS.find((f) => f.toLowerCase() === name.slice('email:'.length));
-    if (!key) {
-      lines ??= new LineLocator(sourceText);
-      unknown.push(unknownKey('meta element', written, lines.find([written]) || undefined, META_NAMES));
-      return;
-    }
-    const content = el.attribs.content;
-    if (content === undefined || out[key] !== undefined) return;
-    if (key === 'inline') {
-      lines ??= new LineLocator(sourceText);
-      out.inline = parseInlineList(content, lines.find([written]) || undefined);
-    } else {
-      out[key] = content;
-    }
-  });
-  if (unknown.length > 0) throw unknownKeysError('meta element', unknown, META_NAMES);
-  if (out.subject === undefined) {
-    const title = $('title').first().text().replace(/\s+/g, ' ').trim();
-    if (title) out.subject = title;
   }
   return out;
 }

@@ -1,0 +1,64 @@
+/**
+ * Markdown → an email-safe HTML document: GFM rendered with marked, headings with ids, the stylesheet in `<style>`.
+ */
+import type { Tokens } from 'marked';
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** GitHub-style heading id: lower case, punctuation dropped, spaces to hyphens; letters of every script kept. */
+export function slugify(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/**
+ * Renders Markdown (GFM: tables, task lists, fenced code, autolinks; headings get ids) into a complete HTML
+ * document with the given stylesheet in a `<style>` block and the body in a centered container. The `<title>`
+ * is left empty for the caller, who knows the subject.
+ */
+export async function renderMarkdown(markdown: string, stylesheet: string): Promise<string> {
+  const { Marked } = await import('marked');
+  const seen = new Map<string, number>();
+  const marked = new Marked({ gfm: true, breaks: false, async: false });
+  marked.use({
+    renderer: {
+      heading(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Heading): string {
+        const inner = this.parser.parseInline(token.tokens);
+        const base = slugify(plainText(token.tokens)) || 'section';
+        const n = seen.get(base) ?? 0;
+        seen.set(base, n + 1);
+        const id = n === 0 ? base : `${base}-${n}`;
+        return `<h${token.depth} id="${escapeHtml(id)}">${inner}</h${token.depth}>\n`;
+      },
+      // Email clients drop form controls: a task list item shows a ballot box character instead.
+      checkbox(token: Tokens.Checkbox): string {
+        return token.checked ? '&#9745; ' : '&#9744; ';
+      },
+    },
+  });
+  const body = marked.parse(markdown, { async: false });
+  return (
+    '<!DOCTYPE html>\n' +
+    '<html>\n<head>\n<meta charset="utf-8">\n' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
+    '<title></title>\n' +
+    `<style>\n${stylesheet}\n</style>\n` +
+    '</head>\n<body>\n<div class="email-container">\n' +
+    body +
+    '</div>\n</body>\n</html>\n'
+  );
+}
+
+function plainText(tokens: Tokens.Generic[]): string {
+  let out = '';
+  for (const t of tokens) {
+    if (Array.isArray(t.tokens) && t.tokens.length > 0) out += plainText(t.tokens as Tokens.Generic[]);
+    else if (typeof t.text === 'string') out += t.text;
+  }
+  return out;
+}
