@@ -1,4 +1,5 @@
 /** The document a command names: read and decoded from disk, and the workspace its local files must be inside. */
+import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -24,14 +25,14 @@ export function documentOf(opts: CliOptions, io: Io): { doc: SourceDocument; opt
  * `encoding` names another; a file that is not valid text in it is refused (see core/text-file.ts).
  */
 export function readSource(file: string | undefined, cwd = process.cwd(), encoding?: string): { path: string; text: string } {
-  if (!file) throw usage('Name the Markdown or HTML file to use.');
+  if (!file) throw usage(l10n.t('Name the Markdown or HTML file to use.'));
   const abs = path.resolve(cwd, file);
-  if (!/\.(md|markdown|html?)$/i.test(abs)) throw usage(`${file} is not a Markdown (.md) or HTML (.html) file.`);
+  if (!/\.(md|markdown|html?)$/i.test(abs)) throw usage(l10n.t('{0} is not a Markdown (.md) or HTML (.html) file.', file));
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(abs);
   } catch (e) {
-    throw new SendAsEmailError(ErrorCode.USAGE, `Cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
+    throw new SendAsEmailError(ErrorCode.USAGE, l10n.t('Cannot read {0}: {1}.', abs, (e as NodeJS.ErrnoException).code ?? String(e)));
   }
   return { path: abs, text: decodeTextFile(bytes, abs, encoding) };
 }

@@ -1,4 +1,5 @@
 /** How a failed command is reported: the error, its problems and hint, what the outbox kept, and the exit code. */
+import * as l10n from '@vscode/l10n';
 import { ErrorCode, ExitCode, SendAsEmailError } from '../core/errors';
 import type { Io } from './io';
 import { deferredNote, printRecipients } from './print';
@@ -31,18 +32,21 @@ const INPUT_CODES = new Set<string>([
 
 export function reportError(e: unknown, io: Io): number {
   if (e instanceof SendAsEmailError) {
-    io.err(`error: ${e.message}`);
+    io.err(l10n.t('error: {0}', e.message));
     for (const p of e.problems) if (!e.message.includes(p.message)) io.err(`  - ${p.message}`);
     if (e.extra.hint && !e.message.includes(e.extra.hint)) io.err(`  ${e.extra.hint}`);
     printRecipients(e.extra.accepted ?? [], e.extra.rejected ?? [], io, '', e.extra.deferred);
     const kept = e.extra.outboxEntryId;
     const deferred = deferredNote(e.extra.deferred ?? [], kept);
     if (deferred) io.err(`  ${deferred}`);
-    else if (kept && e.extra.deliveryUnknown) io.err(`  The message is kept in the outbox as ${kept}; if it did not arrive, send-as-email retry ${kept} resends the same bytes.`);
-    else if (kept) io.err(`  The message is kept in the outbox: send-as-email retry ${kept} (with the same SMTP options) resends the same bytes.`);
+    else if (kept && e.extra.deliveryUnknown) {
+      io.err(`  ${l10n.t('The message is kept in the outbox as {0}; if it did not arrive, send-as-email retry {1} resends the same bytes.', kept, kept)}`);
+    } else if (kept) {
+      io.err(`  ${l10n.t('The message is kept in the outbox: send-as-email retry {0} (with the same SMTP options) resends the same bytes.', kept)}`);
+    }
     if (INPUT_CODES.has(e.code)) return ExitCode.USAGE;
     return ExitCode.FAILED;
   }
-  io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+  io.err(l10n.t('error: {0}', e instanceof Error ? e.message : String(e)));
   return ExitCode.FAILED;
 }

@@ -1,4 +1,5 @@
 /** What the command-line tool takes from its process: where it prints, its environment and folder, Ctrl-C, its log. */
+import * as l10n from '@vscode/l10n';
 import type { Logger } from '../core/types';
 
 export interface Io {
@@ -15,11 +16,12 @@ export const processIo: Io = {
   cwd: process.cwd(),
 };
 
+/** The core's log on stderr: warnings and errors always, the SMTP conversation (info, debug) with --verbose. */
 export function cliLogger(io: Io, verbose: boolean): Logger {
   return {
     info: (m) => verbose && io.err(m),
-    warn: (m) => io.err(`warning: ${m}`),
-    error: (m) => io.err(`error: ${m}`),
+    warn: (m) => io.err(l10n.t('warning: {0}', m)),
+    error: (m) => io.err(l10n.t('error: {0}', m)),
     debug: (m) => verbose && io.err(m),
   };
 }

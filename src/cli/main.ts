@@ -1,18 +1,24 @@
 /**
  * send-as-email: the command-line adapter over the same core the extension uses.
- * Reads the flags and hands the command to its own file in commands/: build | send | outbox | retry | demo — see USAGE.
+ * Speaks the language of its environment (locale.ts), reads the flags and hands the command to its own file in
+ * commands/: build | send | outbox | retry | demo — see usage.ts.
  */
+import * as l10n from '@vscode/l10n';
 import { ExitCode } from '../core/errors';
 import { reportError } from './failure';
 import { processIo, type Io } from './io';
-import { parseCli, usage, USAGE, type CliOptions } from './options';
+import { useLocale } from './locale';
+import { parseCli, usage, type CliOptions } from './options';
+import { usageText } from './usage';
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  // Before anything is printed.
+  useLocale(io.env);
   let opts: CliOptions;
   try {
     opts = parseCli(argv, io.cwd);
     if (opts.help || opts.command === '' || opts.command === 'help') {
-      io.out(USAGE);
+      io.out(usageText());
       return opts.help || opts.command === 'help' ? ExitCode.OK : ExitCode.USAGE;
     }
     // Each command's module (and the core it needs) is loaded when that command runs.
@@ -28,7 +34,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'demo':
         return await (await import('./commands/demo')).runDemo(opts, io);
       default:
-        throw usage(`Unknown command "${opts.command}".`);
+        throw usage(l10n.t('Unknown command "{0}".', opts.command));
     }
   } catch (e) {
     // A failed send or retry names the outbox entry that keeps its message (extra.outboxEntryId).

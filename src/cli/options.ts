@@ -1,4 +1,5 @@
 /** Command-line flags → the same settings the extension reads from settings.json. */
+import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
@@ -7,38 +8,6 @@ import { isKnownEncoding } from '../core/source/textFile';
 import type { HeaderOverrides } from '../core/types';
 
 export const PASSWORD_ENV = 'SEND_AS_EMAIL_PASSWORD';
-
-export const USAGE = `Usage: send-as-email <command> [options]
-
-Commands:
-  build FILE            compose FILE (.md or .html) into a .eml file
-  send FILE             compose FILE and send it over SMTP
-  outbox                list messages waiting in the outbox
-  retry ID              resend an outbox message (same bytes, same Message-ID)
-  demo [FILE]           start a loopback SMTP server, send FILE (default examples/welcome.md), report what arrived
-
-Message options (build, send):
-  -o, --out FILE        where build writes the .eml (default: beside FILE); an existing file is replaced only
-                        when it is an .eml (never FILE itself)
-  --force               let build -o replace an existing file that is not an .eml
-  --to A,B  --cc A,B  --bcc A,B  --subject S  --from F  --reply-to R   (repeatable; "Name, Jr." <a@b> is one address)
-  --settings FILE       read sendAsEmail.* keys from a VS Code settings.json (comments allowed)
-  --workspace DIR       local images, attachments and inline files must be inside it (default: the repository
-                        FILE is in, the nearest folder above it holding .git, else FILE's own folder)
-  --encoding NAME       the encoding of FILE when it is not UTF-8: gb18030, big5, shift_jis, windows-1252...
-                        (default: UTF-8, or what a byte order mark says; other bytes are refused)
-
-SMTP options (send, retry):
-  --host H  --port N  --security starttls|tls|none  --user U  --ca-file PEM  --timeout SECONDS
-  --outbox DIR          outbox folder (default: .send-as-email in --workspace, else in the current folder)
-  The password is read from the environment variable ${PASSWORD_ENV}, never from a flag.
-
-Other options:
-  -v, --verbose         print the SMTP conversation (never the password) on stderr
-  -h, --help            this text
-
-Exit codes: 0 success, 1 failed (nothing delivered), 2 bad input or usage (nothing sent), 3 partial delivery.
-`;
 
 export interface CliOptions {
   command: string;
@@ -93,10 +62,10 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   }
   const v = parsed.values;
   if (v.password !== undefined) {
-    throw usage(`--password is not accepted (it would end up in your shell history): set ${PASSWORD_ENV} instead.`);
+    throw usage(l10n.t('--password is not accepted (it would end up in your shell history): set {0} instead.', PASSWORD_ENV));
   }
   if (v.encoding !== undefined && !isKnownEncoding(v.encoding)) {
-    throw usage(`--encoding: unknown encoding "${v.encoding}"; use a name such as utf-8, gb18030, big5, shift_jis or windows-1252.`);
+    throw usage(l10n.t('--encoding: unknown encoding "{0}"; use a name such as utf-8, gb18030, big5, shift_jis or windows-1252.', v.encoding));
   }
   const [command = '', ...positionals] = parsed.positionals;
   const workspace = v.workspace === undefined ? undefined : path.resolve(cwd, v.workspace);
@@ -114,7 +83,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     try {
       return checkSetting(key, raw) as T;
     } catch (e) {
-      if (e instanceof SettingsError) throw usage(`--${name}: ${e.message}`);
+      if (e instanceof SettingsError) throw usage(l10n.t('--{0}: {1}', name, e.message));
       throw e;
     }
   };
@@ -148,5 +117,5 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
 }
 
 export function usage(message: string): SendAsEmailError {
-  return new SendAsEmailError(ErrorCode.USAGE, message, { hint: 'Run send-as-email --help for the options.' });
+  return new SendAsEmailError(ErrorCode.USAGE, message, { hint: l10n.t('Run send-as-email --help for the options.') });
 }

@@ -1,11 +1,13 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { USAGE } from '../../src/cli/options';
+import { usageText } from '../../src/cli/usage';
 import { readNls, resolveNls } from '../support/nls';
 import { projectRoot } from '../support/root';
 
 const root = projectRoot();
+/** The command-line tool's --help text (in English: no locale is configured here). */
+const USAGE = usageText();
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const commands = pkg.contributes.commands as { title: string; category: string }[];

@@ -1,4 +1,5 @@
 /** `send-as-email build FILE`: compose FILE into an .eml file (beside it, or -o). */
+import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ExitCode } from '../../core/errors';
@@ -7,7 +8,7 @@ import { writeEml } from '../../core/message/eml';
 import { documentOf } from '../document';
 import type { Io } from '../io';
 import { usage, type CliOptions } from '../options';
-import { partCounts, printParts, reportWarnings } from '../print';
+import { hasParts, partCounts, printParts, reportWarnings } from '../print';
 
 export async function build(opts: CliOptions, io: Io): Promise<number> {
   const { doc, options } = documentOf(opts, io);
@@ -15,7 +16,8 @@ export async function build(opts: CliOptions, io: Io): Promise<number> {
   checkBuildOutput(out, doc.path, opts.force);
   const composed = reportWarnings(await composeMessage(doc, options), io);
   await writeEml(out, composed.raw);
-  io.out(`Wrote ${out} (${composed.raw.length} bytes, ${partCounts(composed)})${composed.inlineImages.length + composed.attachments.length > 0 ? ':' : '.'}`);
+  const [size, parts] = [composed.raw.length, partCounts(composed)];
+  io.out(hasParts(composed) ? l10n.t('Wrote {0} ({1} bytes, {2}):', out, size, parts) : l10n.t('Wrote {0} ({1} bytes, {2}).', out, size, parts));
   printParts(composed, io);
   return ExitCode.OK;
 }
@@ -33,10 +35,10 @@ export function checkBuildOutput(out: string, source: string, force: boolean): v
   }
   const doc = fs.statSync(source);
   if (target.ino === doc.ino && target.dev === doc.dev) {
-    throw usage(`build would write the message over its own document ${out}: name another file with -o.`);
+    throw usage(l10n.t('build would write the message over its own document {0}: name another file with -o.', out));
   }
-  if (target.isDirectory()) throw usage(`${out} is a folder: name the .eml file to write with -o.`);
+  if (target.isDirectory()) throw usage(l10n.t('{0} is a folder: name the .eml file to write with -o.', out));
   if (!force && path.extname(out).toLowerCase() !== '.eml') {
-    throw usage(`${out} already exists and is not an .eml file: build does not replace it without --force.`);
+    throw usage(l10n.t('{0} already exists and is not an .eml file: build does not replace it without --force.', out));
   }
 }

@@ -6,6 +6,7 @@
  * .demo/inbox/<id>.eml, parses it back with mailparser and reports. Exit 0 only if the message
  * arrived and every cid: in its HTML resolves to an inline part.
  */
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -74,9 +75,9 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
   const port = (server.server.address() as AddressInfo).port;
 
   try {
-    io.out(`Send as Email demo`);
-    io.out(`  SMTP server   127.0.0.1:${port} (AUTH PLAIN/LOGIN as "${user}", loopback only)`);
-    io.out(`  document      ${path.relative(io.cwd, example) || example}`);
+    io.out(l10n.t('Send as Email demo'));
+    io.out(l10n.t('  SMTP server   127.0.0.1:{0} (AUTH PLAIN/LOGIN as "{1}", loopback only)', port, user));
+    io.out(l10n.t('  document      {0}', path.relative(io.cwd, example) || example));
     const settings = opts.settings;
     settings.smtp = { ...settings.smtp, host: '127.0.0.1', port, security: 'none', user, timeoutSeconds: 10 };
     const composed = await composeMessage(
@@ -95,16 +96,16 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
     );
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 
-    io.out(`  subject       ${composed.headers.subject}`);
-    io.out(`  from          ${composed.headers.from}`);
+    io.out(l10n.t('  subject       {0}', composed.headers.subject));
+    io.out(l10n.t('  from          {0}', composed.headers.from));
     io.out('');
-    io.out(`Recipients (server's answer, ${ms.toFixed(0)} ms):`);
+    io.out(l10n.t("Recipients (server's answer, {0} ms):", ms.toFixed(0)));
     printRecipients(result.accepted, result.rejected, io, '  ');
     io.out(`  ${result.response}`);
 
     const got = received[received.length - 1];
     if (!got) {
-      io.err('error: the server accepted the message but nothing arrived.');
+      io.err(l10n.t('error: the server accepted the message but nothing arrived.'));
       return ExitCode.FAILED;
     }
     const file = path.join(inbox, `${safeName(composed.messageId)}.eml`);
@@ -113,16 +114,22 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
 
     const check = await inspect(got.raw);
     io.out('');
-    io.out(`Message: ${formatBytes(got.raw.length)} (${got.raw.length} bytes), byte-identical to the outbox copy: ${got.raw.equals(composed.raw) ? 'yes' : 'NO'}`);
-    io.out('MIME tree:');
+    const [size, bytes] = [formatBytes(got.raw.length), got.raw.length];
+    if (got.raw.equals(composed.raw)) io.out(l10n.t('Message: {0} ({1} bytes), byte-identical to the outbox copy: yes', size, bytes));
+    else io.out(l10n.t('Message: {0} ({1} bytes), byte-identical to the outbox copy: NO', size, bytes));
+    io.out(l10n.t('MIME tree:'));
     for (const line of check.tree) io.out(`  ${line}`);
     io.out('');
-    io.out(`Received file:  ${path.relative(io.cwd, file)}`);
-    io.out(`Outbox record:  ${sentRecord ? 'moved to sent/' : 'NOT in sent/'} (${path.relative(io.cwd, outbox.dir)})`);
-    io.out(`Bcc in headers: ${check.hasBcc ? 'YES (wrong)' : 'no'}; subject decodes to "${check.subject}"`);
+    io.out(l10n.t('Received file:  {0}', path.relative(io.cwd, file)));
+    const outboxDir = path.relative(io.cwd, outbox.dir);
+    io.out(sentRecord ? l10n.t('Outbox record:  moved to sent/ ({0})', outboxDir) : l10n.t('Outbox record:  NOT in sent/ ({0})', outboxDir));
+    if (check.hasBcc) io.out(l10n.t('Bcc in headers: YES (wrong); subject decodes to "{0}"', check.subject));
+    else io.out(l10n.t('Bcc in headers: no; subject decodes to "{0}"', check.subject));
     const unresolved = check.cids.filter((c) => !check.parts.has(c));
     const unreferenced = [...check.parts].filter((c) => !check.cids.includes(c));
-    io.out(`cid: references ${check.cids.length}, inline parts ${check.parts.size}, unresolved ${unresolved.length}, unreferenced ${unreferenced.length}`);
+    io.out(
+      l10n.t('cid: references {0}, inline parts {1}, unresolved {2}, unreferenced {3}', check.cids.length, check.parts.size, unresolved.length, unreferenced.length),
+    );
     const ok =
       unresolved.length === 0 &&
       unreferenced.length === 0 &&
@@ -131,7 +138,7 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
       got.raw.equals(composed.raw) &&
       sentRecord &&
       result.accepted.length === composed.envelope.to.length;
-    io.out(ok ? 'Demo OK: the message arrived and every cid: resolved.' : 'Demo FAILED: see above.');
+    io.out(ok ? l10n.t('Demo OK: the message arrived and every cid: resolved.') : l10n.t('Demo FAILED: see above.'));
     return ok ? ExitCode.OK : ExitCode.FAILED;
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
 /** `send-as-email outbox`: list the messages waiting in the outbox and what each is waiting for. */
+import * as l10n from '@vscode/l10n';
 import { ExitCode } from '../../core/errors';
 import { Outbox, type OutboxEntry } from '../../core/send/outbox';
 import type { Io } from '../io';
@@ -7,10 +8,15 @@ import type { CliOptions } from '../options';
 export async function listOutbox(opts: CliOptions, io: Io): Promise<number> {
   const outbox = new Outbox(opts.outboxDir);
   const pending = await outbox.pending();
-  if (pending.length === 0) io.out(`Nothing waiting in ${opts.outboxDir}.`);
+  if (pending.length === 0) io.out(l10n.t('Nothing waiting in {0}.', opts.outboxDir));
   for (const e of pending) {
-    if (e.status === 'unreadable') io.out(`${e.id}  (unreadable: ${e.problem})`);
-    else io.out(`${e.id}  ${e.subject}  to ${e.envelope.to.join(', ')}  (${entryState(e)})${e.lastError ? `  [${e.lastError.code}: ${e.lastError.message}]` : ''}`);
+    if (e.status === 'unreadable') {
+      io.out(l10n.t('{0}  (unreadable: {1})', e.id, e.problem ?? ''));
+      continue;
+    }
+    const [to, state] = [e.envelope.to.join(', '), entryState(e)];
+    if (e.lastError) io.out(l10n.t('{0}  {1}  to {2}  ({3})  [{4}: {5}]', e.id, e.subject, to, state, e.lastError.code, e.lastError.message));
+    else io.out(l10n.t('{0}  {1}  to {2}  ({3})', e.id, e.subject, to, state));
   }
   return ExitCode.OK;
 }
@@ -19,12 +25,12 @@ export async function listOutbox(opts: CliOptions, io: Io): Promise<number> {
 function entryState(e: OutboxEntry): string {
   switch (e.status) {
     case 'partial':
-      return `partly delivered, waiting for ${(e.pendingRecipients ?? []).join(', ')}`;
+      return l10n.t('partly delivered, waiting for {0}', (e.pendingRecipients ?? []).join(', '));
     case 'accepted':
-      return 'accepted, record incomplete: never sent again';
+      return l10n.t('accepted, record incomplete: never sent again');
     case 'unknown':
-      return 'delivery unknown: the server may have it, check before retrying';
+      return l10n.t('delivery unknown: the server may have it, check before retrying');
     default:
-      return 'waiting';
+      return l10n.t('waiting');
   }
 }

@@ -1,4 +1,5 @@
 /** `send-as-email retry ID`: send an outbox entry again (the same bytes, the same Message-ID). */
+import * as l10n from '@vscode/l10n';
 import { retry } from '../../core/send/deliver';
 import { Outbox } from '../../core/send/outbox';
 import { cliLogger, untilInterrupted, type Io } from '../io';
@@ -8,7 +9,7 @@ import { smtpTarget } from '../smtpTarget';
 
 export async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
   const id = opts.positionals[0];
-  if (!id) throw usage('Name the outbox entry to retry (send-as-email outbox lists them).');
+  if (!id) throw usage(l10n.t('Name the outbox entry to retry (send-as-email outbox lists them).'));
   const target = smtpTarget(opts, io.env);
   const outbox = new Outbox(opts.outboxDir);
   const result = await untilInterrupted((signal) => retry(outbox, id, target, { logger: cliLogger(io, opts.verbose), signal }));
