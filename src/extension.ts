@@ -55,13 +55,14 @@ export function activate(context: vscode.ExtensionContext): unknown {
     [CommandId.preview]: previewCommand(previews),
     [CommandId.saveEml]: saveEmlCommand(mailer, notifications),
     [CommandId.testConnection]: testConnectionCommand(mailer),
-    [CommandId.setPassword]: setPasswordCommand({ login, secrets, notifications }),
-    [CommandId.clearPassword]: clearPasswordCommand({ secrets, notifications }),
+    [CommandId.setPassword]: setPasswordCommand({ login, notifications }),
+    [CommandId.clearPassword]: clearPasswordCommand({ login, notifications }),
     [CommandId.openOutbox]: openOutboxCommand(mailer, outbox),
     [CommandId.showLog]: () => log.show(),
   };
   context.subscriptions.push(
     log,
+    mailer,
     previews,
     ...Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
   );

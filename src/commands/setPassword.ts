@@ -2,13 +2,12 @@ import * as vscode from 'vscode';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
 import { requireSmtpHost } from '../core/send/smtpTarget';
 import type { Notifications } from '../vscode/notifications';
-import type { SmtpSecrets } from '../vscode/secrets';
 import { readSettings } from '../vscode/settings';
 import { HINT, type SmtpLogin } from '../vscode/smtpLogin';
 import { settingsScope } from './scope';
 
 /** Email: Set SMTP Password — asks for the password of the server the settings name and stores it in SecretStorage. */
-export function setPasswordCommand(deps: { login: SmtpLogin; secrets: SmtpSecrets; notifications: Notifications }) {
+export function setPasswordCommand(deps: { login: SmtpLogin; notifications: Notifications }) {
   return async (uri?: vscode.Uri): Promise<boolean> => {
     const picked = await settingsScope(uri);
     if (!picked) return false;
@@ -22,7 +21,7 @@ export function setPasswordCommand(deps: { login: SmtpLogin; secrets: SmtpSecret
     }
     const password = await deps.login.ask(s);
     if (!password) return false;
-    await deps.secrets.store(s, password);
+    await deps.login.store(s, password);
     deps.notifications.info(vscode.l10n.t('Stored the SMTP password for {0} at {1}:{2} in Secret Storage.', s.user, s.host, s.port));
     return true;
   };

@@ -36,12 +36,14 @@ export interface ActionOutcome {
 
 export async function runAction(action: Action, ctx: ActionContext): Promise<ActionOutcome> {
   if (action === 'saveEml') return saveEml(ctx);
-  const { outcome, composed } = await send(action === 'sendTest', ctx);
-  return { view: outcomeView(outcome), outcome, composed };
+  const { outcome, composed, problems } = await send(action === 'sendTest', ctx);
+  return { view: { ...outcomeView(outcome), ...listed(problems) }, outcome, composed };
 }
 
+type Problems = ActionResultView['problems'];
+
 /** Composes strictly and sends. */
-async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: SendOutcome; composed?: ComposedStream }> {
+async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: SendOutcome; composed?: ComposedStream; problems?: Problems }> {
   const { overrides, errors } = ctx.checked;
   let effective = overrides;
   if (toSelf) {
@@ -57,7 +59,7 @@ async function send(toSelf: boolean, ctx: ActionContext): Promise<{ outcome: Sen
   try {
     composed = await ctx.mailer.compose(ctx.document, effective);
   } catch (e) {
-    return { outcome: { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'COMPOSE_FAILED', message: composeFailure(e) } };
+    return { outcome: { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'COMPOSE_FAILED', message: composeFailure(e) }, problems: composeProblems(e) };
   }
   if (ctx.disposed()) return { outcome: { status: 'cancelled', message: l10n.t('The preview was closed before sending; nothing was sent.') } };
   return { outcome: await ctx.mailer.send(composed, ctx.document.uri), composed };
@@ -68,7 +70,7 @@ async function saveEml(ctx: ActionContext): Promise<ActionOutcome> {
   try {
     composed = await ctx.mailer.compose(ctx.document, ctx.checked.overrides);
   } catch (e) {
-    return { view: { status: 'failed', message: composeFailure(e), recipients: [] } };
+    return { view: { status: 'failed', message: composeFailure(e), recipients: [], ...listed(composeProblems(e)) } };
   }
   if (ctx.disposed()) return { view: { status: 'cancelled', message: l10n.t('The preview was closed.'), recipients: [] } };
   const target = await ctx.mailer.saveEml(composed, ctx.document.uri);
@@ -76,10 +78,19 @@ async function saveEml(ctx: ActionContext): Promise<ActionOutcome> {
   return { view: { status: 'saved', message: l10n.t('Saved {0} to {1}.', formatBytes(composed.size), target.fsPath), recipients: [] }, composed };
 }
 
+/** What the panel says when compose stops an action: the error's message, which names every problem once. */
 export function composeFailure(e: unknown): string {
-  if (!isSendAsEmailError(e)) return e instanceof Error ? e.message : String(e);
-  const details = e.problems.map((p) => p.message).filter((m) => m !== e.message);
-  return details.length > 0 ? `${e.message} ${details.join(' ')}` : e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Each problem of a compose error, with its line (the panel lists them, each revealing its line). */
+export function composeProblems(e: unknown): { message: string; line?: number }[] {
+  return isSendAsEmailError(e) ? e.problems.map((p) => ({ message: p.message, line: p.line })) : [];
+}
+
+/** The problems to list under the message: only when there are several (one is the message itself). */
+function listed(problems: Problems): { problems?: Problems } {
+  return problems && problems.length > 1 ? { problems } : {};
 }
 
 export function outcomeView(outcome: SendOutcome): ActionResultView {

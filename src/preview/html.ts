@@ -70,6 +70,7 @@ export function previewHtml(o: PreviewHtmlOptions): string {
     <button id="send" class="primary" type="button" disabled>${e(l10n.t('Send'))}</button>
     <button id="sendTest" type="button" disabled title="${e(l10n.t('Send only to the From address'))}">${e(l10n.t('Send Test to Me'))}</button>
     <button id="saveEml" type="button" disabled>${e(l10n.t('Save as .eml'))}</button>
+    <span id="send-reason" class="send-reason" aria-live="polite"></span>
     <span class="spacer"></span>
     <span id="size" class="size" title="${e(l10n.t('Size of the message as sent'))}"></span>
     <div class="segmented" role="group" aria-label="${e(l10n.t('Preview width'))}">

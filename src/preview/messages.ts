@@ -76,8 +76,17 @@ export interface RenderMessage {
   /** Remote images held back until the user loads them. */
   remoteImages: number;
   remoteAllowed: boolean;
-  /** False while an invalid field or the lack of recipients makes Send pointless. */
+  /** False while an invalid field, the lack of recipients, a problem or a missing setup makes Send pointless. */
   canSend: boolean;
+  /** Why Send is off, in one sentence shown beside it (none while it is on). */
+  sendOff?: string;
+  /**
+   * A problem that stops any send (a missing image, a refused file...) or the missing setup: Send Test to Me is off
+   * too. Warnings that do not stop a send (a remote image, the size) leave both on.
+   */
+  blocked: boolean;
+  /** Sending is not set up: the settings to fill in (below `sendAsEmail.`), offered by the Set Up Sending button. */
+  setup?: { missing: string[] };
 }
 
 export interface RecipientView {
@@ -93,6 +102,8 @@ export interface ActionResultView {
   status: 'sent' | 'partial' | 'failed' | 'cancelled' | 'saved';
   message: string;
   recipients: RecipientView[];
+  /** When there are several, each problem that stopped it (the message counts them), with its line. */
+  problems?: { message: string; line?: number }[];
 }
 
 export const ACTIONS = ['send', 'sendTest', 'saveEml'] as const;
@@ -104,7 +115,8 @@ export type ToWebview =
   | RenderMessage
   /** Bytes of inline images that a render listed without them (posted right after it, in order). */
   | { type: 'images'; imageData: ImageData[] }
-  | { type: 'composeError'; message: string; problems: { message: string; line?: number }[] }
+  /** The document cannot be composed: its file name and URI (it may be another one than the last render's), and why. */
+  | { type: 'composeError'; source: string; documentKey: string; message: string; problems: { message: string; line?: number }[] }
   | { type: 'busy'; action: Action }
   | { type: 'result'; action: Action; result: ActionResultView };
 
@@ -118,6 +130,8 @@ export type FromWebview =
   | { type: 'revealLine'; line: number }
   | { type: 'openLink'; href: string }
   | { type: 'loadRemoteImages' }
+  /** Set Up Sending: the settings (or the account flow) to fill in. */
+  | { type: 'setUp' }
   /** Images a render lists that the webview neither holds nor expects (pre-sent bytes that did not arrive). */
   | { type: 'needImages'; cids: string[] };
 

@@ -11,14 +11,18 @@ import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets/readCache';
 import type { Logger, PreviewMessage } from '../core/types';
-import type { Mailer } from '../vscode/mailer';
+import { documentKind, type Mailer, type RetryEvent } from '../vscode/mailer';
 import type { SendOutcome } from '../vscode/notifications';
-import { composeFailure, runAction } from './actions';
+import { readSettings } from '../vscode/settings';
+import { missingSetup, openSetup } from '../vscode/setup';
+import { composeFailure, composeProblems, outcomeView, runAction } from './actions';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import { ImageDelivery } from './imageDelivery';
+import { openLink, revealLine } from './pageLinks';
 import { pageStrings } from './pageStrings';
 import type { Action, FromWebview, HeaderFields, ToWebview } from './messages';
+import { pictureSourceWarnings } from './pictureSources';
 import { renderMessage, type View } from './renderMessage';
 import { checkFromWebview } from './webviewMessages';
 
@@ -31,8 +35,6 @@ export interface PreviewDeps {
   /** A page script in place of media/preview.js, with the folder it comes from (the tests' probe; none in production). */
   pageScript?(): { script: vscode.Uri; root: vscode.Uri };
 }
-
-const LINK_SCHEMES = new Set(['http', 'https', 'mailto']);
 
 /** Events of a panel, for whoever observes it (the manager, the status of an action). */
 export interface ComposeEvent {
@@ -86,7 +88,8 @@ export class PreviewPanel implements vscode.Disposable {
   private checked: CheckedFields = { overrides: {}, errors: {} };
   private allowRemoteImages = false;
   private view: View | undefined;
-  private composeError: string | undefined;
+  /** Why the document shown cannot be composed now (the page shows it with the document's name). */
+  private composeError: { message: string; problems: { message: string; line?: number }[] } | undefined;
   /** The body preparation module (cheerio), loaded with the first render. */
   private body: typeof import('./body') | undefined;
   /** Local images of this panel's composes, read once while unchanged. */
@@ -125,6 +128,7 @@ export class PreviewPanel implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('sendAsEmail', this.document.uri)) this.scheduleRender();
       }),
+      deps.mailer.onDidRetry((e) => this.onRetry(e)),
     );
     this.setHtml();
     // Compose while the webview loads: the render goes out as soon as both are done.
@@ -145,7 +149,7 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   lastComposeError(): string | undefined {
-    return this.composeError;
+    return this.composeError?.message;
   }
 
   /** Switches to `document` (the form forgets what was typed for another one) and reveals the panel. */
@@ -209,10 +213,11 @@ export class PreviewPanel implements vscode.Disposable {
     } catch (e) {
       if (this.disposed || document !== this.document) return;
       const message = e instanceof Error ? e.message : String(e);
-      this.composeError = message;
+      this.composeError = { message, problems: composeProblems(e) };
       this.deps.log.warn(l10n.t('Preview of {0}: {1}', document.uri.fsPath, message));
-      const problems = isSendAsEmailError(e) ? e.problems.map((p) => ({ message: p.message, line: p.line })) : [];
-      this.post({ type: 'composeError', message, problems });
+      // The panel names the document it shows, even when nothing of it could be composed.
+      this.webviewPanel.title = `Email: ${path.basename(document.uri.fsPath)}`;
+      this.postComposeError();
       return;
     }
     // cheerio loads on the first render, not at activation
@@ -220,8 +225,28 @@ export class PreviewPanel implements vscode.Disposable {
     if (this.disposed || document !== this.document) return;
     this.composeEmitter.fire({ uri: document.uri.toString(), documentVersion: version, ms: performance.now() - started });
     this.composeError = undefined;
-    this.view = { composed, documentVersion: version, checked, edited };
+    const setup = missingSetup(readSettings(document.uri), composed.headers.from);
+    this.view = {
+      composed,
+      documentVersion: version,
+      checked,
+      edited,
+      sourceWarnings: pictureSourceWarnings(document.getText(), documentKind(document)),
+      setup: setup.length > 0 ? { missing: setup } : undefined,
+    };
     this.postView();
+  }
+
+  private postComposeError(): void {
+    if (!this.composeError || !this.webviewReady) return;
+    const source = path.basename(this.document.uri.fsPath);
+    this.post({ type: 'composeError', source, documentKey: this.document.uri.toString(), ...this.composeError });
+  }
+
+  /** A retry of an entry composed from this document (Open Outbox, "Re-enter Password"): its outcome replaces the old one. */
+  private onRetry(e: RetryEvent): void {
+    if (this.disposed || this.busy || !e.source || e.source !== this.document.uri.fsPath) return;
+    this.post({ type: 'result', action: 'send', result: outcomeView(e.outcome) });
   }
 
   /** Lenient compose for the preview, through this panel's image cache. */
@@ -306,7 +331,7 @@ export class PreviewPanel implements vscode.Disposable {
         this.webviewReady = true;
         this.images.ready();
         if (this.view) this.postView();
-        if (this.composeError) this.post({ type: 'composeError', message: this.composeError, problems: [] });
+        this.postComposeError();
         return;
       case 'headers':
         this.edited = m.fields;
@@ -317,10 +342,13 @@ export class PreviewPanel implements vscode.Disposable {
         this.startAction(m.action);
         return;
       case 'revealLine':
-        void this.revealLine(m.line);
+        void revealLine(this.document, m.line, { log: this.deps.log, disposed: () => this.disposed });
         return;
       case 'openLink':
-        void this.openLink(m.href);
+        void openLink(m.href, this.deps);
+        return;
+      case 'setUp':
+        void openSetup(this.view?.setup?.missing ?? missingSetup(readSettings(this.document.uri)));
         return;
       case 'loadRemoteImages':
         if (this.allowRemoteImages) return;
@@ -334,40 +362,6 @@ export class PreviewPanel implements vscode.Disposable {
         return;
       }
     }
-  }
-
-  private async revealLine(line: number): Promise<void> {
-    const pos = new vscode.Position(Math.max(0, line - 1), 0);
-    const range = new vscode.Range(pos, pos);
-    const doc = this.document;
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString());
-    try {
-      const target = doc.isClosed ? await vscode.workspace.openTextDocument(doc.uri) : doc;
-      if (this.disposed) return;
-      const editor = await vscode.window.showTextDocument(target, {
-        viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
-        selection: range,
-        preserveFocus: false,
-      });
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    } catch (e) {
-      this.deps.log.warn(l10n.t('Could not reveal line {0} of {1}: {2}', line, doc.uri.fsPath, String(e)));
-    }
-  }
-
-  private async openLink(href: string): Promise<void> {
-    let uri: vscode.Uri;
-    try {
-      uri = vscode.Uri.parse(href, true);
-    } catch {
-      this.deps.log.warn(l10n.t('Preview: not opening "{0}", which is not a valid link.', href));
-      return;
-    }
-    if (!LINK_SCHEMES.has(uri.scheme)) {
-      this.deps.log.warn(l10n.t('Preview: not opening "{0}": only http, https and mailto links open from an email.', href));
-      return;
-    }
-    await this.deps.openExternal(uri);
   }
 
   // ---- actions: Send, Send Test to Me, Save as .eml

@@ -14,6 +14,10 @@ export interface View {
   documentVersion: number;
   checked: CheckedFields;
   edited: Partial<HeaderFields>;
+  /** Warnings the panel found in the source itself (a `<picture>`'s sources that do not travel). */
+  sourceWarnings?: WarningView[];
+  /** Sending is not set up: the settings to fill in. */
+  setup?: { missing: string[] };
 }
 
 export interface RenderInput {
@@ -32,13 +36,9 @@ export interface RenderInput {
   sizeLimit: number | undefined;
 }
 
-export function warningsOf(composed: PreviewMessage, sizeLimit: number | undefined): WarningView[] {
-  const list: WarningView[] = composed.warnings.map((w) => ({
-    message: w.message,
-    line: w.line,
-    // Set where the warning was made (an error is what a strict compose stops at).
-    severity: w.severity,
-  }));
+export function warningsOf(composed: PreviewMessage, sizeLimit: number | undefined, sourceWarnings: WarningView[] = []): WarningView[] {
+  const list: WarningView[] = composed.warnings.map((w) => ({ message: w.message, line: w.line, severity: w.severity }));
+  list.push(...sourceWarnings);
   if (sizeLimit !== undefined && composed.size > sizeLimit) {
     list.push({
       message: l10n.t('The message is {0}, more than the {1} the SMTP server accepts.', formatBytes(composed.size), formatBytes(sizeLimit)),
@@ -59,6 +59,9 @@ export function renderMessage(input: RenderInput): RenderMessage {
   }
   const errors = view.checked.errors;
   const following = new Set(input.expectImages);
+  const warnings = warningsOf(composed, input.sizeLimit, view.sourceWarnings);
+  const problems = warnings.filter((w) => w.severity === 'error').length;
+  const sendOff = sendOffReason({ setup: view.setup, problems, fieldErrors: Object.keys(errors).length, recipients: composed.envelope.to.length });
   return {
     type: 'render',
     renderId: input.renderId,
@@ -85,10 +88,23 @@ export function renderMessage(input: RenderInput): RenderMessage {
     totalSize: composed.size,
     htmlSize: Buffer.byteLength(composed.html),
     sizeLimit: input.sizeLimit,
-    warnings: warningsOf(composed, input.sizeLimit),
+    warnings,
     remoteImages: body.remoteImages,
     remoteAllowed: input.remoteAllowed,
-    // Problems (a missing image...) do not disable Send: pressing it composes strictly and shows why nothing was sent.
-    canSend: Object.keys(errors).length === 0 && composed.envelope.to.length > 0,
+    // A problem (a missing image...) turns Send off: strict compose would refuse the message. Warnings leave it on.
+    canSend: sendOff === undefined,
+    sendOff,
+    blocked: problems > 0 || view.setup !== undefined,
+    setup: view.setup,
   };
+}
+
+/** Why Send is off, the first reason that applies; undefined when it is on. */
+export function sendOffReason(s: { setup?: { missing: string[] }; problems: number; fieldErrors: number; recipients: number }): string | undefined {
+  if (s.setup) return l10n.t('Sending is not set up yet.');
+  if (s.problems === 1) return l10n.t('Fix the problem marked ✖ below to send.');
+  if (s.problems > 1) return l10n.t('Fix the {0} problems marked ✖ below to send.', s.problems);
+  if (s.fieldErrors > 0) return l10n.t('Fix the fields marked in red to send.');
+  if (s.recipients === 0) return l10n.t('Add a recipient to send.');
+  return undefined;
 }

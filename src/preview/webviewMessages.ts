@@ -28,6 +28,7 @@ export function checkFromWebview(value: unknown): Checked {
   switch (type) {
     case 'ready':
     case 'loadRemoteImages':
+    case 'setUp':
       return { message: { type } };
     case 'headers': {
       const fields = fieldsOf(value.fields);

@@ -38,12 +38,24 @@ export interface RenderReport {
 
 /** The state of the page's controls. */
 export interface UiState {
+  /** The From line of the form. */
+  from: string;
   fields: HeaderFields;
   fieldErrors: Partial<Record<FieldName, string>>;
   sendDisabled: boolean;
+  sendTestDisabled: boolean;
+  saveDisabled: boolean;
+  /** The text beside the buttons that says why Send is off ('' when it is on). */
+  sendReason: string;
+  /** The "Set Up Sending" button is shown. */
+  setUpShown: boolean;
   sending: boolean;
   /** Text of the result area (send outcome, compose error). */
   status: string;
+  /** An email is shown in the frame (false: the paper shows a placeholder). */
+  bodyShown: boolean;
+  /** The email as laid out: its content width, the frame's width, and whether the page lets the user see all of it. */
+  email: { contentWidth: number; frameWidth: number; paperWidth: number; paperScrolls: boolean };
   warnings: string[];
   width: 'wide' | 'narrow';
   frameWidth: number;
@@ -59,6 +71,8 @@ export interface UiState {
 export type ToProbe =
   | { type: 'probe:fill'; token: number; fields: Partial<HeaderFields> }
   | { type: 'probe:click'; token: number; selector: string }
+  /** Posts a message to the extension as the page script would (a page whose state is behind the extension's). */
+  | { type: 'probe:post'; token: number; message: unknown }
   | { type: 'probe:scroll'; token: number; y: number }
   | { type: 'probe:queryUi'; token: number }
   | { type: 'probe:scripts'; token: number; html: string; allowScripts: boolean };

@@ -50,6 +50,11 @@ export interface PreviewTestApi {
   clickSend(timeoutMs?: number): Promise<SendOutcome>;
   /** Clicks Send Test to Me. */
   clickSendTest(timeoutMs?: number): Promise<SendOutcome>;
+  /**
+   * Posts `{ type: 'action', action }` from the page as its script would, whatever its buttons show (a page whose state
+   * is behind the extension's); resolves with what the action ended with.
+   */
+  postAction(action: 'send' | 'sendTest', timeoutMs?: number): Promise<SendOutcome>;
   /** Clicks the element of the page that `selector` matches, or with `frame:<selector>` inside the email. */
   click(selector: string): Promise<void>;
   /** Scrolls the preview to `y`; resolves with the position it reached. */
@@ -261,17 +266,21 @@ export class PreviewProbe implements vscode.Disposable {
     if (!ok) throw new Error(`The preview has no enabled element "${selector}".`);
   }
 
-  private async clickAction(selector: string, timeoutMs: number): Promise<SendOutcome> {
+  private clickAction(selector: string, timeoutMs: number): Promise<SendOutcome> {
+    return this.runAction(selector, () => this.click(selector), timeoutMs);
+  }
+
+  private async runAction(what: string, start: () => Promise<void>, timeoutMs: number): Promise<SendOutcome> {
     let timer: NodeJS.Timeout | undefined;
     let sub: vscode.Disposable | undefined;
     const finished = new Promise<SendOutcome | undefined>((resolve, reject) => {
       sub = this.actionEmitter.event(resolve);
-      timer = setTimeout(() => reject(new Error(`${selector} did not finish within ${timeoutMs} ms.`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms.`)), timeoutMs);
     });
     try {
-      await this.click(selector);
+      await start();
       const outcome = await finished;
-      if (!outcome) throw new Error(`${selector} ended without a send outcome.`);
+      if (!outcome) throw new Error(`${what} ended without a send outcome.`);
       return outcome;
     } finally {
       clearTimeout(timer);
@@ -302,6 +311,12 @@ export class PreviewProbe implements vscode.Disposable {
       },
       clickSend: (timeoutMs = 60_000) => this.clickAction('#send', timeoutMs),
       clickSendTest: (timeoutMs = 60_000) => this.clickAction('#sendTest', timeoutMs),
+      postAction: (action, timeoutMs = 60_000) =>
+        this.runAction(
+          `the posted action ${action}`,
+          () => this.request<boolean>((token) => ({ type: 'probe:post', token, message: { type: 'action', action } }), `post ${action}`).then(() => undefined),
+          timeoutMs,
+        ),
       click: (selector) => this.click(selector),
       scrollTo: (y) => this.request<number>((token) => ({ type: 'probe:scroll', token, y }), 'scroll'),
       ui: () => this.request<UiState>((token) => ({ type: 'probe:queryUi', token }), 'read the controls'),

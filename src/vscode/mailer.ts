@@ -12,10 +12,11 @@ import type { EmailSettings } from '../core/settings';
 import type { Outbox } from '../core/send/outbox';
 import type { SmtpOptions } from '../core/send/smtp';
 import { requireRecipients } from '../core/send/smtpTarget';
-import type { ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, VerifyResult } from '../core/types';
+import type { ComposedStream, ComposeOptions, HeaderOverrides, Logger, PreviewMessage, SourceDocument, VerifyResult } from '../core/types';
 import type { Log } from './log';
 import { Button, type Notifications, type SendOutcome } from './notifications';
 import { readSettings, workspaceFolderPaths } from './settings';
+import { STAND_IN_FROM } from './setup';
 import type { SmtpLogin } from './smtpLogin';
 
 export type { SendOutcome } from './notifications';
@@ -27,10 +28,25 @@ export interface MailerDeps {
   log: Log;
 }
 
-export class Mailer {
+/** A retry of an outbox entry ended (Open Outbox, or "Re-enter Password" after a send): what the entry's document shows. */
+export interface RetryEvent {
+  entryId: string;
+  /** The file the entry was composed from, when known. */
+  source: string | undefined;
+  outcome: SendOutcome;
+}
+
+export class Mailer implements vscode.Disposable {
   private sizeLimit: number | undefined;
+  private readonly retryEmitter = new vscode.EventEmitter<RetryEvent>();
+  /** Every retry's outcome: a preview of the entry's document replaces what it showed of the earlier attempt. */
+  readonly onDidRetry = this.retryEmitter.event;
 
   constructor(private readonly deps: MailerDeps) {}
+
+  dispose(): void {
+    this.retryEmitter.dispose();
+  }
 
   /** The server's SIZE limit in bytes once a connection test or a send has learned it. */
   knownSizeLimit(): number | undefined {
@@ -49,7 +65,10 @@ export class Mailer {
    */
   async composePreview(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): Promise<PreviewMessage> {
     const { composePreview } = await import('../core/message/compose');
-    return composePreview(sourceOf(document), { ...composeOptions(document, overrides), lenient: true, readCache });
+    const options = composeOptions(document, overrides);
+    // No sender set up yet: the message is still shown, with a stand-in sender the panel marks as not set up.
+    if (!options.settings.from.trim()) options.settings = { ...options.settings, from: STAND_IN_FROM };
+    return composePreview(sourceOf(document), { ...options, lenient: true, readCache });
   }
 
   /** Sends with a progress notification (Cancel), asking for the password when needed; shows the outcome. */
@@ -66,7 +85,7 @@ export class Mailer {
         return this.deps.notifications.sent(composed.headers.subject, result);
       });
     } catch (e) {
-      return this.failed(e, settings, true);
+      return this.failed(e, settings, { keptInOutbox: true });
     }
   }
 
@@ -77,20 +96,25 @@ export class Mailer {
   async retry(entryId: string): Promise<SendOutcome> {
     if (!vscode.workspace.isTrusted) return this.deps.notifications.untrusted();
     let settings = readSettings();
+    let source: string | undefined;
+    let outcome: SendOutcome;
     try {
       const outbox = await this.deps.outbox();
       const recorded = await outbox.get(entryId);
-      settings = readSettings(recorded?.source ? vscode.Uri.file(recorded.source) : undefined);
+      source = recorded?.source;
+      settings = readSettings(source ? vscode.Uri.file(source) : undefined);
       const target = await this.deps.login.target(settings, true);
-      return await this.withProgress(vscode.l10n.t('Retrying "{0}" through {1}:{2}', recorded?.subject ?? entryId, target.host, target.port), async (signal) => {
+      outcome = await this.withProgress(vscode.l10n.t('Retrying "{0}" through {1}:{2}', recorded?.subject ?? entryId, target.host, target.port), async (signal) => {
         const { retry } = await import('../core/send/deliver');
         const result = await retry(outbox, entryId, target, this.smtpOptions(signal));
         await this.deps.login.accepted(target);
         return this.deps.notifications.sent(recorded?.subject ?? entryId, result);
       });
     } catch (e) {
-      return this.failed(e, settings, true, entryId);
+      outcome = await this.failed(e, settings, { keptInOutbox: true, entryId });
     }
+    this.retryEmitter.fire({ entryId, source, outcome });
+    return outcome;
   }
 
   /** Asks where (default: beside the source), writes the .eml, offers to reveal it. */
@@ -117,7 +141,7 @@ export class Mailer {
     const settings = readSettings(scope);
     try {
       const target = await this.deps.login.target(settings, true);
-      const result = await this.withProgress(vscode.l10n.t('Testing {0}:{1}', target.host, target.port), async (signal) => {
+      const result = await this.withProgress(vscode.l10n.t('Testing the connection to {0}:{1}', target.host, target.port), async (signal) => {
         const { verifySmtp } = await import('../core/send/smtp');
         return verifySmtp(target, this.smtpOptions(signal));
       });
@@ -133,29 +157,43 @@ export class Mailer {
       this.deps.notifications.info(`${parts.join(vscode.l10n.t(', '))}.`);
       return result;
     } catch (e) {
-      await this.failed(e, settings, false);
+      await this.failed(e, settings, { keptInOutbox: false, again: () => this.testConnection(scope) });
       return undefined;
     }
   }
 
-  /** Reports a failure; after a 535, "Re-enter Password" forgets the stored one and retries the kept message, which asks. */
-  private async failed(e: unknown, settings: EmailSettings, keptInOutbox: boolean, entryId?: string): Promise<SendOutcome> {
+  /**
+   * Reports a failure and returns at once: the outcome never waits for the user to answer the notification. After a
+   * 535, "Re-enter Password" asks for the password and tries again: a send retries its outbox entry (the same message),
+   * a connection test tests again (`again`).
+   */
+  private async failed(
+    e: unknown,
+    settings: EmailSettings,
+    o: { keptInOutbox: boolean; entryId?: string; again?: () => Promise<unknown> },
+  ): Promise<SendOutcome> {
     if (isSendAsEmailError(e, ErrorCode.SMTP_CANCELLED)) return this.deps.notifications.cancelled(e);
     const err = toSendAsEmailError(e);
+    const entryId = o.entryId ?? err.extra.outboxEntryId;
     if (err.code === ErrorCode.SMTP_AUTH_FAILED) {
-      if (await this.deps.notifications.authFailed(err)) {
-        await this.deps.login.forget(settings);
-        const id = entryId ?? err.extra.outboxEntryId;
-        if (id) return this.retry(id);
-      }
-      return { status: 'failed', code: err.code, message: err.message };
+      this.deps.login.refused(settings.smtp);
+      const again = o.again ?? (entryId ? () => this.retry(entryId) : undefined);
+      void this.deps.notifications.authFailed(err).then(async (reenter) => {
+        try {
+          if (reenter && (await this.deps.login.reenter(settings.smtp)) && again) await again();
+        } catch (x) {
+          this.deps.log.error(vscode.l10n.t('Trying again with the new password failed: {0}', x instanceof Error ? x.message : String(x)));
+        }
+      });
+      return { status: 'failed', code: err.code, message: err.message, entryId };
     }
-    return this.deps.notifications.failed(err, keptInOutbox && (entryId !== undefined || err.extra.outboxEntryId !== undefined));
+    const outcome = await this.deps.notifications.failed(err, o.keptInOutbox && entryId !== undefined);
+    return outcome.status === 'failed' ? { ...outcome, entryId } : outcome;
   }
 
   /** What every connection gets: the log, Cancel, and the warning about unchecked certificates. */
   private smtpOptions(signal: AbortSignal): SmtpOptions {
-    return { logger: this.deps.log, signal, onInsecureTls: (where) => this.deps.notifications.insecureTls(where) };
+    return { logger: transcriptAtInfo(this.deps.log), signal, onInsecureTls: (where) => this.deps.notifications.insecureTls(where) };
   }
 
   private withProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -167,6 +205,14 @@ export class Mailer {
       }),
     );
   }
+}
+
+/**
+ * The log of a send or a connection test: the SMTP transcript (which the core writes as detail, never with
+ * credentials or the message body) at Info, so that Show Log shows it at the output channel's default level.
+ */
+function transcriptAtInfo(log: Logger): Logger {
+  return { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m), debug: (m) => log.info(m) };
 }
 
 /** The editor's text (saved or not) as the core reads a document. */

@@ -13,7 +13,8 @@ import { openSettings } from './settings';
 export type SendOutcome =
   | { status: 'sent'; result: SendResult }
   | { status: 'partial'; result: SendResult }
-  | { status: 'failed'; code: string; message: string }
+  /** `entryId`: the outbox entry that keeps the message for Retry, when there is one. */
+  | { status: 'failed'; code: string; message: string; entryId?: string }
   | { status: 'cancelled'; message: string };
 
 export const Button = {
@@ -25,21 +26,21 @@ export const Button = {
   reveal: vscode.l10n.t('Reveal in Explorer'),
 } as const;
 
-/** Which setting a failure points at, for the "Open Settings" button. */
-const SETTING_FOR: Partial<Record<ErrorCode, string>> = {
-  SMTP_NOT_CONFIGURED: 'smtp.host',
-  SMTP_HOST_NOT_FOUND: 'smtp.host',
-  SMTP_CONNECTION_REFUSED: 'smtp',
-  SMTP_TIMEOUT: 'smtp',
-  SMTP_TLS_FAILED: 'smtp.security',
-  SMTP_CERT_UNTRUSTED: 'smtp.caFile',
-  SMTP_STARTTLS_UNAVAILABLE: 'smtp.security',
-  SMTP_PLAINTEXT_AUTH_REFUSED: 'smtp.security',
-  NO_FROM: 'from',
-  NO_RECIPIENTS: 'to',
-  STYLESHEET_NOT_FOUND: 'markdown.stylesheet',
-  IMAGE_OUTSIDE_WORKSPACE: 'images.allowOutsideWorkspace',
-  SETTINGS_INVALID: '',
+/** Which settings a failure points at, for the "Open Settings" button (none listed: all of the extension's). */
+const SETTINGS_FOR: Partial<Record<ErrorCode, readonly string[]>> = {
+  SMTP_NOT_CONFIGURED: ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.user'],
+  SMTP_HOST_NOT_FOUND: ['smtp.host'],
+  SMTP_CONNECTION_REFUSED: ['smtp.host', 'smtp.port', 'smtp.security'],
+  SMTP_TIMEOUT: ['smtp.host', 'smtp.port', 'smtp.timeoutSeconds'],
+  SMTP_TLS_FAILED: ['smtp.security', 'smtp.port'],
+  SMTP_CERT_UNTRUSTED: ['smtp.caFile', 'smtp.rejectUnauthorized'],
+  SMTP_STARTTLS_UNAVAILABLE: ['smtp.security', 'smtp.port'],
+  SMTP_PLAINTEXT_AUTH_REFUSED: ['smtp.security'],
+  NO_FROM: ['from'],
+  NO_RECIPIENTS: ['to'],
+  STYLESHEET_NOT_FOUND: ['markdown.stylesheet'],
+  IMAGE_OUTSIDE_WORKSPACE: ['images.allowOutsideWorkspace'],
+  SETTINGS_INVALID: [],
 };
 
 export class Notifications {
@@ -95,7 +96,7 @@ export class Notifications {
     const err = toSendAsEmailError(e);
     this.logError(err);
     const buttons: string[] = [];
-    const setting = SETTING_FOR[err.code as ErrorCode];
+    const setting = SETTINGS_FOR[err.code as ErrorCode];
     if (setting !== undefined) buttons.push(Button.openSettings);
     if (keptInOutbox && (err.code.startsWith('SMTP_') || err.code.startsWith('OUTBOX_')) && err.code !== ErrorCode.SMTP_NOT_CONFIGURED) {
       buttons.push(Button.openOutbox);
@@ -116,7 +117,7 @@ export class Notifications {
     this.logError(err);
     const line = err.problems.find((p) => p.line !== undefined)?.line;
     const goTo = line !== undefined ? vscode.l10n.t('Go to Line {0}', line) : undefined;
-    const setting = SETTING_FOR[err.code as ErrorCode];
+    const setting = SETTINGS_FOR[err.code as ErrorCode];
     const buttons = [goTo, setting !== undefined ? Button.openSettings : undefined, Button.showLog].filter((b): b is string => !!b);
     const choice = await this.prompts.error(err.message, ...buttons);
     if (choice && choice === goTo && line !== undefined) {
@@ -153,7 +154,7 @@ export class Notifications {
         Button.openSettings,
       )
       .then((b) => {
-        if (b === Button.openSettings) void openSettings('smtp.rejectUnauthorized');
+        if (b === Button.openSettings) void openSettings(['smtp.rejectUnauthorized', 'smtp.caFile']);
       });
   }
 

@@ -12,7 +12,15 @@ export function workspaceFolderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }
 
-/** Opens the Settings editor filtered to one of our keys. */
-export function openSettings(key = ''): Thenable<unknown> {
-  return vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.${key}`);
+/**
+ * Opens the Settings editor (User tab) on exactly the settings named (keys below `sendAsEmail.`), by their ids; with
+ * none, on all of the extension's settings. Our settings are read from User settings in local and remote windows
+ * alike (their scope is `resource` or `window`), so the User tab shows them.
+ */
+export function openSettings(keys: readonly string[] = []): Thenable<unknown> {
+  const query = keys.length > 0 ? keys.map((k) => `@id:${SETTINGS_SECTION}.${k}`).join(' ') : `@ext:${EXTENSION_ID}`;
+  return vscode.commands.executeCommand('workbench.action.openSettings', { query });
 }
+
+/** publisher.name in package.json. */
+export const EXTENSION_ID = 'send-as-email.send-as-email';

@@ -1,43 +1,27 @@
 // The preview webview's page script, bundled for the browser into media/preview.js (esbuild.js). Messages:
-// src/preview/messages.ts, compiled on both sides.
-//
-// The email is shown in a sandboxed frame (`sandbox="allow-same-origin"`, no allow-scripts, no allow-forms) whose
-// document is written through `srcdoc`: it inherits this page's CSP, so none of its scripts, event handler
-// attributes or remote images run or load. Being same-origin lets this script read the frame (its height) and
-// catch clicks on links, which the extension opens in the browser. Two frames take turns, so a new render is laid
-// out in the hidden one and swapped in when ready: no flicker, and the scroll position stays.
+// src/preview/messages.ts, compiled on both sides. The email itself is shown by ./emailFrames.ts.
 import {
   FIELD_NAMES,
-  RENDERED_EVENT,
   type Action,
   type ActionResultView,
   type FieldName,
   type HeaderFields,
-  type ImageData,
-  type InlineImageView,
-  type RenderedDetail,
   type RenderMessage,
   type ToWebview,
   type WarningView,
 } from '../preview/messages';
 import { formatBytes as formatSize } from '../core/format';
+import { clearBody, fillImages, fitActiveFrame, hasImage, isEmailFrame, keepImages, showBody, whenFirstShown } from './emailFrames';
 import { t } from './strings';
 import { post, vscodeApi } from './vscodeApi';
 
 type Tab = 'html' | 'text' | 'parts';
 type Width = 'wide' | 'narrow';
 
-interface Pending {
-  seq: number;
-  msg: RenderMessage;
-  started: number;
-  /** cid -> the placeholder URL shown in its place. */
-  missing: Map<string, string>;
-}
-
 const vscode = vscodeApi();
 const byId = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const FIELD_DEBOUNCE_MS = 250;
+const paper = byId('paper');
 
 const saved = (vscode.getState() ?? {}) as { width?: unknown; tab?: unknown; scrollY?: unknown };
 const ui: { width: Width; tab: Tab; scrollY: number } = {
@@ -47,8 +31,6 @@ const ui: { width: Width; tab: Tab; scrollY: number } = {
 };
 const saveState = (): void => vscode.setState({ width: ui.width, tab: ui.tab, scrollY: ui.scrollY });
 
-/** cid -> blob: URL of the inline image's bytes, as the extension sent them. */
-const images = new Map<string, string>();
 /** The last render message shown (or being shown). */
 let current: RenderMessage | null = null;
 let documentKey: string | null = null;
@@ -56,184 +38,14 @@ let documentKey: string | null = null;
 let edited: Partial<HeaderFields> = {};
 let fieldTimer: ReturnType<typeof setTimeout> | undefined;
 let busy: Action | null = null;
-let restoredScroll = false;
-
-// ---- the two email frames
-
-const paper = byId('paper');
-const pendingOf = new WeakMap<HTMLIFrameElement, Pending | null>();
-const frames = [makeFrame(), makeFrame()];
-let active = -1;
-let frameSeq = 0;
-
-/** A frame for email content: same origin (so we can read it), no scripts, no forms, no popups. */
-function makeFrame(): HTMLIFrameElement {
-  const f = document.createElement('iframe');
-  f.setAttribute('sandbox', 'allow-same-origin');
-  f.setAttribute('referrerpolicy', 'no-referrer');
-  f.setAttribute('title', t('Email body'));
-  f.className = 'email standby';
-  f.addEventListener('load', () => onFrameLoad(f));
-  return f;
-}
+/** The document shown cannot be composed now: nothing acts on the message until it can. */
+let composeBroken = false;
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (event.source && frames.some((f) => event.source === f.contentWindow)) return; // never from the email
+  if (isEmailFrame(event.source)) return; // never from the email
   const msg = event.data as ToWebview | undefined;
   if (msg && typeof msg.type === 'string') onMessage(msg);
 });
-
-function contentHeight(doc: Document | null): number {
-  if (!doc || !doc.documentElement) return 0;
-  const box = doc.documentElement.getBoundingClientRect().height;
-  return Math.ceil(Math.max(box, doc.body ? doc.body.scrollHeight : 0));
-}
-
-function fitActiveFrame(): void {
-  const f = frames[active];
-  if (!f) return;
-  const h = contentHeight(f.contentDocument);
-  if (h > 0) f.style.height = `${h}px`;
-}
-
-/**
- * An empty box of the image's size (when known), shown while its bytes are on their way. The cid is in the SVG so
- * that each image's placeholder is its own URL, found again when the bytes arrive (`fillImages`).
- */
-function placeholder(img: InlineImageView): string {
-  const w = img.width || 1;
-  const h = img.height || 1;
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" data-cid="${img.cid.replace(/[^\w.@-]/g, '')}">` +
-    '<rect width="100%" height="100%" fill="#8882"/></svg>';
-  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
-}
-
-/** The HTML with each `cid:` swapped for the image's blob: URL, or a placeholder; and the cids of the placeholders. */
-function withImages(html: string, list: InlineImageView[]): { html: string; missing: Map<string, string> } {
-  let out = html;
-  const missing = new Map<string, string>();
-  for (const img of list) {
-    let url = images.get(img.cid);
-    if (!url) {
-      url = placeholder(img);
-      missing.set(img.cid, url);
-    }
-    out = out.split(`cid:${img.cid}`).join(url);
-  }
-  return { html: out, missing };
-}
-
-/** The frame shown now and the render it shows (with the placeholders it still has). */
-let shown: { f: HTMLIFrameElement; pending: Pending } | null = null;
-
-function showBody(msg: RenderMessage, started: number): void {
-  if (paper.querySelector('.placeholder')) paper.textContent = '';
-  for (const f of frames) if (!f.isConnected) paper.appendChild(f);
-  const next = frames[active === 0 ? 1 : 0]!;
-  const { html, missing } = withImages(msg.html, msg.images);
-  pendingOf.set(next, { seq: ++frameSeq, msg, started, missing });
-  next.srcdoc = html;
-}
-
-function interceptLinks(doc: Document): void {
-  const onClick = (event: MouseEvent): void => {
-    const target = event.target as Element | null;
-    const a = target && typeof target.closest === 'function' ? target.closest<HTMLAnchorElement>('a[href], area[href]') : null;
-    if (!a) return;
-    event.preventDefault();
-    const raw = a.getAttribute('href') ?? '';
-    if (raw.startsWith('#')) {
-      const el = doc.getElementById(decodeURIComponent(raw.slice(1))) ?? doc.getElementsByName(raw.slice(1))[0];
-      if (el) window.scrollTo({ top: el.getBoundingClientRect().top + paper.getBoundingClientRect().top + window.scrollY });
-      return;
-    }
-    if (/^(https?|mailto):/i.test(a.href)) post({ type: 'openLink', href: a.href });
-  };
-  doc.addEventListener('click', onClick, true);
-  doc.addEventListener('auxclick', onClick, true);
-}
-
-function onFrameLoad(f: HTMLIFrameElement): void {
-  const pending = pendingOf.get(f);
-  if (!pending || pending.seq !== frameSeq) return; // a newer render replaced this one
-  pendingOf.set(f, null);
-  const doc = f.contentDocument;
-  if (doc) interceptLinks(doc);
-  f.style.height = `${contentHeight(doc)}px`;
-  // Swap: the new frame takes the old one's place; the page keeps its scroll position.
-  const old = frames[active];
-  f.classList.remove('standby');
-  if (old && old !== f) old.classList.add('standby');
-  active = frames.indexOf(f);
-  if (!restoredScroll) {
-    restoredScroll = true;
-    if (ui.scrollY > 0) window.scrollTo(0, ui.scrollY);
-  }
-  shown = { f, pending };
-  // Messages a script may have posted are delivered as tasks: observers look once they had their turn.
-  setTimeout(() => {
-    announce(f, pending);
-    if (pending.missing.size > 0) fillImages();
-  }, 0);
-}
-
-/**
- * Puts the bytes that have arrived in place of their placeholders in the frame shown now (no new page, no
- * reflow when the sizes were known); once the images have decoded, announces the render again with what is left.
- */
-function fillImages(): void {
-  if (!shown || shown.pending.seq !== frameSeq || shown.pending.missing.size === 0) return;
-  const { f, pending } = shown;
-  const doc = f.contentDocument;
-  if (!doc) return;
-  const started = performance.now();
-  const ready: [string, string][] = [];
-  for (const [cid, url] of pending.missing) {
-    const blob = images.get(cid);
-    if (!blob) continue;
-    ready.push([url, blob]);
-    pending.missing.delete(cid);
-  }
-  if (ready.length === 0) return;
-  const swap = (value: string): string => {
-    let out = value;
-    for (const [url, blob] of ready) if (out.includes(url)) out = out.split(url).join(blob);
-    return out;
-  };
-  const decoding: Promise<unknown>[] = [];
-  for (const node of Array.from(doc.querySelectorAll('[src], [srcset], [style], [background]'))) {
-    for (const attr of ['src', 'srcset', 'style', 'background']) {
-      const value = node.getAttribute(attr);
-      if (!value || !value.includes('data:image/svg+xml,')) continue;
-      const next = swap(value);
-      if (next === value) continue;
-      node.setAttribute(attr, next);
-      if (node.tagName === 'IMG') decoding.push((node as HTMLImageElement).decode().catch(() => undefined));
-    }
-  }
-  for (const style of Array.from(doc.querySelectorAll('style'))) {
-    const next = swap(style.textContent ?? '');
-    if (next !== style.textContent) style.textContent = next;
-  }
-  const left = pending.missing.size;
-  void Promise.all(decoding).then(() => {
-    if (shown === null || shown.pending !== pending || pending.seq !== frameSeq) return; // replaced meanwhile
-    fitActiveFrame();
-    announce(f, pending, started, left);
-  });
-}
-
-/** Tells observers of the page that a render is shown: `started` and `imagesPending` default to its first showing. */
-function announce(f: HTMLIFrameElement, pending: Pending, started = pending.started, imagesPending = pending.missing.size): void {
-  const detail: RenderedDetail = {
-    renderId: pending.msg.renderId,
-    documentVersion: pending.msg.documentVersion,
-    imagesPending,
-    renderMs: Math.round((performance.now() - started) * 10) / 10,
-  };
-  f.dispatchEvent(new CustomEvent(RENDERED_EVENT, { detail, bubbles: true }));
-}
 
 // ---- header form
 
@@ -250,6 +62,11 @@ for (const name of FIELD_NAMES) {
     if (e.key === 'Enter') {
       e.preventDefault();
       postHeaders();
+    } else if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'a') {
+      // Select All in a field is the field's own, at once. Reaching the webview host, the key would make VS Code run
+      // its Select All command, which comes back a moment later and selects what was typed since: "Newsletter"
+      // typed right after Ctrl+A became "letter".
+      e.stopPropagation();
     }
   });
 }
@@ -261,14 +78,28 @@ function postHeaders(): void {
   post({ type: 'headers', fields: { ...edited } });
 }
 
-function showFields(msg: RenderMessage): void {
-  if (msg.documentKey !== documentKey) {
-    // Another document: what was typed, sent or saved for the previous one no longer applies.
-    documentKey = msg.documentKey;
-    edited = {};
-    if (!busy) hideStatus();
+/** Another document: what was shown, typed, sent or saved for the previous one no longer applies. */
+function forgetDocument(key: string): void {
+  documentKey = key;
+  edited = {};
+  current = null;
+  if (!busy) hideStatus();
+  byId('from').textContent = '';
+  for (const name of FIELD_NAMES) {
+    inputs[name].value = '';
+    inputs[name].classList.remove('invalid');
+    byId(`${name}-error`).textContent = '';
   }
-  byId('from').textContent = msg.from;
+  showWarnings([]);
+  byId('size').textContent = '';
+  byId('remote').hidden = true;
+  byId('view-text').textContent = '';
+  byId('view-parts').textContent = '';
+}
+
+function showFields(msg: RenderMessage): void {
+  if (msg.documentKey !== documentKey) forgetDocument(msg.documentKey);
+  byId('from').textContent = msg.setup?.missing.includes('from') ? t('Not set up yet') : msg.from;
   for (const name of FIELD_NAMES) {
     const input = inputs[name];
     if (msg.overridden.includes(name) && edited[name] === undefined) edited[name] = msg.fields[name];
@@ -348,12 +179,16 @@ function showParts(msg: RenderMessage): void {
 }
 
 function updateButtons(): void {
-  const subjectError = !!current && !!current.fieldErrors.subject;
+  const msg = composeBroken ? null : current;
+  const off = !!busy || !msg;
   const send = byId<HTMLButtonElement>('send');
-  send.disabled = !!busy || !current || !current.canSend;
-  send.title = !current || current.canSend ? t('Send to every recipient') : t('Fix the fields marked in red and add a recipient first');
-  byId<HTMLButtonElement>('sendTest').disabled = !!busy || !current || subjectError;
-  byId<HTMLButtonElement>('saveEml').disabled = !!busy || !current;
+  send.disabled = off || !msg.canSend;
+  byId<HTMLButtonElement>('sendTest').disabled = off || !!msg.fieldErrors.subject || msg.blocked;
+  byId<HTMLButtonElement>('saveEml').disabled = off || !!msg.setup?.missing.includes('from');
+  // Why Send is off, beside it: a problem to fix, a field, no recipient, no account.
+  const reason = !busy && msg && !msg.canSend ? (msg.sendOff ?? '') : '';
+  byId('send-reason').textContent = reason;
+  send.title = reason || t('Send to every recipient');
 }
 
 function showStatus(kind: string, text: string, extra?: HTMLElement | null): void {
@@ -370,38 +205,50 @@ function hideStatus(kind?: string): void {
   if (!kind || s.classList.contains(kind)) s.hidden = true;
 }
 
-function keepImages(list: ImageData[]): void {
-  for (const img of list) {
-    const old = images.get(img.cid);
-    if (old) URL.revokeObjectURL(old);
-    images.set(img.cid, URL.createObjectURL(new Blob([img.bytes as Uint8Array<ArrayBuffer>], { type: img.contentType })));
-  }
-}
-
 function onRender(msg: RenderMessage): void {
   const started = performance.now();
   keepImages(msg.imageData);
-  const lacking = msg.images.filter((img) => !images.has(img.cid) && !msg.expectImages.includes(img.cid)).map((img) => img.cid);
+  const lacking = msg.images.filter((img) => !hasImage(img.cid) && !msg.expectImages.includes(img.cid)).map((img) => img.cid);
   if (lacking.length > 0) post({ type: 'needImages', cids: lacking });
-  current = msg;
   showFields(msg);
+  current = msg;
+  composeBroken = false;
   showWarnings(msg.warnings);
   showSize(msg);
   showRemote(msg);
   showParts(msg);
   byId('view-text').textContent = msg.text;
   hideStatus('compose-error');
+  showSetup(msg);
   updateButtons();
   showBody(msg, started);
 }
 
-function onComposeError(message: string, problems: { message: string; line?: number }[]): void {
-  const list = el('ul', null, problems.map((p) => el('li', null, [lineButton(p.message, p.line, 'error')])));
-  showStatus('error compose-error', t('The message cannot be composed: {0}', message), problems.length ? list : null);
-  if (!current) {
-    paper.textContent = '';
-    paper.appendChild(el('p', { className: 'placeholder', text: t('Nothing to show until the error above is fixed.') }));
+/** No account yet: the message is shown, and in place of an error, the button that sets sending up. */
+function showSetup(msg: RenderMessage): void {
+  if (!msg.setup) {
+    hideStatus('setup');
+    return;
   }
+  if (busy || isResultShown()) return;
+  const button = el('button', { id: 'setUp', type: 'button', className: 'primary', text: t('Set Up Sending') });
+  button.addEventListener('click', () => post({ type: 'setUp' }));
+  showStatus('setup', t('Sending is not set up yet: add your SMTP server and sender address, and this message can go out.'), button);
+}
+
+function isResultShown(): boolean {
+  const s = byId('status');
+  return !s.hidden && s.classList.contains('result');
+}
+
+function onComposeError(msg: Extract<ToWebview, { type: 'composeError' }>): void {
+  // Another document that cannot be composed: nothing of the previous one stays on screen.
+  if (msg.documentKey !== documentKey) forgetDocument(msg.documentKey);
+  composeBroken = true;
+  updateButtons();
+  const list = el('ul', null, msg.problems.map((p) => el('li', null, [lineButton(p.message, p.line, 'error')])));
+  showStatus('error compose-error', t('{0} cannot be composed: {1}', msg.source, msg.message), msg.problems.length ? list : null);
+  if (!current) clearBody(t('Nothing to show until the error above is fixed.'));
 }
 
 function onBusy(action: Action): void {
@@ -415,6 +262,9 @@ function onResult(action: Action, result: ActionResultView): void {
   updateButtons();
   const kind =
     result.status === 'sent' || result.status === 'saved' ? 'ok' : result.status === 'partial' ? 'warning' : result.status === 'cancelled' ? 'info' : 'error';
+  const problems = result.problems?.length
+    ? el('ul', null, result.problems.map((p) => el('li', null, [lineButton(p.message, p.line, 'error')])))
+    : null;
   const list = result.recipients.length
     ? el(
         'ul',
@@ -423,7 +273,7 @@ function onResult(action: Action, result: ActionResultView): void {
           el('li', { className: r.accepted ? 'accepted' : r.deferred ? 'deferred' : 'rejected' }, [`${r.accepted ? '✓' : r.deferred ? '…' : '✗'} ${r.address}${r.response ? ` — ${r.response}` : ''}`]),
         ),
       )
-    : null;
+    : problems;
   showStatus(`result ${kind}`, action === 'sendTest' && result.status === 'sent' ? t('Test message: {0}', result.message) : result.message, list);
 }
 
@@ -489,7 +339,7 @@ function onMessage(msg: ToWebview): void {
       fillImages();
       break;
     case 'composeError':
-      onComposeError(msg.message, msg.problems);
+      onComposeError(msg);
       break;
     case 'busy':
       onBusy(msg.action);
@@ -500,6 +350,9 @@ function onMessage(msg: ToWebview): void {
   }
 }
 
+whenFirstShown(() => {
+  if (ui.scrollY > 0) window.scrollTo(0, ui.scrollY);
+});
 selectTab(ui.tab);
 selectWidth(ui.width);
 post({ type: 'ready' });

@@ -165,17 +165,59 @@ function shotTarget(u) {
   return file;
 }
 
+async function answerJson(res, work) {
+  try {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await work()));
+  } catch (e) {
+    log('request failed:', e.message);
+    res.writeHead(400, { 'content-type': 'text/plain' }).end(e.message);
+  }
+}
+
+/** The workbench elements `selector` matches (not inside webviews): their text, the named attributes, whether they show. */
+function readDom(selector, attrs) {
+  if (!selector) throw new Error('no selector');
+  return page.$$eval(selector, (els, names) => els.map((el) => ({
+    text: el.textContent ?? '',
+    visible: !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length),
+    attrs: Object.fromEntries(names.map((n) => [n, el.getAttribute(n)])),
+  })), attrs);
+}
+
+/**
+ * Clicks the visible element `selector` in whichever frame holds it (a webview's page too), then types `steps` with
+ * the real keyboard, as fast as it goes: `{ press: 'Control+A' }` or `{ type: 'text' }`.
+ */
+async function typeInto(selector, steps) {
+  if (!selector) throw new Error('no selector');
+  let target = null;
+  for (const frame of page.frames()) {
+    const handle = await frame.$(selector).catch(() => null);
+    if (handle && (await handle.isVisible())) { target = handle; break; }
+  }
+  if (!target) throw new Error(`no visible element ${selector} in any frame`);
+  await target.click();
+  for (const step of steps) {
+    if (step.press) await page.keyboard.press(step.press);
+    else if (typeof step.type === 'string') await page.keyboard.type(step.type);
+  }
+  return { steps: steps.length };
+}
+
 try {
   if (!fs.existsSync(path.join(ROOT, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
   if (!fs.existsSync(`${EXT_TESTS_PATH}.js`)) throw new Error(`${EXT_TESTS_PATH}.js is missing: run \`node esbuild.js\` first`);
   if (!fs.existsSync(CS_ENTRY)) throw new Error('code-server is not installed: run test/host/run.sh');
 
-  // 1. Loopback endpoint the tests (in the extension host) call to get the page screenshotted.
+  // 1. Loopback endpoint the tests (in the extension host) call to get the page screenshotted, to read the workbench's
+  //    DOM (/dom) and to type with the real keyboard (/keys): what the extension API cannot observe or do.
   const shotPort = await freePort();
   shotServer = http.createServer(async (req, res) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (u.pathname !== '/screenshot') { res.writeHead(404).end('not found'); return; }
     if (!page) { res.writeHead(503).end('no page yet'); return; }
+    if (u.pathname === '/dom') { await answerJson(res, () => readDom(u.searchParams.get('selector') ?? '', (u.searchParams.get('attrs') ?? '').split(',').filter(Boolean))); return; }
+    if (u.pathname === '/keys') { await answerJson(res, () => typeInto(u.searchParams.get('selector') ?? '', JSON.parse(u.searchParams.get('steps') ?? '[]'))); return; }
+    if (u.pathname !== '/screenshot') { res.writeHead(404).end('not found'); return; }
     try {
       const file = shotTarget(u);
       fs.mkdirSync(path.dirname(file), { recursive: true });

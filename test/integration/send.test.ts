@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
+import type { RetryEvent } from '../../src/vscode/mailer';
 import type { SecretTarget } from '../../src/vscode/secrets';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -105,12 +106,22 @@ describe('Save as .eml and Send (real extension host)', () => {
 
     const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
     const composed = await api.mail.compose(doc);
-    const outcome = await api.mail.send(composed, doc.uri);
+    // The send ends with the 535 at once; the resend after "Re-enter Password" is a retry of its outbox entry.
+    const retried = new Promise<RetryEvent>((resolve) => {
+      const sub = api.mail.onDidRetry((e) => {
+        sub.dispose();
+        resolve(e);
+      });
+    });
+    const first = await api.mail.send(composed, doc.uri);
+    assert.strictEqual(first.status === 'failed' && first.code, 'SMTP_AUTH_FAILED', JSON.stringify(first));
     const authError = prompts.shown.find((s) => s.kind === 'error');
     assert.ok(authError, 'no error was shown for the 535');
     assert.ok(authError.buttons.includes('Re-enter Password'), `buttons: ${authError.buttons.join(', ')}`);
     assert.match(authError.message, /authenticat|password|535/i);
     assert.ok(!authError.message.includes('stale-password'));
+    const { outcome, entryId } = await retried;
+    assert.strictEqual(entryId, first.status === 'failed' ? first.entryId : undefined, 'another outbox entry was retried');
     assert.strictEqual(outcome.status, 'sent', JSON.stringify(outcome));
     assert.strictEqual(server.messages.length, 1);
     const mail = await parseMail(server.messages[0]!.raw);

@@ -1,10 +1,12 @@
 // Helpers for integration tests that run inside the real extension host.
+import * as assert from 'assert';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
+import type { PreviewTestApi, RenderReport } from '../../src/testing/preview';
 import { createNonce } from '../../src/preview/html';
 import type { Prompts } from '../../src/vscode/prompts';
 import { projectRoot as rootAboveBundle } from '../support/root';
@@ -97,7 +99,20 @@ export async function waitFor<T>(
  */
 export class ScriptedPrompts implements Prompts {
   readonly shown: { kind: 'info' | 'warn' | 'error' | 'password'; message: string; buttons: string[] }[] = [];
-  constructor(private readonly answers: { error?: string; password?: string[] } = {}) {}
+  /** Error notifications still waiting for their answer (`holdErrors`), oldest first. */
+  private readonly held: ((choice: string | undefined) => void)[] = [];
+  /**
+   * `holdErrors`: an error notification stays unanswered, like one the user has not looked at yet, until `answerHeld`.
+   */
+  constructor(private readonly answers: { error?: string; password?: string[]; holdErrors?: boolean } = {}) {}
+
+  /** Answers the oldest error notification still waiting, as a click on `choice` (undefined: dismissed). */
+  answerHeld(choice?: string): void {
+    const answer = this.held.shift();
+    if (!answer) throw new Error('no error notification is waiting for an answer');
+    answer(choice);
+  }
+
   info(message: string, ...buttons: string[]): Thenable<string | undefined> {
     this.shown.push({ kind: 'info', message, buttons });
     return Promise.resolve(undefined);
@@ -108,12 +123,40 @@ export class ScriptedPrompts implements Prompts {
   }
   error(message: string, ...buttons: string[]): Thenable<string | undefined> {
     this.shown.push({ kind: 'error', message, buttons });
+    if (this.answers.holdErrors) return new Promise((resolve) => this.held.push(resolve));
     return Promise.resolve(this.answers.error && buttons.includes(this.answers.error) ? this.answers.error : undefined);
   }
   password(prompt: string): Thenable<string | undefined> {
     this.shown.push({ kind: 'password', message: prompt, buttons: [] });
     return Promise.resolve(this.answers.password?.shift());
   }
+}
+
+export async function closePreview(preview: PreviewTestApi): Promise<void> {
+  const current = preview.current();
+  if (!current) return;
+  current.panel.dispose();
+  await waitFor(() => preview.current() === undefined, { message: 'the preview to close' });
+}
+
+/** Reverts every changed document, then closes all editors (no save prompt can block the host). */
+export async function revertAndCloseAll(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+export async function openPreview(api: SendAsEmailApi, relative: string): Promise<{ doc: vscode.TextDocument; report: RenderReport }> {
+  const doc = await vscode.workspace.openTextDocument(workspaceUri(...relative.split('/')));
+  await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+  await vscode.commands.executeCommand('sendAsEmail.preview', doc.uri);
+  const current = api.preview.current();
+  assert.ok(current, 'the preview command opened no panel');
+  assert.strictEqual(current.document.uri.toString(), doc.uri.toString());
+  const report = await api.preview.waitForRender(doc.version - 1, 30_000);
+  return { doc, report };
 }
 
 /** The extension's settings as a workspace folder sees them (the fixture folder unless named). */
@@ -176,6 +219,38 @@ export function requestScreenshot(name: string, file?: string): Promise<string |
     req.on('timeout', () => req.destroy(new Error(`Screenshot "${name}" timed out`)));
     req.on('error', reject);
   });
+}
+
+/** Asks the driver (loopback HTTP) for `what` with `query`; resolves with its JSON answer, rejects when it fails. */
+function askDriver<T>(what: string, query: Record<string, string>): Promise<T> {
+  const port = process.env.SAE_DRIVER_PORT;
+  if (!port) return Promise.reject(new Error('no driver attached to this host'));
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: Number(port), path: `/${what}?${new URLSearchParams(query).toString()}`, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`driver /${what}: ${res.statusCode} ${body.trim()}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`driver /${what} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+export interface DomElement {
+  text: string;
+  visible: boolean;
+  attrs: Record<string, string | null>;
+}
+
+/** The workbench's elements that `selector` matches, read by the driver (code-server + Chromium only: `canScreenshot()`). */
+export function workbenchDom(selector: string, attrs: string[] = []): Promise<DomElement[]> {
+  return askDriver('dom', { selector, attrs: attrs.join(',') });
+}
+
+/** Clicks `selector` (in any frame: a webview's page too) and types `steps` with the real keyboard, through the driver. */
+export async function realKeys(selector: string, steps: ({ press: string } | { type: string })[]): Promise<void> {
+  await askDriver('keys', { selector, steps: JSON.stringify(steps) });
 }
 
 /**

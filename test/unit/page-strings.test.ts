@@ -10,7 +10,13 @@ import { projectRoot } from '../support/root';
 
 describe("preview: the page's texts", () => {
   it('lists every template the page script uses, and no other', () => {
-    const source = fs.readFileSync(path.join(projectRoot(), 'src/webview/preview.ts'), 'utf8');
+    // The page script is src/webview/preview.ts and the files beside it (its email frames...).
+    const dir = path.join(projectRoot(), 'src/webview');
+    const source = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     const used = [...source.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\'/g, "'"));
     assert.ok(used.length > 10, `found only ${used.length} templates in the page script`);
     assert.deepStrictEqual([...new Set(used)].sort(), Object.keys(pageStrings()).sort());

@@ -12,6 +12,7 @@ describe('preview: messages from the page', () => {
       { type: 'revealLine', line: 12 },
       { type: 'openLink', href: 'https://example.com/' },
       { type: 'loadRemoteImages' },
+      { type: 'setUp' },
       { type: 'needImages', cids: ['a@b'] },
       { type: 'headers', fields: { to: 'a@example.com', subject: 'Hi' } },
     ]) {

@@ -120,14 +120,31 @@ function uiState(): UiState {
     if (t) errors[name] = t;
   }
   const status = byId('status');
+  const disabled = (id: string): boolean => !!document.getElementById(id) && byId<HTMLButtonElement>(id).disabled;
+  const setUp = document.getElementById('setUp');
   const selected = document.querySelector<HTMLElement>('.tabs [aria-selected="true"]')?.dataset.tab;
   const f = activeFrame();
+  const paper = byId('paper');
+  const doc = f?.contentDocument;
+  const paperStyle = getComputedStyle(paper);
   return {
+    from: byId('from').textContent ?? '',
     fields: readFields(),
     fieldErrors: errors,
-    sendDisabled: byId<HTMLButtonElement>('send').disabled,
+    sendDisabled: disabled('send'),
+    sendTestDisabled: disabled('sendTest'),
+    saveDisabled: disabled('saveEml'),
+    sendReason: document.getElementById('send-reason')?.textContent ?? '',
+    setUpShown: !!setUp && !setUp.hidden && setUp.offsetParent !== null,
     sending: !status.hidden && status.classList.contains('busy'),
     status: status.hidden ? '' : status.innerText,
+    bodyShown: !!f && f.isConnected && !paper.querySelector('.placeholder'),
+    email: {
+      contentWidth: doc?.documentElement ? Math.max(doc.documentElement.scrollWidth, doc.body?.scrollWidth ?? 0) : 0,
+      frameWidth: f ? f.clientWidth : 0,
+      paperWidth: paper.clientWidth,
+      paperScrolls: ['auto', 'scroll'].includes(paperStyle.overflowX) && paper.scrollWidth >= (f?.getBoundingClientRect().width ?? 0) - 1,
+    },
     warnings: Array.from(document.querySelectorAll('#warning-list li')).map((li) => li.textContent ?? ''),
     width: byId('paper').classList.contains('narrow') ? 'narrow' : 'wide',
     frameWidth: f ? Math.round(f.getBoundingClientRect().width) : 0,
@@ -191,6 +208,10 @@ function onProbe(msg: ToProbe): void {
       reply({ type: 'probe:answer', token: msg.token, value: ok });
       return;
     }
+    case 'probe:post':
+      api.postMessage(msg.message);
+      reply({ type: 'probe:answer', token: msg.token, value: true });
+      return;
     case 'probe:scroll':
       window.scrollTo(0, msg.y);
       requestAnimationFrame(() => reply({ type: 'probe:answer', token: msg.token, value: Math.round(window.scrollY) }));
