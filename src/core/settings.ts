@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 // jsonc-parser is what VS Code itself uses for settings files.
 import * as jsonc from 'jsonc-parser';
+import { splitAddressList } from './message/addresses';
 
 export const SETTINGS_SECTION = 'sendAsEmail';
 
@@ -126,30 +127,11 @@ function coerce(spec: SettingSpec, raw: unknown): unknown {
       if (typeof raw !== 'boolean') bad();
       return raw;
     case 'array':
-      if (typeof raw === 'string') return splitList(raw);
+      // The list settings are address lists (to, cc, bcc): one written as a string is split as an address field is.
+      if (typeof raw === 'string') return splitAddressList(raw);
       if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string')) bad();
       return raw;
   }
-}
-
-/** A list written as one string: split at commas outside quotes and angle brackets (`"Lovelace, Ada" <a@b>, c@d`). */
-function splitList(value: string): string[] {
-  const out: string[] = [];
-  let quoted = false;
-  let angle = false;
-  let start = 0;
-  for (let i = 0; i <= value.length; i++) {
-    const ch = value[i];
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === '<') angle = true;
-    else if (!quoted && ch === '>') angle = false;
-    else if (i === value.length || (ch === ',' && !quoted && !angle)) {
-      const item = value.slice(start, i).trim();
-      if (item) out.push(item);
-      start = i + 1;
-    }
-  }
-  return out;
 }
 
 function describe(spec: SettingSpec): string {

@@ -7,6 +7,7 @@ import { ReadCache } from '../../src/core/assets/readCache';
 import { composeMessage, composeMessageStream, composePreview } from '../../src/core/message/compose';
 import { writeEml } from '../../src/core/message/eml';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
+import { formatBytes } from '../../src/core/format';
 import { defaultSettings, type EmailSettings } from '../../src/core/settings';
 import type { ComposedMessage, ComposeOptions, SourceDocument } from '../../src/core/types';
 import { makeWorkspace, sha256 } from '../support/fixtures';
@@ -565,6 +566,11 @@ describe('compose', () => {
     const m = await composeMessage(doc('big.md', md), options());
     const elapsed = Date.now() - started;
     assert.ok(m.warnings.some((w) => w.kind === 'html-too-large'));
+    // The size is written by the one byte formatter of the product.
+    assert.strictEqual(
+      m.warnings.find((w) => w.kind === 'html-too-large')?.message,
+      `The HTML part is ${formatBytes(Buffer.byteLength(m.html))}; Gmail clips messages whose HTML is over 102 KB.`,
+    );
     assertWireSafe(m.raw);
     // A generous bound for a loaded two-core machine; `npm run bench` reports the real figure.
     assert.ok(elapsed < 15_000, `${elapsed} ms`);

@@ -59,6 +59,11 @@ describe('settings', () => {
     assert.deepStrictEqual(s.to, ['"Lovelace, Ada" <ada@example.com>', 'bob@example.com']);
   });
 
+  it('splits such a list as an address field is split: an escaped quote in a name does not end it', () => {
+    const s = settingsFromObject({ 'sendAsEmail.cc': '"Ada \\"x, y" <ada@example.com>, bob@example.com' });
+    assert.deepStrictEqual(s.cc, ['"Ada \\"x, y" <ada@example.com>', 'bob@example.com']);
+  });
+
   it('refuses numbers outside the range package.json declares, naming the setting and the range', () => {
     for (const [key, value] of [['smtp.port', 0], ['smtp.port', 70000], ['smtp.timeoutSeconds', 0]] as const) {
       assert.throws(

@@ -4,17 +4,15 @@
 import * as path from 'path';
 import { type Problem, ErrorCode } from '../errors';
 import { LineLocator } from '../source/lineLocator';
+import type { Attachment } from '../types';
 import type { AssetContext } from './assetContext';
 import { readLocal } from './localFile';
 import { attachmentContentType } from './mimeType';
 import { makeProblem } from './problems';
 import { allowedRoots, safeFileUrl } from './resolve';
 
-export interface LoadedAttachment {
-  filename: string;
-  contentType: string;
-  size: number;
-  path: string;
+/** An attachment with its bytes, as read. */
+export interface LoadedAttachment extends Attachment {
   content: Buffer;
 }
 

@@ -65,6 +65,17 @@ export function parseAddressList(value: string | string[] | undefined, field: st
   return parseMailboxes(value, field).map(formatMailbox);
 }
 
+/**
+ * A list of addresses written as one string, one string per mailbox: `"Lovelace, Ada" <ada@example.com>, bob@example.com`
+ * gives two. Split by the parser every address field goes through, so quotes (escaped ones too) and angle brackets hold
+ * their commas. Nothing is validated here: an entry that is no address is kept (its text), for the address check to name.
+ */
+export function splitAddressList(value: string): string[] {
+  return addressparser(value, { flatten: true })
+    .map((m) => (m.address.trim() ? formatMailbox({ name: m.name.trim(), address: m.address.trim() }) : m.name.trim()))
+    .filter((item) => item !== '');
+}
+
 /** `"Name" <a@b>` (quoted only when needed) or the bare address. */
 export function formatMailbox(m: Mailbox): string {
   if (!m.name) return m.address;

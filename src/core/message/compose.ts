@@ -16,6 +16,7 @@ import { embedInline } from '../assets/inlineParts';
 import { describeFsError } from '../assets/localFile';
 import { problemsError, problemToWarning } from '../assets/problems';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
+import { formatBytes } from '../format';
 import type { DocumentFields } from '../source/documentFields';
 import { collapse, firstHeading, forEachElement, serializeDocument } from '../source/dom';
 import { parseFrontMatter } from '../source/frontMatter';
@@ -201,7 +202,7 @@ async function prepareMessage(
   }
   const htmlBytes = Buffer.byteLength(html);
   if (htmlBytes > GMAIL_CLIP_BYTES) {
-    warnings.push({ kind: 'html-too-large', severity: 'warning', message: `The HTML part is ${Math.round(htmlBytes / 1024)} KB; Gmail clips messages whose HTML is over 102 KB.` });
+    warnings.push({ kind: 'html-too-large', severity: 'warning', message: `The HTML part is ${formatBytes(htmlBytes)}; Gmail clips messages whose HTML is over 102 KB.` });
   }
 
   const mime = await buildMime(composer, parts);
