@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { PreviewManager } from '../preview/previewManager';
-import type { Log } from '../vscode/log';
+import type { Log, LogLine } from '../vscode/log';
 import type { Mailer } from '../vscode/mailer';
 import type { Prompts } from '../vscode/prompts';
 import type { SmtpSecrets } from '../vscode/secrets';
@@ -16,7 +16,8 @@ import { SwitchablePrompts } from './prompts';
 /** What the tests get from `activate()` in Test mode. */
 export interface SendAsEmailApi {
   readonly secrets: SmtpSecrets;
-  readonly log: { lines(): readonly string[] };
+  /** What the log channel got: `lines()` the texts, `entries()` each with its level. */
+  readonly log: { lines(): readonly string[]; entries(): readonly LogLine[] };
   readonly mail: Mailer;
   /** Folder holding `outbox/` and `sent/` (extension global storage). */
   readonly outboxDir: string;
@@ -52,17 +53,17 @@ export function createTesting(context: vscode.ExtensionContext): Testing {
     pageScript: () => ({ script: vscode.Uri.joinPath(root, 'preview-page.js'), root }),
     api(services, subscriptions) {
       probe = new PreviewProbe(services.previews);
-      const lines: string[] = [];
+      const entries: LogLine[] = [];
       subscriptions.push(
         probe,
         services.log.onDidWrite((line) => {
-          lines.push(line);
-          if (lines.length > 2000) lines.splice(0, lines.length - 2000);
+          entries.push(line);
+          if (entries.length > 2000) entries.splice(0, entries.length - 2000);
         }),
       );
       return {
         secrets: services.secrets,
-        log: { lines: () => lines },
+        log: { lines: () => entries.map((e) => e.text), entries: () => [...entries] },
         mail: services.mailer,
         outboxDir: services.outboxDir,
         preview: probe.api(),

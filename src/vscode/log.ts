@@ -7,12 +7,18 @@ import type { Logger } from '../core/types';
  * as a second line of defence every line is scrubbed of the secrets registered here, in every form the SMTP
  * client can put them on the wire (plain, base64 at each alignment, inside AUTH PLAIN / LOGIN blobs: `secretForms`).
  */
+/** A line as written to the channel, at its level. */
+export interface LogLine {
+  level: 'info' | 'warn' | 'error' | 'debug';
+  text: string;
+}
+
 export class Log implements Logger, vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
   private readonly secrets = new Set<string>();
   private scrub: (text: string) => string = (text) => text;
-  private readonly writeEmitter = new vscode.EventEmitter<string>();
-  /** Every line as written (secrets already scrubbed). */
+  private readonly writeEmitter = new vscode.EventEmitter<LogLine>();
+  /** Every line as written (secrets already scrubbed), with its level (the channel shows Info and above by default). */
   readonly onDidWrite = this.writeEmitter.event;
 
   constructor(name = 'Send as Email') {
@@ -30,16 +36,16 @@ export class Log implements Logger, vscode.Disposable {
   }
 
   info(message: string): void {
-    this.channel.info(this.keep(message));
+    this.channel.info(this.keep('info', message));
   }
   warn(message: string): void {
-    this.channel.warn(this.keep(message));
+    this.channel.warn(this.keep('warn', message));
   }
   error(message: string): void {
-    this.channel.error(this.keep(message));
+    this.channel.error(this.keep('error', message));
   }
   debug(message: string): void {
-    this.channel.debug(this.keep(message));
+    this.channel.debug(this.keep('debug', message));
   }
 
   show(): void {
@@ -51,9 +57,9 @@ export class Log implements Logger, vscode.Disposable {
     this.writeEmitter.dispose();
   }
 
-  private keep(message: string): string {
+  private keep(level: LogLine['level'], message: string): string {
     const clean = this.scrub(message);
-    this.writeEmitter.fire(clean);
+    this.writeEmitter.fire({ level, text: clean });
     return clean;
   }
 }

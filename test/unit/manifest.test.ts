@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CommandId } from '../../src/commands/ids';
 import { SETTINGS, SETTINGS_SECTION } from '../../src/core/settings';
+import { configurationSections, contributedSettings } from '../support/manifest';
 import { readNls, resolveNls } from '../support/nls';
 import { projectRoot } from '../support/root';
 
@@ -23,9 +24,29 @@ interface SettingContribution {
   scope?: string;
 }
 
+/**
+ * The category the Settings editor shows before a setting's name ("Smtp" in "Smtp: Ca File"): the key without its
+ * last part, less the longest leading (else trailing) part of the id of the section holding it, as VS Code trims it
+ * (settingsTree.ts, settingKeyToDisplayFormat).
+ */
+function displayCategory(key: string, sectionId: string): string {
+  const category = key.slice(0, key.lastIndexOf('.'));
+  const trim = (forward: boolean): string | undefined => {
+    const parts = sectionId.split('.');
+    while (parts.length > 0) {
+      const re = new RegExp(`^${parts.join('\\.')}(\\.|$)`, 'i');
+      if (re.test(category)) return category.replace(re, '');
+      if (forward) parts.pop();
+      else parts.shift();
+    }
+    return undefined;
+  };
+  return trim(true) ?? trim(false) ?? category;
+}
+
 describe('package.json manifest', () => {
   const commands: ContributedCommand[] = pkg.contributes.commands;
-  const properties: Record<string, SettingContribution> = pkg.contributes.configuration.properties;
+  const properties = contributedSettings<SettingContribution>(pkg);
 
   it('contributes exactly the commands of the CommandId table, each in category "Email"', () => {
     assert.deepStrictEqual(commands.map((c) => c.command).sort(), Object.values(CommandId).sort());
@@ -59,6 +80,46 @@ describe('package.json manifest', () => {
       assert.ok(p.markdownDescription && english(p.markdownDescription).length > 20, `${key} has no markdownDescription`);
       assert.ok(p.scope, `${key} has no explicit scope`);
     }
+  });
+
+  it('groups the settings into titled sections whose ids the Settings editor trims from the labels ("Host", not "Smtp: Host")', () => {
+    const sections = configurationSections(pkg);
+    assert.deepStrictEqual(
+      sections.map((s) => english(s.title)),
+      ['SMTP Server', 'Sender and Recipients', 'Content and Images'],
+    );
+    assert.deepStrictEqual(
+      sections.map((s) => s.order),
+      [1, 2, 3],
+    );
+    const categories: Record<string, string> = {};
+    for (const s of sections) {
+      assert.ok(s.id && s.id.startsWith(`${SETTINGS_SECTION}.`), `section ${s.title} has no id below ${SETTINGS_SECTION}`);
+      for (const key of Object.keys(s.properties)) categories[key.slice(SETTINGS_SECTION.length + 1)] = displayCategory(key, s.id);
+    }
+    // What the Settings editor shows before a setting's name: nothing for the SMTP and sender settings.
+    assert.deepStrictEqual(categories, {
+      'smtp.host': '',
+      'smtp.port': '',
+      'smtp.security': '',
+      'smtp.user': '',
+      'smtp.caFile': '',
+      'smtp.rejectUnauthorized': '',
+      'smtp.timeoutSeconds': '',
+      from: '',
+      to: '',
+      cc: '',
+      bcc: '',
+      replyTo: '',
+      'markdown.stylesheet': 'markdown',
+      inlineCss: '',
+      'images.allowOutsideWorkspace': 'images',
+      'images.embedRemote': 'images',
+    });
+    assert.deepStrictEqual(
+      Object.keys(sections[0]!.properties).map((k) => k.slice(SETTINGS_SECTION.length + 1)),
+      SETTINGS.filter((x) => x.key.startsWith('smtp.')).map((x) => x.key),
+    );
   });
 
   it('restricts the SMTP target settings under Workspace Trust', () => {

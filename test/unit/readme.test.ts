@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { usageText } from '../../src/cli/usage';
+import { contributedSettings } from '../support/manifest';
 import { readNls, resolveNls } from '../support/nls';
 import { projectRoot } from '../support/root';
 
@@ -11,7 +12,7 @@ const USAGE = usageText();
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const commands = pkg.contributes.commands as { title: string; category: string }[];
-const props = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
+const props = contributedSettings<{ default: unknown }>(pkg);
 
 /** Rows of the Markdown table between `<!-- name:start -->` and `<!-- name:end -->` of `text`, as arrays of cells. */
 function tableRows(name: string, text = readme): string[][] {

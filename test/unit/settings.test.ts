@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { defaultSettings, loadSettingsFile, SETTINGS, settingsFromObject, SettingsError } from '../../src/core/settings';
+import { contributedSettings } from '../support/manifest';
 import { projectRoot } from '../support/root';
 
 describe('settings', () => {
@@ -73,11 +74,10 @@ describe('settings', () => {
       );
     }
     assert.strictEqual(settingsFromObject({ 'sendAsEmail.smtp.port': 65535 }).smtp.port, 65535);
-    const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
-      contributes: { configuration: { properties: Record<string, { minimum?: number; maximum?: number }> } };
-    };
+    const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { contributes: { configuration: unknown } };
+    const properties = contributedSettings<{ minimum?: number; maximum?: number }>(manifest);
     for (const spec of SETTINGS.filter((x) => x.type === 'number')) {
-      const declared = manifest.contributes.configuration.properties[`sendAsEmail.${spec.key}`]!;
+      const declared = properties[`sendAsEmail.${spec.key}`]!;
       assert.deepStrictEqual([spec.minimum, spec.maximum], [declared.minimum, declared.maximum], spec.key);
     }
   });
