@@ -5,9 +5,11 @@
  */
 import * as assert from 'assert';
 import * as util from 'util';
+import * as l10n from '@vscode/l10n';
 import { ErrorCode } from '../../src/core/errors';
 import { loginSecrets, scrubSecrets, secretScrubber } from '../../src/core/send/secrets';
-import { cancelled, endpoint, toSmtpError, type SmtpErrorContext } from '../../src/core/send/smtpErrors';
+import { endpoint, type SmtpErrorContext } from '../../src/core/send/smtpErrorContext';
+import { cancelled, toSmtpError } from '../../src/core/send/smtpErrors';
 import { assertNoLeak, b64, credentialLeaks, leakForms } from '../support/leaks';
 
 const ctx: SmtpErrorContext = {
@@ -148,6 +150,35 @@ describe('smtp-errors: toSmtpError', () => {
     );
     assert.strictEqual(rcpt.code, ErrorCode.SMTP_REJECTED);
     assert.match(rcpt.message, /example\.com:587 refused the recipient: 552 mailbox full; nothing was sent/);
+  });
+
+  it('words its message and hint through the l10n bundle, the server\'s reply passed in as it came', () => {
+    l10n.config({
+      contents: {
+        '{0} refused the recipient: {1}': '{0} 拒绝了收件人：{1}',
+        '{0}; nothing was sent.': '{0}；未发送任何内容。',
+        'The server gave the reason above; fix that and send again.': '服务器已给出原因；请修正后重新发送。',
+        '{0} bytes': '{0} 字节',
+      },
+    });
+    try {
+      const e = toSmtpError(
+        nodemailerError('Recipient command failed', { code: 'EENVELOPE', command: 'RCPT TO', response: '552 mailbox full', responseCode: 552 }),
+        ctx,
+      );
+      assert.strictEqual(e.message, 'Smtp.example.com:587 拒绝了收件人：552 mailbox full；未发送任何内容。');
+      assert.strictEqual(e.extra.hint, '服务器已给出原因；请修正后重新发送。');
+      assert.strictEqual(e.extra.serverResponse, '552 mailbox full');
+      const large = toSmtpError(nodemailerError('Message failed', { code: 'EMESSAGE', command: 'DATA', response: '552 too big', responseCode: 552 }), {
+        ...ctx,
+        phase: 'sent',
+        messageSize: 2000,
+        sizeLimit: 1000,
+      });
+      assert.ok(large.message.includes('(2,000 字节)') && large.message.includes('1,000 字节'), large.message);
+    } finally {
+      l10n.config({ contents: {} });
+    }
   });
 
   it('maps a dropped connection by phase to SMTP_CONNECTION_DROPPED', () => {

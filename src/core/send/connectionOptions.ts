@@ -10,6 +10,7 @@
  *   is loopback, and after connecting (session.ts, before AUTH) unless the address connected to is loopback.
  * Certificates are verified against the default CA store plus `caFile` when set.
  */
+import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -19,7 +20,7 @@ import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { ErrorCode, SendAsEmailError } from '../errors';
 import type { SmtpTarget } from '../types';
 import { isLoopbackHost } from './loopback';
-import { endpoint } from './smtpErrors';
+import { endpoint } from './smtpErrorContext';
 
 function settingsError(message: string, hint: string): SendAsEmailError {
   return new SendAsEmailError(ErrorCode.SETTINGS_INVALID, message, { hint });
@@ -28,33 +29,33 @@ function settingsError(message: string, hint: string): SendAsEmailError {
 /** Checks what can be checked without a connection. Throws SendAsEmailError. */
 function checkTarget(target: SmtpTarget): void {
   if (!target.host || !target.host.trim()) {
-    throw new SendAsEmailError(ErrorCode.SMTP_NOT_CONFIGURED, 'No SMTP server is configured: sendAsEmail.smtp.host is empty.', {
-      hint: 'Set sendAsEmail.smtp.host (and port, security, user) in the settings.',
+    throw new SendAsEmailError(ErrorCode.SMTP_NOT_CONFIGURED, l10n.t('No SMTP server is configured: sendAsEmail.smtp.host is empty.'), {
+      hint: l10n.t('Set sendAsEmail.smtp.host (and port, security, user) in the settings.'),
     });
   }
   if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) {
     throw settingsError(
-      `SMTP port ${String(target.port)} for ${target.host} is not a valid port number.`,
-      'Set sendAsEmail.smtp.port to 587 ("starttls") or 465 ("tls").',
+      l10n.t('SMTP port {0} for {1} is not a valid port number.', String(target.port), target.host),
+      l10n.t('Set sendAsEmail.smtp.port to 587 ("starttls") or 465 ("tls").'),
     );
   }
   if (!['starttls', 'tls', 'none'].includes(target.security)) {
     throw settingsError(
-      `SMTP security "${String(target.security)}" is not one of "starttls", "tls" or "none".`,
-      'Set sendAsEmail.smtp.security to "starttls", "tls" or "none".',
+      l10n.t('SMTP security "{0}" is not one of "starttls", "tls" or "none".', String(target.security)),
+      l10n.t('Set sendAsEmail.smtp.security to "starttls", "tls" or "none".'),
     );
   }
   const where = endpoint(target.host, target.port);
   if (target.user && target.security === 'none' && !isLoopbackHost(target.host)) {
     throw new SendAsEmailError(
       ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
-      `Refusing to send the password for "${target.user}" to ${where} unencrypted: security is "none" and the host is not this machine.`,
-      { hint: 'Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).' },
+      l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and the host is not this machine.', target.user, where),
+      { hint: l10n.t('Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).') },
     );
   }
   if (target.user && !target.password) {
-    throw new SendAsEmailError(ErrorCode.SMTP_PASSWORD_MISSING, `No SMTP password is set for "${target.user}" at ${where}.`, {
-      hint: 'Set it with Email: Set SMTP Password.',
+    throw new SendAsEmailError(ErrorCode.SMTP_PASSWORD_MISSING, l10n.t('No SMTP password is set for "{0}" at {1}.', target.user, where), {
+      hint: l10n.t('Set it with Email: Set SMTP Password.'),
     });
   }
 }
@@ -78,15 +79,15 @@ function readCaFile(file: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     throw settingsError(
       code === 'ENOENT'
-        ? `CA file ${resolved} (sendAsEmail.smtp.caFile) does not exist.`
-        : `CA file ${resolved} (sendAsEmail.smtp.caFile) cannot be read (${code ?? String(e)}).`,
-      'Point sendAsEmail.smtp.caFile to the PEM file of the CA that signed the server certificate, or clear it.',
+        ? l10n.t('CA file {0} (sendAsEmail.smtp.caFile) does not exist.', resolved)
+        : l10n.t('CA file {0} (sendAsEmail.smtp.caFile) cannot be read ({1}).', resolved, code ?? String(e)),
+      l10n.t('Point sendAsEmail.smtp.caFile to the PEM file of the CA that signed the server certificate, or clear it.'),
     );
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw settingsError(
-      `CA file ${resolved} (sendAsEmail.smtp.caFile) holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`,
-      'Export the CA certificate in PEM (Base64) format and point sendAsEmail.smtp.caFile to it.',
+      l10n.t('CA file {0} (sendAsEmail.smtp.caFile) holds no PEM certificate ("-----BEGIN CERTIFICATE-----").', resolved),
+      l10n.t('Export the CA certificate in PEM (Base64) format and point sendAsEmail.smtp.caFile to it.'),
     );
   }
   return pem;

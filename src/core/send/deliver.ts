@@ -5,6 +5,7 @@
  * refused for now (4xx) stay pending in the outbox entry. `retry` resends the same bytes, so the
  * Message-ID stays the same, to the recipients still pending only.
  */
+import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError } from '../errors';
 import { contentKey } from './contentKey';
 import type { Outbox, OutboxEntry, OutboxMeta } from './outbox';
@@ -30,7 +31,7 @@ export interface DeliverMessage {
 
 function asSendAsEmailError(e: unknown): SendAsEmailError {
   if (e instanceof SendAsEmailError) return e;
-  return new SendAsEmailError(ErrorCode.SMTP_CONNECTION_DROPPED, `Sending failed unexpectedly: ${e instanceof Error ? e.message : String(e)}.`, {
+  return new SendAsEmailError(ErrorCode.SMTP_CONNECTION_DROPPED, l10n.t('Sending failed unexpectedly: {0}.', e instanceof Error ? e.message : String(e)), {
     cause: e,
   });
 }
@@ -42,7 +43,7 @@ async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpO
   try {
     await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse, rejected, deferred, deliveryUnknown });
   } catch (recordError) {
-    opts.logger?.error(`Could not record the failure in outbox entry ${id}: ${String(recordError)}`);
+    opts.logger?.error(l10n.t('Could not record the failure in outbox entry {0}: {1}', id, String(recordError)));
   }
   return new SendAsEmailError(err.code, err.message, { ...err.extra, outboxEntryId: id });
 }
@@ -55,17 +56,22 @@ async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: 
   try {
     const { status, recordError } = await outbox.markSent(id, result);
     if (status === 'partial') {
-      opts.logger?.info(`Outbox entry ${id} keeps ${result.deferred.map((r) => r.address).join(', ')} pending (refused for now).`);
+      opts.logger?.info(l10n.t('Outbox entry {0} keeps {1} pending (refused for now).', id, result.deferred.map((r) => r.address).join(', ')));
     } else if (status === 'accepted') {
       opts.logger?.error(
-        `The server accepted ${result.messageId}, but its record in sent/ could not be written (${String(recordError)}); outbox entry ${id} is kept as accepted (record incomplete) and is never sent again.`,
+        l10n.t(
+          'The server accepted {0}, but its record in sent/ could not be written ({1}); outbox entry {2} is kept as accepted (record incomplete) and is never sent again.',
+          result.messageId,
+          String(recordError),
+          id,
+        ),
       );
     }
     return true;
   } catch (recordError) {
     // The server has the message: report success, and say loudly that the entry must not be retried.
     opts.logger?.error(
-      `The server accepted ${result.messageId}, but outbox entry ${id} could not be moved to sent/ (${String(recordError)}); do not retry it.`,
+      l10n.t('The server accepted {0}, but outbox entry {1} could not be moved to sent/ ({2}); do not retry it.', result.messageId, id, String(recordError)),
     );
     return false;
   }
@@ -80,8 +86,8 @@ function notStored(outbox: Outbox, e: unknown): SendAsEmailError {
   const why = (e as NodeJS.ErrnoException)?.code ?? (e instanceof Error ? e.message : String(e));
   return new SendAsEmailError(
     ErrorCode.OUTBOX_WRITE_FAILED,
-    `The message could not be stored in the outbox ${outbox.dir} (${why}), so it was not sent.`,
-    { hint: 'Free some disk space or fix the folder\'s permissions, then send again.', cause: e },
+    l10n.t('The message could not be stored in the outbox {0} ({1}), so it was not sent.', outbox.dir, why),
+    { hint: l10n.t("Free some disk space or fix the folder's permissions, then send again."), cause: e },
   );
 }
 
@@ -208,9 +214,10 @@ async function supersede(outbox: Outbox, entry: OutboxEntry, opts: SmtpOptions):
   const id = entry.id;
   try {
     const removed = await outbox.supersede(entry);
-    if (removed.length > 0) opts.logger?.info(`Outbox entry ${id} replaces the older ${removed.length === 1 ? 'entry' : 'entries'} of the same message: ${removed.join(', ')}.`);
+    if (removed.length === 1) opts.logger?.info(l10n.t('Outbox entry {0} replaces the older entry of the same message: {1}.', id, removed[0]));
+    else if (removed.length > 1) opts.logger?.info(l10n.t('Outbox entry {0} replaces the older entries of the same message: {1}.', id, removed.join(', ')));
   } catch (e) {
-    opts.logger?.warn(`Could not remove older outbox entries of the same message as ${id}: ${String(e)}`);
+    opts.logger?.warn(l10n.t('Could not remove older outbox entries of the same message as {0}: {1}', id, String(e)));
   }
 }
 

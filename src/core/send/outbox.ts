@@ -23,6 +23,7 @@
  * incomplete") until sent/ has its record: never sent again, and moved to sent/ by a later listing once sent/ can be
  * written.
  */
+import * as l10n from '@vscode/l10n';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { fsyncDir, writeAtomic } from '../atomicFile';
@@ -179,7 +180,7 @@ export class Outbox {
     // The error says it in every listing that shows errors.
     const lastError: OutboxError = {
       code: ErrorCode.OUTBOX_WRITE_FAILED,
-      message: `Accepted by the server, but its record in ${this.sentDir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); it is never sent again.`,
+      message: l10n.t('Accepted by the server, but its record in {0} could not be written ({1}); it is never sent again.', this.sentDir, (e as NodeJS.ErrnoException).code ?? String(e)),
       at: done.updatedAt,
     };
     const accepted = encodeRecord({ ...done, status: 'accepted', sentAt: done.updatedAt, lastError });
@@ -307,7 +308,7 @@ export class Outbox {
   async require(id: string): Promise<OutboxEntry> {
     const entry = await this.get(id);
     if (!entry) throw entryNotFound(id, this.dir);
-    if (entry.status === 'unreadable') throw invalidEntry(entry.problem ?? `Outbox entry ${id} cannot be read.`);
+    if (entry.status === 'unreadable') throw invalidEntry(entry.problem ?? l10n.t('Outbox entry {0} cannot be read.', id));
     return entry;
   }
 

@@ -14,6 +14,7 @@
  * (a shared folder) cannot be checked and is respected. Taking over moves the stale file aside first, so of two
  * processes taking over at once only one succeeds.
  */
+import * as l10n from '@vscode/l10n';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -75,11 +76,22 @@ function isStale(owner: ClaimOwner | undefined, mtimeMs: number): boolean {
 }
 
 function busy(id: string, owner: ClaimOwner | undefined, lockFile?: string): SendAsEmailError {
-  const who = owner
-    ? `process ${owner.pid} on ${owner.host}${owner.pid === process.pid && owner.host === os.hostname() ? ' (this one)' : ''}${owner.at ? ` since ${owner.at}` : ''}`
-    : 'another process';
-  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_BUSY, `Outbox entry ${id} is being sent by ${who}, so it is not sent again now.`, {
-    hint: lockFile ? `Wait for that send to finish. If that process is gone (on another computer, say), delete ${lockFile}.` : 'Wait for that send to finish.',
+  let message: string;
+  if (!owner) {
+    message = l10n.t('Outbox entry {0} is being sent by another process, so it is not sent again now.', id);
+  } else if (owner.pid === process.pid && owner.host === os.hostname()) {
+    message = owner.at
+      ? l10n.t('Outbox entry {0} is being sent by process {1} on {2} (this one) since {3}, so it is not sent again now.', id, owner.pid, owner.host, owner.at)
+      : l10n.t('Outbox entry {0} is being sent by process {1} on {2} (this one), so it is not sent again now.', id, owner.pid, owner.host);
+  } else {
+    message = owner.at
+      ? l10n.t('Outbox entry {0} is being sent by process {1} on {2} since {3}, so it is not sent again now.', id, owner.pid, owner.host, owner.at)
+      : l10n.t('Outbox entry {0} is being sent by process {1} on {2}, so it is not sent again now.', id, owner.pid, owner.host);
+  }
+  return new SendAsEmailError(ErrorCode.OUTBOX_ENTRY_BUSY, message, {
+    hint: lockFile
+      ? l10n.t('Wait for that send to finish. If that process is gone (on another computer, say), delete {0}.', lockFile)
+      : l10n.t('Wait for that send to finish.'),
   });
 }
 

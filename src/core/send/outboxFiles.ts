@@ -2,6 +2,7 @@
  * Where the files of an outbox entry are, and reading them: the record (`<id>.json`, or the accepted marker
  * `<id>.accepted.json`), the message file (`<id>.eml`), the retry lock (`<id>.lock`), in `outbox/` or `sent/`.
  */
+import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fsyncDir } from '../atomicFile';
@@ -37,7 +38,7 @@ export class OutboxFiles {
     if (loaded) return hasEml ? this.toEntry(loaded.record, 'outbox') : this.unreadable(id, missingFile(this.toEntry(loaded.record, 'outbox')).message);
     // A message file alone: its record was never written (a crash; or, for a moment, a send storing it right now).
     if (hasEml) {
-      return this.unreadable(id, `Outbox entry ${id} has a message file but no record (${this.json('outbox', id)} is missing): ${this.eml('outbox', id)}.`);
+      return this.unreadable(id, l10n.t('Outbox entry {0} has a message file but no record ({1} is missing): {2}.', id, this.json('outbox', id), this.eml('outbox', id)));
     }
     return undefined;
   }
@@ -119,7 +120,7 @@ export class OutboxFiles {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      return { problem: `The record ${file} of outbox entry ${id} cannot be read (${code ?? String(e)}).` };
+      return { problem: l10n.t('The record {0} of outbox entry {1} cannot be read ({2}).', file, id, code ?? String(e)) };
     }
     return decodeRecord(text, id, file);
   }

@@ -9,6 +9,7 @@
  * The hash makes edits and damage evident; it is not a signature: whoever can write the outbox folder (mode 0700,
  * the user's own) could compute it too.
  */
+import * as l10n from '@vscode/l10n';
 import * as crypto from 'crypto';
 import type { ClaimOwner } from './outboxClaim';
 import type { SendResult } from '../types';
@@ -128,18 +129,18 @@ export function encodeRecord(entry: Omit<StoredEntry, 'version' | 'recordSha256'
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-/** The first thing that makes `r` no outbox record, or undefined. */
+/** The first field (or fields, `a/b`) that makes `r` no outbox record, or undefined. */
 function shapeProblem(r: Record<string, unknown>): string | undefined {
   const envelope = r.envelope as { from?: unknown; to?: unknown } | undefined;
   const result = r.result as { accepted?: unknown; rejected?: unknown } | undefined;
-  if (r.version !== 1 && r.version !== 2) return 'its version';
+  if (r.version !== 1 && r.version !== 2) return 'version';
   if (typeof r.messageId !== 'string') return 'messageId';
   if (!envelope || typeof envelope.from !== 'string' || !isStrings(envelope.to) || envelope.to.length === 0) return 'envelope';
   if (typeof r.status !== 'string' || !STATUSES.includes(r.status)) return 'status';
-  if (typeof r.size !== 'number' || typeof r.sha256 !== 'string' || !HEX64.test(r.sha256)) return 'size or sha256';
-  if (typeof r.createdAt !== 'string' || typeof r.attempts !== 'number') return 'createdAt or attempts';
+  if (typeof r.size !== 'number' || typeof r.sha256 !== 'string' || !HEX64.test(r.sha256)) return 'size/sha256';
+  if (typeof r.createdAt !== 'string' || typeof r.attempts !== 'number') return 'createdAt/attempts';
   if (r.pendingRecipients !== undefined && !isStrings(r.pendingRecipients)) return 'pendingRecipients';
-  if ((r.source !== undefined && typeof r.source !== 'string') || (r.contentKey !== undefined && typeof r.contentKey !== 'string')) return 'source or contentKey';
+  if ((r.source !== undefined && typeof r.source !== 'string') || (r.contentKey !== undefined && typeof r.contentKey !== 'string')) return 'source/contentKey';
   if (result !== undefined && (typeof result !== 'object' || !isStrings(result.accepted) || !Array.isArray(result.rejected))) return 'result';
   return undefined;
 }
@@ -153,18 +154,21 @@ export function decodeRecord(text: string, id: string, file: string): { record: 
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const why = text.trim() === '' ? 'it is empty' : `it is not valid JSON (${e instanceof Error ? e.message : String(e)})`;
-    return { problem: `The record ${file} of outbox entry ${id} cannot be read: ${why}; it may have been cut short.` };
+    const problem =
+      text.trim() === ''
+        ? l10n.t('The record {0} of outbox entry {1} cannot be read: it is empty; it may have been cut short.', file, id)
+        : l10n.t('The record {0} of outbox entry {1} cannot be read: it is not valid JSON ({2}); it may have been cut short.', file, id, e instanceof Error ? e.message : String(e));
+    return { problem };
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return { problem: `The record ${file} of outbox entry ${id} is not an outbox record.` };
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return { problem: l10n.t('The record {0} of outbox entry {1} is not an outbox record.', file, id) };
   const r = data as Record<string, unknown>;
-  if (r.id !== id) return { problem: `The record ${file} belongs to outbox entry ${JSON.stringify(r.id)}, not ${id}.` };
+  if (r.id !== id) return { problem: l10n.t('The record {0} belongs to outbox entry {1}, not {2}.', file, JSON.stringify(r.id) ?? String(r.id), id) };
   const wrong = shapeProblem(r);
-  if (wrong) return { problem: `The record ${file} of outbox entry ${id} is not a valid outbox record (${wrong} is missing or wrong).` };
+  if (wrong) return { problem: l10n.t('The record {0} of outbox entry {1} is not a valid outbox record ({2} is missing or wrong).', file, id, wrong) };
   const record = r as unknown as StoredEntry;
   if (record.version === 2 && record.recordSha256 !== recordHash(record)) {
     return {
-      problem: `The record ${file} of outbox entry ${id} was changed after it was written: its envelope, recipients or status do not match its recorded hash.`,
+      problem: l10n.t('The record {0} of outbox entry {1} was changed after it was written: its envelope, recipients or status do not match its recorded hash.', file, id),
     };
   }
   return { record };

@@ -6,8 +6,9 @@
  *   server may have delivered the message, so a retry could deliver it twice (SMTP_DELIVERY_UNKNOWN, and
  *   `extra.deliveryUnknown` on it and on a cancel at that point).
  */
+import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError } from '../errors';
-import { endpoint, type SmtpErrorContext } from './smtpErrors';
+import { endpoint, type SmtpErrorContext } from './smtpErrorContext';
 
 export interface Refusal {
   address: string;
@@ -36,26 +37,39 @@ export function sendFailure(e: unknown, ctx: SmtpErrorContext | undefined): unkn
   const where = endpoint(ctx.host, ctx.port);
   if (e.code === ErrorCode.SMTP_RECIPIENTS_REJECTED && e.extra.rejected?.some(isTemporary)) {
     const { rejected, deferred } = splitRefusals(e.extra.rejected);
-    const forGood = rejected.length > 0 ? `, and for good: ${list(rejected)}` : '';
-    return new SendAsEmailError(ErrorCode.SMTP_RECIPIENTS_REJECTED, `${where} refused every recipient, for now: ${list(deferred)}${forGood}; nothing was sent.`, {
+    const message =
+      rejected.length > 0
+        ? l10n.t('{0} refused every recipient, for now: {1}, and for good: {2}; nothing was sent.', where, list(deferred), list(rejected))
+        : l10n.t('{0} refused every recipient, for now: {1}; nothing was sent.', where, list(deferred));
+    return new SendAsEmailError(ErrorCode.SMTP_RECIPIENTS_REJECTED, message, {
       ...e.extra,
       accepted: [],
       rejected,
       deferred,
-      hint: 'A refusal "for now" (4xx) is often greylisting: retry the message from the outbox in a few minutes.',
+      hint: l10n.t('A refusal "for now" (4xx) is often greylisting: retry the message from the outbox in a few minutes.'),
     });
   }
   if (ctx.phase !== 'sent') return e;
   if (e.code === ErrorCode.SMTP_CANCELLED) return new SendAsEmailError(e.code, e.message, { ...e.extra, deliveryUnknown: true });
   // A reply (even 421) means the server decided; only silence after the final dot leaves the outcome open.
   if ((e.code === ErrorCode.SMTP_CONNECTION_DROPPED || e.code === ErrorCode.SMTP_TIMEOUT) && !e.extra.serverResponse) {
-    const why =
-      e.code === ErrorCode.SMTP_TIMEOUT ? `${where} did not confirm it within ${ctx.timeoutSeconds} s` : `the connection to ${where} was lost before the server confirmed it`;
-    return new SendAsEmailError(
-      ErrorCode.SMTP_DELIVERY_UNKNOWN,
-      `The whole message was sent, but ${why}, so it may have been delivered: check whether it arrived (a recipient's mailbox, your Sent folder) before retrying it from the outbox.`,
-      { ...e.extra, deliveryUnknown: true, hint: 'If it did arrive, a retry would deliver it a second time.', cause: e },
-    );
+    const message =
+      e.code === ErrorCode.SMTP_TIMEOUT
+        ? l10n.t(
+            "The whole message was sent, but {0} did not confirm it within {1} s, so it may have been delivered: check whether it arrived (a recipient's mailbox, your Sent folder) before retrying it from the outbox.",
+            where,
+            ctx.timeoutSeconds,
+          )
+        : l10n.t(
+            "The whole message was sent, but the connection to {0} was lost before the server confirmed it, so it may have been delivered: check whether it arrived (a recipient's mailbox, your Sent folder) before retrying it from the outbox.",
+            where,
+          );
+    return new SendAsEmailError(ErrorCode.SMTP_DELIVERY_UNKNOWN, message, {
+      ...e.extra,
+      deliveryUnknown: true,
+      hint: l10n.t('If it did arrive, a retry would deliver it a second time.'),
+      cause: e,
+    });
   }
   return e;
 }

@@ -3,6 +3,7 @@
  * caller's steps, quit; cancellable by closing the socket. Every failure becomes a SendAsEmailError through
  * `toSmtpError` (smtpErrors.ts).
  */
+import * as l10n from '@vscode/l10n';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { ErrorCode, SendAsEmailError } from '../errors';
 import type { Logger, SmtpTarget } from '../types';
@@ -10,7 +11,8 @@ import { transportOptions } from './connectionOptions';
 import { isLoopbackAddress } from './loopback';
 import { socketOf, useFastDataEscaping } from './nodemailerInternals';
 import { loginSecrets } from './secrets';
-import { cancelled, endpoint, toSmtpError, type SmtpErrorContext } from './smtpErrors';
+import { endpoint, type SmtpErrorContext } from './smtpErrorContext';
+import { cancelled, toSmtpError } from './smtpErrors';
 import { transcriptLogger } from './transcript';
 
 export interface SmtpOptions {
@@ -72,7 +74,10 @@ export async function withSession<T>(
   if (target.security !== 'none' && target.rejectUnauthorized === false) {
     const where = endpoint(ctx.host, ctx.port);
     opts.logger?.warn(
-      `Certificates are not checked for ${where} (sendAsEmail.smtp.rejectUnauthorized is false): the connection is encrypted, but anyone on the way could pose as the server and read the password and the message.`,
+      l10n.t(
+        'Certificates are not checked for {0} (sendAsEmail.smtp.rejectUnauthorized is false): the connection is encrypted, but anyone on the way could pose as the server and read the password and the message.',
+        where,
+      ),
     );
     opts.onInsecureTls?.(where);
   }
@@ -158,10 +163,10 @@ function checkPlaintextPeer(conn: SMTPConnection, ctx: SmtpErrorContext, user: s
   const where = endpoint(ctx.host, ctx.port);
   throw new SendAsEmailError(
     ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
-    `Refusing to send the password for "${user}" to ${where} unencrypted: security is "none" and ${
-      address ? `${ctx.host} resolved to ${address}, which is not this machine` : `the address ${ctx.host} resolved to is unknown`
-    }.`,
-    { hint: 'Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).' },
+    address
+      ? l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and {2} resolved to {3}, which is not this machine.', user, where, ctx.host, address)
+      : l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and the address {2} resolved to is unknown.', user, where, ctx.host),
+    { hint: l10n.t('Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).') },
   );
 }
 
@@ -172,8 +177,8 @@ export async function login(s: Session, target: SmtpTarget): Promise<void> {
     const where = endpoint(s.ctx.host, s.ctx.port);
     throw new SendAsEmailError(
       ErrorCode.SMTP_AUTH_FAILED,
-      `${where} does not offer a login (no AUTH in its EHLO reply), but sendAsEmail.smtp.user is set to "${target.user}".`,
-      { hint: 'Clear sendAsEmail.smtp.user if this server needs no login, or check the host and port.' },
+      l10n.t('{0} does not offer a login (no AUTH in its EHLO reply), but sendAsEmail.smtp.user is set to "{1}".', where, target.user),
+      { hint: l10n.t('Clear sendAsEmail.smtp.user if this server needs no login, or check the host and port.') },
     );
   }
   await s.step<boolean | undefined>((done) =>

@@ -8,6 +8,7 @@
  * rules there), the session (session.ts), the body streamed to the server (smtpBody.ts), the transcript
  * (transcript.ts), the reply-to-error table (smtpErrors.ts), credentials scrubbed (secrets.ts).
  */
+import * as l10n from '@vscode/l10n';
 import * as tls from 'tls';
 import { isAscii } from 'buffer';
 import type { Readable } from 'stream';
@@ -19,21 +20,22 @@ import { sendFailure, splitRefusals } from './sendOutcome';
 import { scrubSecrets } from './secrets';
 import { login, withSession, type SmtpOptions } from './session';
 import { FileBody, TrackedBody, type BufferedMessage, type StreamedMessage } from './smtpBody';
-import { messageTooLarge, type SmtpErrorContext } from './smtpErrors';
+import type { SmtpErrorContext } from './smtpErrorContext';
+import { messageTooLarge } from './smtpReplyErrors';
 
 export type { SmtpOptions } from './session';
 export type { BufferedMessage, StreamedMessage } from './smtpBody';
 
 function checkEnvelope(envelope: { from: string; to: string[] }): void {
   if (!envelope.to || envelope.to.length === 0) {
-    throw new SendAsEmailError(ErrorCode.NO_RECIPIENTS, 'The message has no recipients; nothing was sent.', {
-      hint: 'Add a To, Cc or Bcc address.',
+    throw new SendAsEmailError(ErrorCode.NO_RECIPIENTS, l10n.t('The message has no recipients; nothing was sent.'), {
+      hint: l10n.t('Add a To, Cc or Bcc address.'),
     });
   }
   for (const address of [envelope.from, ...envelope.to]) {
     if (typeof address !== 'string' || /[\r\n<>\s]/.test(address) || (address !== envelope.from && !address)) {
-      throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, `Envelope address ${JSON.stringify(address)} is not a valid address.`, {
-        hint: 'Use a plain address such as ada@example.com.',
+      throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, l10n.t('Envelope address {0} is not a valid address.', JSON.stringify(address)), {
+        hint: l10n.t('Use a plain address such as ada@example.com.'),
       });
     }
   }

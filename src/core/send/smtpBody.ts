@@ -2,6 +2,7 @@
  * The message body of a send, as nodemailer's SMTPConnection takes it: bytes in memory (TrackedBody) or the outbox
  * file (FileBody), each reporting when the first byte goes out and when the last one did (the session's phase).
  */
+import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 import { EventEmitter } from 'events';
 import { Readable, type Writable } from 'stream';
@@ -96,7 +97,7 @@ export class FileBody extends EventEmitter {
         let length = 0;
         while (length < want) {
           const { bytesRead } = await handle.read(buffer, length, want - length, position + length);
-          if (bytesRead === 0) throw new Error(`${file} is shorter than the ${size} bytes stored`);
+          if (bytesRead === 0) throw new Error(l10n.t('{0} is shorter than the {1} bytes stored', file, size));
           length += bytesRead;
         }
         return { buffer, length };
