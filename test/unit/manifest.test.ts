@@ -122,6 +122,13 @@ describe('package.json manifest', () => {
     );
   });
 
+  it('lets every setting come from User settings in local and remote windows alike, and each folder name its own server', () => {
+    // In a remote window (Remote-SSH, WSL, Dev Containers, Codespaces, code-server) VS Code reads `machine` and
+    // `machine-overridable` settings only from the Remote settings: a user's own settings.json would be ignored.
+    // `application` settings cannot be set per workspace or folder. `resource` settings are read from all of them.
+    for (const [key, p] of Object.entries(properties)) assert.strictEqual(p.scope, 'resource', `${key} scope`);
+  });
+
   it('restricts the SMTP target settings under Workspace Trust', () => {
     const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
     assert.strictEqual(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
@@ -156,6 +163,8 @@ describe('package.json manifest', () => {
       'README.md',
       'README.zh-CN.md',
       'dist/extension.js',
+      'l10n/bundle.l10n.json',
+      'l10n/bundle.l10n.zh-cn.json',
       'media/icon.png',
       'media/preview-screenshot.png',
       'media/preview.css',
