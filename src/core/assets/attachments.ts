@@ -38,7 +38,7 @@ export async function loadAttachments(
   const seen = new Set<string>();
   for (const { ref, line, res } of results) {
     if (!res.ok) {
-      problems.push(makeProblem('Attachment', ref, line, res));
+      problems.push(makeProblem('attachment', ref, line, res));
       continue;
     }
     if (seen.has(res.path)) continue;

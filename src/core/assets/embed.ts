@@ -2,17 +2,18 @@
  * The images of a document embedded: every reference found, resolved, loaded once, deduplicated by content and
  * rewritten to `cid:`. The `cid:` references written by hand are handed on to inlineParts.ts.
  */
+import * as l10n from '@vscode/l10n';
 import * as crypto from 'crypto';
 import * as path from 'path';
 import { domainToASCII } from 'url';
 import type { CheerioAPI } from 'cheerio';
 import pLimit from 'p-limit';
 import type { Problem } from '../errors';
-import { LineLocator } from '../source/lineLocator';
+import { LineLocator, quotedAtLine } from '../source/lineLocator';
 import type { InlineImage, Warning } from '../types';
 import type { AssetContext } from './assetContext';
 import { inlinePart, loadData, localImageLoader, loadRemote, type LoadResult } from './loadImage';
-import { imageProblem, lineText, shorten } from './problems';
+import { imageProblem, shorten } from './problems';
 import { type CidReference, collectReferences } from './references';
 import { allowedRoots, classify, safeDecode } from './resolve';
 
@@ -86,7 +87,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
         warnings.push({
           kind: 'remote-image',
           severity: 'warning',
-          message: `Image "${ref.url}"${lineText(ref.line)} is remote: it is not embedded, and many clients block it until the reader allows it.`,
+          message: l10n.t('Image {0} is remote: it is not embedded, and many clients block it until the reader allows it.', quotedAtLine(ref.url, ref.line)),
           line: ref.line || undefined,
           ref: ref.url,
         });

@@ -2,6 +2,7 @@
  * The inline parts an author names by Content-ID for the `cid:` references written by hand: front matter
  * `inline: { image1: images/chart.png }` or `<meta name="email:inline" content="image1=images/chart.png">`.
  */
+import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { ErrorCode, type Problem } from '../errors';
 import { LineLocator } from '../source/lineLocator';
@@ -9,7 +10,7 @@ import type { InlineImage, Warning } from '../types';
 import type { AssetContext } from './assetContext';
 import type { EmbedResult } from './embed';
 import { inlinePart, localImageLoader, type LoadResult } from './loadImage';
-import { cidProblem, lineText, makeProblem } from './problems';
+import { cidProblem, makeProblem } from './problems';
 import type { CidReference } from './references';
 import { allowedRoots, classify } from './resolve';
 
@@ -40,7 +41,9 @@ export async function embedInline(declared: Record<string, string>, cidRefs: Cid
     warnings.push({
       kind: 'inline-unused',
       severity: 'warning',
-      message: `Inline part "${cid}" (${file})${lineText(line)} is not used by any cid:${cid} in the document, so it is not sent.`,
+      message: line
+        ? l10n.t('Inline part "{0}" ({1}) (line {2}) is not used by any cid:{0} in the document, so it is not sent.', cid, file, line)
+        : l10n.t('Inline part "{0}" ({1}) is not used by any cid:{0} in the document, so it is not sent.', cid, file),
       line,
       ref: file,
     });
@@ -57,7 +60,7 @@ export async function embedInline(declared: Record<string, string>, cidRefs: Cid
       const res: LoadResult =
         target.kind === 'file'
           ? await loadLocal(target)
-          : { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not a local file (an inline part is a file in the workspace)' };
+          : { ok: false, code: ErrorCode.IMAGE_INVALID, reason: { kind: 'not-local' } };
       return { cid, refs, file, line, res };
     }),
   );
@@ -65,7 +68,7 @@ export async function embedInline(declared: Record<string, string>, cidRefs: Cid
   const inlineImages: InlineImage[] = [];
   for (const { cid, refs, file, line, res } of loads) {
     if (!res.ok) {
-      problems.push(makeProblem('Image', file, line, res));
+      problems.push(makeProblem('image', file, line, res));
       continue;
     }
     inlineImages.push(inlinePart(res, cid, refs.map((r) => ({ ref: r.ref, line: r.line }))));

@@ -3,10 +3,9 @@
  */
 import * as path from 'path';
 import { ErrorCode } from '../errors';
-import { formatBytes } from '../format';
 import type { InlineImage, LocalFileCache } from '../types';
 import type { AssetContext } from './assetContext';
-import { type Failure, type LocalResult, readLocal } from './localFile';
+import { type Failure, type LocalResult, type Reason, readLocal } from './localFile';
 import { detectImageType, type ImageType } from './mimeType';
 import { shorten } from './problems';
 import { safeDecode } from './resolve';
@@ -71,7 +70,7 @@ async function loadFile(
   }
   if (!res.ok) return res;
   const type = pool ? headType : detectImageType(res.bytes, res.path);
-  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)', path: res.path };
+  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: { kind: 'not-an-image' }, path: res.path };
   return {
     ok: true,
     bytes: res.bytes,
@@ -112,7 +111,7 @@ export function inlinePart(res: LoadedImage, cid: string, refs: InlineImage['ref
 export async function loadData(url: string, n: number): Promise<LoadResult> {
   const decoded = await decodeDataUri(url);
   const type = decoded && detectImageType(decoded.bytes);
-  if (!decoded || !type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
+  if (!decoded || !type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: { kind: 'not-an-image' } };
   return { ok: true, bytes: decoded.bytes, size: decoded.bytes.length, type, source: shorten(url), filename: `image-${n}.${type.ext}` };
 }
 
@@ -122,18 +121,18 @@ export async function loadRemote(url: string, n: number, ctx: AssetContext): Pro
   const timeoutMs = ctx.remote?.timeoutMs ?? DEFAULT_REMOTE_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
-  const fail = (reason: string): Failure => ({ ok: false, code: ErrorCode.IMAGE_REMOTE_FAILED, reason: `could not be downloaded: ${reason}` });
+  const fail = (reason: Reason): Failure => ({ ok: false, code: ErrorCode.IMAGE_REMOTE_FAILED, reason });
   let bytes: Buffer;
   try {
     const res = await fetch(url, { signal, redirect: 'follow' });
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
-      return fail(`the server answered HTTP ${res.status}`);
+      return fail({ kind: 'http', status: res.status });
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared > maxBytes) {
       await res.body?.cancel().catch(() => undefined);
-      return fail(`it is larger than ${formatBytes(maxBytes)}`);
+      return fail({ kind: 'too-large', limit: maxBytes });
     }
     const chunks: Buffer[] = [];
     let total = 0;
@@ -145,7 +144,7 @@ export async function loadRemote(url: string, n: number, ctx: AssetContext): Pro
         total += value.byteLength;
         if (total > maxBytes) {
           await reader.cancel().catch(() => undefined);
-          return fail(`it is larger than ${formatBytes(maxBytes)}`);
+          return fail({ kind: 'too-large', limit: maxBytes });
         }
         chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
       }
@@ -153,12 +152,12 @@ export async function loadRemote(url: string, n: number, ctx: AssetContext): Pro
     bytes = Buffer.concat(chunks, total);
   } catch (e) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
-    if (timeout.aborted) return fail(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+    if (timeout.aborted) return fail({ kind: 'timeout', seconds: Math.round(timeoutMs / 1000) });
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    return fail(cause?.code ?? cause?.message ?? (e as Error).message);
+    return fail({ kind: 'download-failed', detail: cause?.code ?? cause?.message ?? (e as Error).message });
   }
   const type = detectImageType(bytes, new URL(url).pathname);
-  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: 'is not an image (PNG, JPEG, GIF, WebP or SVG)' };
+  if (!type) return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: { kind: 'not-an-image' } };
   const base = safeDecode(path.posix.basename(new URL(url).pathname));
   return { ok: true, bytes, size: bytes.length, type, source: url, filename: base ? withExtension(base, type) : `image-${n}.${type.ext}` };
 }

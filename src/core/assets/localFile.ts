@@ -8,10 +8,23 @@ import { ErrorCode } from '../errors';
 import type { LocalFileCache } from '../types';
 import { isInside } from './resolve';
 
-/** `path`: the resolved path; `shown`: how to show it when that differs (a symlink and where it leads). */
-export type Failure = { ok: false; code: ErrorCode; reason: string; path?: string; shown?: string };
+/** Why a local file cannot be used (problems.ts words it). */
+export type FileReason = { kind: 'not-found' } | { kind: 'outside' } | { kind: 'not-a-file' } | { kind: 'denied' } | { kind: 'unreadable'; detail: string };
 
-export type LocalResult = { ok: true; bytes: Buffer; path: string; size: number; sha256?: string; mtimeMs?: number; realPath: string } | Failure;
+/** Why an image cannot be embedded: a file reason, or one of its bytes or its download. */
+export type Reason =
+  | FileReason
+  | { kind: 'not-an-image' }
+  | { kind: 'not-local' }
+  | { kind: 'http'; status: number }
+  | { kind: 'too-large'; limit: number }
+  | { kind: 'timeout'; seconds: number }
+  | { kind: 'download-failed'; detail: string };
+
+/** `path`: the resolved path; `shown`: how to show it when that differs (a symlink and where it leads). */
+export type Failure<R extends Reason = Reason> = { ok: false; code: ErrorCode; reason: R; path?: string; shown?: string };
+
+export type LocalResult = { ok: true; bytes: Buffer; path: string; size: number; sha256?: string; mtimeMs?: number; realPath: string } | Failure<FileReason>;
 
 /** Instead of keeping a file's bytes: hash it through a buffer from `pool`, showing its head to `inspect`. */
 export interface HashOnly {
@@ -66,15 +79,15 @@ export async function readLocal(
   try {
     real = await fs.realpath(file);
   } catch (e) {
-    if (!allowOutside && !isInside(file, roots)) return { ok: false, code: codes.outside, reason: 'is outside the workspace', path: file };
-    return { ok: false, code: codes.notFound, reason: describeFsError(e), path: file };
+    if (!allowOutside && !isInside(file, roots)) return { ok: false, code: codes.outside, reason: { kind: 'outside' }, path: file };
+    return { ok: false, code: codes.notFound, reason: fsReason(e), path: file };
   }
   if (!allowOutside && !isInside(real, roots)) {
-    return { ok: false, code: codes.outside, reason: 'is outside the workspace', path: real, shown: real === file ? undefined : `${file} -> ${real}` };
+    return { ok: false, code: codes.outside, reason: { kind: 'outside' }, path: real, shown: real === file ? undefined : `${file} -> ${real}` };
   }
   try {
     const stat = await fs.stat(real);
-    if (!stat.isFile()) return { ok: false, code: codes.notFound, reason: 'is not a file', path: file };
+    if (!stat.isFile()) return { ok: false, code: codes.notFound, reason: { kind: 'not-a-file' }, path: file };
     if (!hashOnly && cache) {
       const hit = cache.get(real, stat.size, stat.mtimeMs);
       if (hit) return { ok: true, bytes: hit.bytes, sha256: hit.sha256, path: file, size: hit.size, realPath: real };
@@ -91,14 +104,14 @@ export async function readLocal(
     }
     return { ok: true, bytes: Buffer.alloc(0), ...(await hashFile(real, hashOnly)), path: file, realPath: real };
   } catch (e) {
-    return { ok: false, code: codes.notFound, reason: describeFsError(e), path: file };
+    return { ok: false, code: codes.notFound, reason: fsReason(e), path: file };
   }
 }
 
-/** Why a file could not be read, as a message says it: `not found`, `cannot be read (permission denied)`... */
-export function describeFsError(e: unknown): string {
+/** Why a file could not be read: not found, permission denied, or another error (its code). */
+export function fsReason(e: unknown): Extract<FileReason, { kind: 'not-found' | 'denied' | 'unreadable' }> {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return 'not found';
-  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
-  return `cannot be read (${code ?? String(e)})`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'not-found' };
+  if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied' };
+  return { kind: 'unreadable', detail: code ?? String(e) };
 }

@@ -1,10 +1,13 @@
 /**
  * Problems with images and attachments: each one as a Problem (with its line and a short summary), as the preview's
- * warning, and all of them as the one error a send fails with.
+ * warning, and all of them as the one error a send fails with. Every sentence is whole, one per reason.
  */
+import * as l10n from '@vscode/l10n';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
+import { formatBytes } from '../format';
+import { quotedAtLine } from '../source/lineLocator';
 import type { Warning, WarningKind } from '../types';
-import type { Failure } from './localFile';
+import type { Failure, FileReason, Reason } from './localFile';
 import type { CidReference, Reference } from './references';
 
 /** A reference as shown in messages: data: URIs are cut short. */
@@ -12,40 +15,116 @@ export function shorten(url: string): string {
   return url.length > 64 && /^data:/i.test(url) ? `${url.slice(0, 48)}…` : url;
 }
 
-export function lineText(line: number | undefined): string {
-  return line ? ` (line ${line})` : '';
-}
-
 export function imageProblem(ref: Reference, f: Failure): Problem {
-  return makeProblem('Image', shorten(ref.url), ref.line, f);
+  return makeProblem('image', shorten(ref.url), ref.line, f);
 }
 
 /** The short form of each problem, for the one-line summary of several (`"a.png" (line 3) not found`). */
 const summaries = new WeakMap<Problem, string>();
 
-export function makeProblem(noun: 'Image' | 'Attachment', ref: string, line: number, f: Failure): Problem {
-  const summary = `"${ref}"${lineText(line)} ${f.reason}`;
-  const where = f.shown ?? f.path;
+/** `what` (the reference named with its line) and why, without the noun: one item of the list of several. */
+function summaryOf(what: string, r: Reason): string {
+  switch (r.kind) {
+    case 'not-found':
+      return l10n.t('{0} not found', what);
+    case 'outside':
+      return l10n.t('{0} is outside the workspace', what);
+    case 'not-a-file':
+      return l10n.t('{0} is not a file', what);
+    case 'denied':
+      return l10n.t('{0} cannot be read (permission denied)', what);
+    case 'unreadable':
+      return l10n.t('{0} cannot be read ({1})', what, r.detail);
+    case 'not-an-image':
+      return l10n.t('{0} is not an image (PNG, JPEG, GIF, WebP or SVG)', what);
+    case 'not-local':
+      return l10n.t('{0} is not a local file (an inline part is a file in the workspace)', what);
+    case 'http':
+      return l10n.t('{0} could not be downloaded: the server answered HTTP {1}', what, r.status);
+    case 'too-large':
+      return l10n.t('{0} could not be downloaded: it is larger than {1}', what, formatBytes(r.limit));
+    case 'timeout':
+      return l10n.t('{0} could not be downloaded: no answer within {1} s', what, r.seconds);
+    case 'download-failed':
+      return l10n.t('{0} could not be downloaded: {1}', what, r.detail);
+  }
+}
+
+/** The whole sentence for an image that cannot be embedded; `at`: the file, for the reasons that have one. */
+function imageMessage(what: string, r: Reason, at: string): string {
+  switch (r.kind) {
+    case 'not-found':
+      return l10n.t('Image {0} not found: {1}', what, at);
+    case 'outside':
+      return l10n.t('Image {0} is outside the workspace: {1}', what, at);
+    case 'not-a-file':
+      return l10n.t('Image {0} is not a file: {1}', what, at);
+    case 'denied':
+      return l10n.t('Image {0} cannot be read (permission denied): {1}', what, at);
+    case 'unreadable':
+      return l10n.t('Image {0} cannot be read ({1}): {2}', what, r.detail, at);
+    case 'not-an-image':
+      return l10n.t('Image {0} is not an image (PNG, JPEG, GIF, WebP or SVG)', what);
+    case 'not-local':
+      return l10n.t('Image {0} is not a local file (an inline part is a file in the workspace)', what);
+    case 'http':
+      return l10n.t('Image {0} could not be downloaded: the server answered HTTP {1}', what, r.status);
+    case 'too-large':
+      return l10n.t('Image {0} could not be downloaded: it is larger than {1}', what, formatBytes(r.limit));
+    case 'timeout':
+      return l10n.t('Image {0} could not be downloaded: no answer within {1} s', what, r.seconds);
+    case 'download-failed':
+      return l10n.t('Image {0} could not be downloaded: {1}', what, r.detail);
+  }
+}
+
+/** The whole sentence for an attachment that cannot be attached. */
+function attachmentMessage(what: string, r: FileReason, at: string): string {
+  switch (r.kind) {
+    case 'not-found':
+      return l10n.t('Attachment {0} not found: {1}', what, at);
+    case 'outside':
+      return l10n.t('Attachment {0} is outside the workspace: {1}', what, at);
+    case 'not-a-file':
+      return l10n.t('Attachment {0} is not a file: {1}', what, at);
+    case 'denied':
+      return l10n.t('Attachment {0} cannot be read (permission denied): {1}', what, at);
+    case 'unreadable':
+      return l10n.t('Attachment {0} cannot be read ({1}): {2}', what, r.detail, at);
+  }
+}
+
+export function makeProblem(noun: 'image', ref: string, line: number, f: Failure): Problem;
+export function makeProblem(noun: 'attachment', ref: string, line: number, f: Failure<FileReason>): Problem;
+export function makeProblem(noun: 'image' | 'attachment', ref: string, line: number, f: Failure): Problem {
+  const what = quotedAtLine(ref, line);
+  // The file it resolved to (a symlink shown with where it leads); the reasons that are not about a file have none.
+  const at = f.shown ?? f.path ?? '';
   const problem: Problem = {
     code: f.code,
-    message: `${noun} ${summary}${where && f.code !== ErrorCode.IMAGE_INVALID ? `: ${where}` : ''}`,
+    message: noun === 'image' ? imageMessage(what, f.reason, at) : attachmentMessage(what, f.reason as FileReason, at),
     ref,
     line: line || undefined,
     path: f.path,
   };
-  summaries.set(problem, summary);
+  summaries.set(problem, summaryOf(what, f.reason));
   return problem;
 }
 
 export function cidProblem(r: CidReference): Problem {
-  const summary = `"${r.ref}"${lineText(r.line)} has no inline part`;
+  const what = quotedAtLine(r.ref, r.line);
   const problem: Problem = {
     code: ErrorCode.CID_NOT_FOUND,
-    message: `Image ${summary}: name its file with inline: { ${r.cid}: path } in the front matter or <meta name="email:inline" content="${r.cid}=path">`,
+    message: l10n.t(
+      'Image {0} has no inline part: name its file with inline: {1} in the front matter or {2}',
+      what,
+      `{ ${r.cid}: path }`,
+      `<meta name="email:inline" content="${r.cid}=path">`,
+    ),
     ref: r.ref,
     line: r.line || undefined,
   };
-  summaries.set(problem, summary);
+  summaries.set(problem, l10n.t('{0} has no inline part', what));
   return problem;
 }
 
@@ -62,7 +141,7 @@ const WARNING_KIND: Partial<Record<ErrorCode, WarningKind>> = {
 
 /** The preview's view of a problem: a warning of the matching kind, an error (a strict compose stops at it). */
 export function problemToWarning(p: Problem): Warning {
-  return { kind: WARNING_KIND[p.code] ?? 'image-not-found', severity: 'error', message: `${p.message}.`, line: p.line, ref: p.ref };
+  return { kind: WARNING_KIND[p.code] ?? 'image-not-found', severity: 'error', message: l10n.t('{0}.', p.message), line: p.line, ref: p.ref };
 }
 
 const IMAGE_CODES: readonly ErrorCode[] = [
@@ -81,17 +160,18 @@ export function problemsError(problems: Problem[]): SendAsEmailError {
   const first = problems[0];
   const outside = problems.some((p) => p.code === ErrorCode.IMAGE_OUTSIDE_WORKSPACE || p.code === ErrorCode.ATTACHMENT_OUTSIDE_WORKSPACE);
   const hint = outside
-    ? 'Move the file into the workspace, or turn on the sendAsEmail.images.allowOutsideWorkspace setting if you trust this document.'
-    : 'Fix the path in the document, or remove the reference.';
+    ? l10n.t('Move the file into the workspace, or turn on the sendAsEmail.images.allowOutsideWorkspace setting if you trust this document.')
+    : l10n.t('Fix the path in the document, or remove the reference.');
   const extra = { problems, hint };
-  if (problems.length === 1) return new SendAsEmailError(first.code, `${first.message}.`, extra);
+  if (problems.length === 1) return new SendAsEmailError(first.code, l10n.t('{0}.', first.message), extra);
   const images = problems.filter((p) => IMAGE_CODES.includes(p.code)).length;
-  const noun =
+  const list = problems.map((p) => summaries.get(p) ?? p.message).join('; ');
+  // Several problems (two or more): one sentence per mix of images and attachments.
+  const message =
     images === problems.length
-      ? `${problems.length} images cannot be embedded`
+      ? l10n.t('{0} images cannot be embedded: {1}.', problems.length, list)
       : images === 0
-        ? `${problems.length} attachments cannot be attached`
-        : `${problems.length} images and attachments cannot be included`;
-  const parts = problems.map((p) => summaries.get(p) ?? p.message);
-  return new SendAsEmailError(first.code, `${noun}: ${parts.join('; ')}.`, extra);
+        ? l10n.t('{0} attachments cannot be attached: {1}.', problems.length, list)
+        : l10n.t('{0} images and attachments cannot be included: {1}.', problems.length, list);
+  return new SendAsEmailError(first.code, message, extra);
 }

@@ -1,6 +1,7 @@
 /**
  * Address lists and header values: parsed with nodemailer's addressparser, validated before any connection is made.
  */
+import * as l10n from '@vscode/l10n';
 import addressparser from 'nodemailer/lib/addressparser';
 import { ErrorCode, SendAsEmailError } from '../errors';
 
@@ -13,8 +14,8 @@ export interface Mailbox {
 /** Header values never contain CR or LF: a line break would start a header of the attacker's choosing. */
 export function assertHeaderValue(name: string, value: string): void {
   if (/[\r\n]/.test(value)) {
-    throw new SendAsEmailError(ErrorCode.HEADER_INJECTION, `The ${name} header contains a line break, which is not allowed in a header value.`, {
-      problems: [{ code: ErrorCode.HEADER_INJECTION, message: `The ${name} header contains a line break.`, ref: name }],
+    throw new SendAsEmailError(ErrorCode.HEADER_INJECTION, l10n.t('The {0} header contains a line break, which is not allowed in a header value.', name), {
+      problems: [{ code: ErrorCode.HEADER_INJECTION, message: l10n.t('The {0} header contains a line break.', name), ref: name }],
     });
   }
 }
@@ -40,7 +41,7 @@ export function parseMailboxes(value: string | string[] | undefined, field: stri
   const result: Mailbox[] = [];
   for (const item of items) {
     if (typeof item !== 'string') {
-      throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, `The ${field} field must be text or a list of addresses, got ${JSON.stringify(item)}.`);
+      throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, l10n.t('The {0} field must be text or a list of addresses, got {1}.', field, JSON.stringify(item)));
     }
     assertHeaderValue(field, item);
     if (!item.trim()) continue;
@@ -49,9 +50,10 @@ export function parseMailboxes(value: string | string[] | undefined, field: stri
       const name = parsed.name.trim();
       if (!isValidAddress(address)) {
         const shown = address || name || item.trim();
-        throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, `Invalid address "${shown}" in ${field}.`, {
-          problems: [{ code: ErrorCode.INVALID_ADDRESS, message: `Invalid address "${shown}" in ${field}.`, ref: shown }],
-          hint: 'Write addresses as name@example.com or "Name" <name@example.com>, separated by commas.',
+        const message = l10n.t('Invalid address "{0}" in {1}.', shown, field);
+        throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, message, {
+          problems: [{ code: ErrorCode.INVALID_ADDRESS, message, ref: shown }],
+          hint: l10n.t('Write addresses as name@example.com or "Name" <name@example.com>, separated by commas.'),
         });
       }
       result.push({ name, address });

@@ -3,6 +3,7 @@
  * saved and sent. Parse → render → assets → inline CSS → text part → headers → nodemailer's MailComposer, with the
  * binary parts encoded by mimeBuild.ts.
  */
+import * as l10n from '@vscode/l10n';
 import * as crypto from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -13,7 +14,7 @@ import { assertHeaderValue, domainOf, formatMailbox, type Mailbox, parseMailboxe
 import { loadAttachments } from '../assets/attachments';
 import { embedImages } from '../assets/embed';
 import { embedInline } from '../assets/inlineParts';
-import { describeFsError } from '../assets/localFile';
+import { fsReason } from '../assets/localFile';
 import { problemsError, problemToWarning } from '../assets/problems';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
 import { formatBytes } from '../format';
@@ -198,11 +199,19 @@ async function prepareMessage(
 
   const envelopeTo = uniqueAddresses([...headers.toMailboxes, ...headers.ccMailboxes, ...headers.bccMailboxes]);
   if (envelopeTo.length === 0) {
-    warnings.push({ kind: 'no-recipients', severity: 'warning', message: 'The message has no recipients yet: add To, Cc or Bcc in the front matter, the preview or the settings.' });
+    warnings.push({
+      kind: 'no-recipients',
+      severity: 'warning',
+      message: l10n.t('The message has no recipients yet: add To, Cc or Bcc in the front matter, the preview or the settings.'),
+    });
   }
   const htmlBytes = Buffer.byteLength(html);
   if (htmlBytes > GMAIL_CLIP_BYTES) {
-    warnings.push({ kind: 'html-too-large', severity: 'warning', message: `The HTML part is ${formatBytes(htmlBytes)}; Gmail clips messages whose HTML is over 102 KB.` });
+    warnings.push({
+      kind: 'html-too-large',
+      severity: 'warning',
+      message: l10n.t('The HTML part is {0}; Gmail clips messages whose HTML is over 102 KB.', formatBytes(htmlBytes)),
+    });
   }
 
   const mime = await buildMime(composer, parts);
@@ -247,13 +256,13 @@ function resolveHeaders(doc: DocumentFields, overrides: HeaderOverrides, setting
   const blank = (v: string | undefined): string | undefined => (v !== undefined && v.trim() ? v : undefined);
   const fromValue = pick(blank(overrides.from), blank(doc.from), nonEmpty(settings.from));
   if (fromValue === undefined) {
-    throw new SendAsEmailError(ErrorCode.NO_FROM, 'No sender address: set sendAsEmail.from in the settings or "from" in the document.', {
-      hint: 'Add "sendAsEmail.from": "Your Name <you@example.com>" to your settings.',
+    throw new SendAsEmailError(ErrorCode.NO_FROM, l10n.t('No sender address: set sendAsEmail.from in the settings or "from" in the document.'), {
+      hint: l10n.t('Add {0} to your settings.', '"sendAsEmail.from": "Your Name <you@example.com>"'),
     });
   }
   const fromList = parseMailboxes(fromValue, 'From');
   if (fromList.length !== 1) {
-    throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, `From must be exactly one address, got "${fromValue}".`);
+    throw new SendAsEmailError(ErrorCode.INVALID_ADDRESS, l10n.t('From must be exactly one address, got "{0}".', fromValue));
   }
   const [fromMailbox] = fromList;
   const toMailboxes = parseMailboxes(pick(overrides.to, doc.to, list(settings.to)), 'To');
@@ -315,15 +324,22 @@ function normalizeMessageId(id: string | undefined): string | undefined {
 async function readStylesheet(setting: string, docDir: string): Promise<string> {
   const file = path.resolve(docDir, setting);
   if (path.extname(file).toLowerCase() !== '.css') {
-    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, `Stylesheet "${setting}" is not a .css file.`, {
-      hint: 'Point sendAsEmail.markdown.stylesheet at a .css file, or clear it to use the default stylesheet.',
+    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, l10n.t('Stylesheet "{0}" is not a .css file.', setting), {
+      hint: l10n.t('Point sendAsEmail.markdown.stylesheet at a .css file, or clear it to use the default stylesheet.'),
     });
   }
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, `Stylesheet "${setting}" ${describeFsError(e)}: ${file}.`, {
-      hint: 'Fix sendAsEmail.markdown.stylesheet, or clear it to use the default stylesheet.',
+    const reason = fsReason(e);
+    const message =
+      reason.kind === 'not-found'
+        ? l10n.t('Stylesheet "{0}" not found: {1}.', setting, file)
+        : reason.kind === 'denied'
+          ? l10n.t('Stylesheet "{0}" cannot be read (permission denied): {1}.', setting, file)
+          : l10n.t('Stylesheet "{0}" cannot be read ({1}): {2}.', setting, reason.detail, file);
+    throw new SendAsEmailError(ErrorCode.STYLESHEET_NOT_FOUND, message, {
+      hint: l10n.t('Fix sendAsEmail.markdown.stylesheet, or clear it to use the default stylesheet.'),
       cause: e,
     });
   }

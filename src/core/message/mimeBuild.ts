@@ -11,6 +11,7 @@
  * most of a large send's garbage collection came from that. Here a file part is read through one reused buffer,
  * encoded straight into the output without any string, and the streamed message comes out of one reused buffer.
  */
+import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'fs';
 import * as crypto from 'crypto';
 import type MailComposer from 'nodemailer/lib/mail-composer';
@@ -113,10 +114,9 @@ function encodeLines(src: Buffer, start: number, end: number, out: Buffer, pos: 
   return p;
 }
 
-function changed(file: string, why: string): SendAsEmailError {
-  return new SendAsEmailError(ErrorCode.IMAGE_INVALID, `Image file ${file} changed while the message was being built (${why}).`, {
-    hint: 'Send the document again once the file is saved.',
-  });
+/** `message`: the sentence naming the file and how it changed. */
+function changed(message: string): SendAsEmailError {
+  return new SendAsEmailError(ErrorCode.IMAGE_INVALID, message, { hint: l10n.t('Send the document again once the file is saved.') });
 }
 
 /**
@@ -128,21 +128,25 @@ async function* fileSlices(file: string, part: BinaryPart, input: Buffer): Async
   try {
     handle = await fs.open(file, 'r');
   } catch (e) {
-    throw new SendAsEmailError(ErrorCode.IMAGE_NOT_FOUND, `Image file ${file} cannot be read any more (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, {
-      hint: 'Send the document again once the file is back.',
+    throw new SendAsEmailError(ErrorCode.IMAGE_NOT_FOUND, l10n.t('Image file {0} cannot be read any more ({1}).', file, (e as NodeJS.ErrnoException).code ?? String(e)), {
+      hint: l10n.t('Send the document again once the file is back.'),
       cause: e,
     });
   }
   try {
     const stat = await handle.stat();
-    if (part.mtimeMs !== undefined && stat.mtimeMs !== part.mtimeMs) throw changed(file, 'its modification time differs');
-    if (stat.size !== part.size) throw changed(file, `${part.size} bytes before, ${stat.size} now`);
+    if (part.mtimeMs !== undefined && stat.mtimeMs !== part.mtimeMs) {
+      throw changed(l10n.t('Image file {0} changed while the message was being built (its modification time differs).', file));
+    }
+    if (stat.size !== part.size) {
+      throw changed(l10n.t('Image file {0} changed while the message was being built ({1} bytes before, {2} now).', file, part.size, stat.size));
+    }
     for (let done = 0; done < part.size; ) {
       const want = Math.min(input.length, part.size - done);
       let filled = 0;
       while (filled < want) {
         const { bytesRead } = await handle.read(input, filled, want - filled, done + filled);
-        if (bytesRead === 0) throw changed(file, 'it got shorter');
+        if (bytesRead === 0) throw changed(l10n.t('Image file {0} changed while the message was being built (it got shorter).', file));
         filled += bytesRead;
       }
       done += filled;

@@ -2,7 +2,9 @@
  * The header fields a document gives itself (front matter or meta elements), and how a wrong one is refused: the
  * key, its line and the known key it most resembles.
  */
+import * as l10n from '@vscode/l10n';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
+import { quotedAtLine } from './lineLocator';
 
 /** The header fields a document gives itself: front matter (Markdown) or `email:*` meta elements (HTML). */
 export interface DocumentFields {
@@ -20,19 +22,37 @@ export interface DocumentFields {
 /** A Content-ID an author may name: a dot-atom (`image1`, `logo.png`, `chart@report`), as `cid:` URLs write it. */
 export const CONTENT_ID_RE = /^[A-Za-z0-9!#$&'*+/=?^_`{|}~.@-]{1,200}$/;
 
+/** Where the unknown name was written: a front matter key (Markdown) or the name of a meta element (HTML). */
+export type FieldsSource = 'front matter' | 'meta';
+
 /** `unknown` as one problem: the key, its line, and the known key it most resembles. */
-export function unknownKey(noun: string, key: string, line: number | undefined, known: readonly string[]): Problem {
+export function unknownKey(source: FieldsSource, key: string, line: number | undefined, known: readonly string[]): Problem {
   const near = nearestKey(key, known);
-  const where = line ? ` (line ${line})` : '';
-  const message = `Unknown ${noun} "${key}"${where}${near ? `: did you mean "${near}"?` : '.'}`;
+  const what = quotedAtLine(key, line);
+  let message: string;
+  if (source === 'front matter') {
+    message = near ? l10n.t('Unknown front matter key {0}: did you mean "{1}"?', what, near) : l10n.t('Unknown front matter key {0}.', what);
+  } else {
+    message = near ? l10n.t('Unknown meta element {0}: did you mean "{1}"?', what, near) : l10n.t('Unknown meta element {0}.', what);
+  }
   return { code: ErrorCode.FRONT_MATTER_INVALID, message, ref: key, line };
 }
 
-export function unknownKeysError(noun: string, problems: Problem[], known: readonly string[]): SendAsEmailError {
-  const hint = `The known ${noun}s are ${known.slice(0, -1).join(', ')} and ${known[known.length - 1]}.`;
+/** One error for the unknown keys (problems made by `unknownKey`), with the known ones as its hint. */
+export function unknownKeysError(source: FieldsSource, problems: Problem[], known: readonly string[]): SendAsEmailError {
+  const [first, last] = [known.slice(0, -1).join(', '), known[known.length - 1]];
+  const hint = source === 'front matter' ? l10n.t('The known front matter keys are {0} and {1}.', first, last) : l10n.t('The known meta elements are {0} and {1}.', first, last);
   if (problems.length === 1) return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, problems[0].message, { problems, hint });
-  const parts = problems.map((p) => p.message.replace(/^Unknown [^"]*/, '').replace(/\.$/, ''));
-  return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, `${problems.length} unknown ${noun}s: ${parts.join('; ')}.`, { problems, hint });
+  const parts = problems
+    .map((p) => {
+      const what = quotedAtLine(p.ref ?? '', p.line);
+      const near = nearestKey(p.ref ?? '', known);
+      return near ? l10n.t('{0}: did you mean "{1}"?', what, near) : what;
+    })
+    .join('; ');
+  const message =
+    source === 'front matter' ? l10n.t('{0} unknown front matter keys: {1}.', problems.length, parts) : l10n.t('{0} unknown meta elements: {1}.', problems.length, parts);
+  return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, message, { problems, hint });
 }
 
 /**

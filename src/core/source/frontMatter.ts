@@ -1,8 +1,10 @@
 /**
  * YAML front matter of a Markdown document: the header fields and attachments, and the body without it.
  */
+import * as l10n from '@vscode/l10n';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
-import { type DocumentFields, invalid, unknownKey, unknownKeysError, CONTENT_ID_RE } from './documentFields';
+import { CONTENT_ID_RE, type DocumentFields, invalid, unknownKey, unknownKeysError } from './documentFields';
+import { quotedAtLine } from './lineLocator';
 
 export interface ParsedMarkdown {
   data: DocumentFields;
@@ -34,7 +36,7 @@ export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
   if (err) {
     const line = (err.linePos?.[0]?.line ?? 1) + 1;
     const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
-    throw new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, `The front matter is not valid YAML (line ${line}): ${what}.`, {
+    throw new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, l10n.t('The front matter is not valid YAML (line {0}): {1}.', line, what), {
       problems: [{ code: ErrorCode.FRONT_MATTER_INVALID, message: what, line }],
     });
   }
@@ -45,9 +47,9 @@ export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       const line = lineOf(isNode(pair.key) ? pair.key.range?.[0] : undefined);
       keyLines.set(key, line);
-      if (!(FRONT_MATTER_KEYS as readonly string[]).includes(key)) unknown.push(unknownKey('front matter key', key, line, FRONT_MATTER_KEYS));
+      if (!(FRONT_MATTER_KEYS as readonly string[]).includes(key)) unknown.push(unknownKey('front matter', key, line, FRONT_MATTER_KEYS));
     }
-    if (unknown.length > 0) throw unknownKeysError('front matter key', unknown, FRONT_MATTER_KEYS);
+    if (unknown.length > 0) throw unknownKeysError('front matter', unknown, FRONT_MATTER_KEYS);
   }
   const data = validate(doc.toJS(), (key) => keyLines.get(key));
   return { data, body: text.slice(consumed), lineOffset: lines };
@@ -66,46 +68,44 @@ function frontMatterBlock(text: string, start: number): { yamlText: string; cons
     const content = text.slice(pos, end).replace(/\r$/, '');
     if (CLOSING_RE.test(content)) return { yamlText: text.slice(start, pos), consumed: nl < 0 ? text.length : nl + 1, lines: line };
     if (NEAR_CLOSING_RE.test(content)) {
-      throw frontMatterNotClosed(`The front matter that starts on line 1 must end with a line of exactly "---"; line ${line} is "${content.trim()}".`, line);
+      throw frontMatterNotClosed(l10n.t('The front matter that starts on line 1 must end with a line of exactly "---"; line {0} is "{1}".', line, content.trim()), line);
     }
     if (nl < 0) {
       throw frontMatterNotClosed(
-        `The front matter that starts on line 1 is not closed: no line of exactly "---" follows it (the file has ${line} lines).`,
+        l10n.t('The front matter that starts on line 1 is not closed: no line of exactly "---" follows it (the file has {0} lines).', line),
         1,
-        'End the front matter with a line "---"; if the first line is meant as a horizontal rule, put an empty line before it.',
+        l10n.t('End the front matter with a line "---"; if the first line is meant as a horizontal rule, put an empty line before it.'),
       );
     }
     pos = nl + 1;
   }
 }
 
-function frontMatterNotClosed(message: string, line: number, hint = 'End the front matter with a line of exactly "---".'): SendAsEmailError {
+function frontMatterNotClosed(message: string, line: number, hint = l10n.t('End the front matter with a line of exactly "---".')): SendAsEmailError {
   return new SendAsEmailError(ErrorCode.FRONT_MATTER_INVALID, message, { problems: [{ code: ErrorCode.FRONT_MATTER_INVALID, message, line }], hint });
 }
 
 function validate(raw: unknown, lineOf: (key: string) => number | undefined): DocumentFields {
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw invalid('The front matter must be a YAML mapping of keys such as subject, to and cc.');
+    throw invalid(l10n.t('The front matter must be a YAML mapping of keys such as subject, to and cc.'));
   }
   const obj = raw as Record<string, unknown>;
   const out: DocumentFields = {};
-  const where = (key: string): string => {
-    const line = lineOf(key);
-    return line ? ` (line ${line})` : '';
-  };
+  // The key as a message names it: `"cc" (line 4)`.
+  const named = (key: string): string => quotedAtLine(key, lineOf(key));
   const str = (key: 'subject' | 'from' | 'replyTo'): void => {
     const v = obj[key];
     if (v === undefined || v === null) return;
     if (typeof v === 'string' || typeof v === 'number') out[key] = String(v);
-    else throw invalid(`The front matter key "${key}"${where(key)} must be text.`);
+    else throw invalid(l10n.t('The front matter key {0} must be text.', named(key)));
   };
   const list = (key: 'to' | 'cc' | 'bcc'): void => {
     const v = obj[key];
     if (v === undefined || v === null) return;
     if (typeof v === 'string') out[key] = v;
     else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[key] = v as string[];
-    else throw invalid(`The front matter key "${key}"${where(key)} must be an address or a list of addresses.`);
+    else throw invalid(l10n.t('The front matter key {0} must be an address or a list of addresses.', named(key)));
   };
   str('subject');
   str('from');
@@ -117,16 +117,29 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Do
   if (att !== undefined && att !== null) {
     if (typeof att === 'string') out.attachments = [att];
     else if (Array.isArray(att) && att.every((x) => typeof x === 'string')) out.attachments = att as string[];
-    else throw invalid(`The front matter key "attachments"${where('attachments')} must be a file path or a list of file paths.`);
+    else throw invalid(l10n.t('The front matter key {0} must be a file path or a list of file paths.', named('attachments')));
   }
   const inline = obj.inline;
   if (inline !== undefined && inline !== null) {
-    const shape = `The front matter key "inline"${where('inline')} must map Content-IDs to files, as in inline: { image1: images/chart.png }`;
-    if (typeof inline !== 'object' || Array.isArray(inline)) throw invalid(`${shape}.`);
+    const example = '{ image1: images/chart.png }';
+    if (typeof inline !== 'object' || Array.isArray(inline)) {
+      throw invalid(l10n.t('The front matter key {0} must map Content-IDs to files, as in inline: {1}.', named('inline'), example));
+    }
     out.inline = {};
     for (const [cid, file] of Object.entries(inline as Record<string, unknown>)) {
-      if (!CONTENT_ID_RE.test(cid)) throw invalid(`${shape}; "${cid}" is not a Content-ID (letters, digits and . @ - _ without spaces).`);
-      if (typeof file !== 'string' || !file.trim()) throw invalid(`${shape}; "${cid}" has no file path.`);
+      if (!CONTENT_ID_RE.test(cid)) {
+        throw invalid(
+          l10n.t(
+            'The front matter key {0} must map Content-IDs to files, as in inline: {1}; "{2}" is not a Content-ID (letters, digits and . @ - _ without spaces).',
+            named('inline'),
+            example,
+            cid,
+          ),
+        );
+      }
+      if (typeof file !== 'string' || !file.trim()) {
+        throw invalid(l10n.t('The front matter key {0} must map Content-IDs to files, as in inline: {1}; "{2}" has no file path.', named('inline'), example, cid));
+      }
       out.inline[cid] = file.trim();
     }
   }

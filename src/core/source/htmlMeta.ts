@@ -1,6 +1,7 @@
 /**
  * Header fields of an HTML document: its `<meta name="email:...">` elements and `<title>`.
  */
+import * as l10n from '@vscode/l10n';
 import type { CheerioAPI } from 'cheerio';
 import type { Problem } from '../errors';
 import { CONTENT_ID_RE, type DocumentFields, invalid, unknownKey, unknownKeysError } from './documentFields';
@@ -28,7 +29,7 @@ export function readHtmlHeaders($: CheerioAPI, sourceText = ''): DocumentFields 
     const key = META_FIELDS.find((f) => f.toLowerCase() === name.slice('email:'.length));
     if (!key) {
       lines ??= new LineLocator(sourceText);
-      unknown.push(unknownKey('meta element', written, lines.find([written]) || undefined, META_NAMES));
+      unknown.push(unknownKey('meta', written, lines.find([written]) || undefined, META_NAMES));
       return;
     }
     const content = el.attribs.content;
@@ -40,7 +41,7 @@ export function readHtmlHeaders($: CheerioAPI, sourceText = ''): DocumentFields 
       out[key] = content;
     }
   });
-  if (unknown.length > 0) throw unknownKeysError('meta element', unknown, META_NAMES);
+  if (unknown.length > 0) throw unknownKeysError('meta', unknown, META_NAMES);
   if (out.subject === undefined) {
     const title = $('title').first().text().replace(/\s+/g, ' ').trim();
     if (title) out.subject = title;
@@ -54,16 +55,21 @@ export function readHtmlHeaders($: CheerioAPI, sourceText = ''): DocumentFields 
  */
 function parseInlineList(content: string, line: number | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  const where = line ? ` (line ${line})` : '';
   for (const entry of content.split(',')) {
     if (!entry.trim()) continue;
     const eq = entry.indexOf('=');
     const cid = entry.slice(0, Math.max(eq, 0)).trim();
     const file = entry.slice(eq + 1).trim();
     if (eq < 0 || !CONTENT_ID_RE.test(cid) || !file) {
-      throw invalid(`The meta element email:inline${where} must list id=path pairs separated by commas, as in "image1=images/chart.png"; "${entry.trim()}" is not one.`);
+      throw invalid(
+        line
+          ? l10n.t('The meta element email:inline (line {0}) must list id=path pairs separated by commas, as in "image1=images/chart.png"; "{1}" is not one.', line, entry.trim())
+          : l10n.t('The meta element email:inline must list id=path pairs separated by commas, as in "image1=images/chart.png"; "{0}" is not one.', entry.trim()),
+      );
     }
-    if (out[cid] !== undefined) throw invalid(`The meta element email:inline${where} names "${cid}" twice.`);
+    if (out[cid] !== undefined) {
+      throw invalid(line ? l10n.t('The meta element email:inline (line {0}) names "{1}" twice.', line, cid) : l10n.t('The meta element email:inline names "{0}" twice.', cid));
+    }
     out[cid] = file;
   }
   return out;

@@ -1,6 +1,13 @@
 /**
- * Line numbers of things found in a parsed document: where in the source text a reference, a key or a name was written.
+ * Line numbers of things found in a parsed document: where in the source text a reference, a key or a name was written,
+ * and how messages name such a thing.
  */
+import * as l10n from '@vscode/l10n';
+
+/** A thing written in the document as messages name it: `"a.png" (line 3)`, or `"a.png"` when its line is not known. */
+export function quotedAtLine(text: string, line: number | undefined): string {
+  return line ? l10n.t('"{0}" (line {1})', text, line) : l10n.t('"{0}"', text);
+}
 
 /** Finds the 1-based source line of each reference: the first not yet used occurrence of its text. */
 export class LineLocator {

@@ -4,20 +4,21 @@
  * that are not text at all, are refused with a message naming the file. A GB18030 file read as UTF-8 used to turn
  * into U+FFFD and be sent as such.
  */
+import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError } from '../errors';
 
 /** How far a file is looked at for NUL bytes: text has none, nearly every binary format has some early on. */
 const SNIFF_BYTES = 8192;
 
-/** Binary formats that may hold no NUL byte early (a PDF) or that are worth naming. */
-const SIGNATURES: readonly { name: string; bytes: readonly number[] }[] = [
-  { name: 'a PDF file', bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] },
-  { name: 'a PNG image', bytes: [0x89, 0x50, 0x4e, 0x47] },
-  { name: 'a JPEG image', bytes: [0xff, 0xd8, 0xff] },
-  { name: 'a GIF image', bytes: [0x47, 0x49, 0x46, 0x38] },
-  { name: 'a ZIP archive (or an Office document)', bytes: [0x50, 0x4b, 0x03, 0x04] },
-  { name: 'a gzip archive', bytes: [0x1f, 0x8b] },
-  { name: 'a program (ELF)', bytes: [0x7f, 0x45, 0x4c, 0x46] },
+/** Binary formats that may hold no NUL byte early (a PDF) or that are worth naming, each with its sentence. */
+const SIGNATURES: readonly { bytes: readonly number[]; says: (file: string) => string }[] = [
+  { bytes: [0x25, 0x50, 0x44, 0x46, 0x2d], says: (file) => l10n.t('{0} is not a text document: it looks like a PDF file.', file) },
+  { bytes: [0x89, 0x50, 0x4e, 0x47], says: (file) => l10n.t('{0} is not a text document: it looks like a PNG image.', file) },
+  { bytes: [0xff, 0xd8, 0xff], says: (file) => l10n.t('{0} is not a text document: it looks like a JPEG image.', file) },
+  { bytes: [0x47, 0x49, 0x46, 0x38], says: (file) => l10n.t('{0} is not a text document: it looks like a GIF image.', file) },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], says: (file) => l10n.t('{0} is not a text document: it looks like a ZIP archive (or an Office document).', file) },
+  { bytes: [0x1f, 0x8b], says: (file) => l10n.t('{0} is not a text document: it looks like a gzip archive.', file) },
+  { bytes: [0x7f, 0x45, 0x4c, 0x46], says: (file) => l10n.t('{0} is not a text document: it looks like a program (ELF).', file) },
 ];
 
 /** The encodings a caller may name: every label `TextDecoder` knows (full ICU: gb18030, gbk, big5, shift_jis...). */
@@ -34,12 +35,12 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
 }
 
-/** What a file that is not text looks like (`a PNG image`, `binary data`), or undefined for text. */
-function binaryKind(bytes: Uint8Array, wide: boolean): string | undefined {
+/** The sentence saying that `file` is not text and what it looks like (`a PNG image`, `binary data`); undefined for text. */
+function notTextMessage(bytes: Uint8Array, wide: boolean, file: string): string | undefined {
   const known = SIGNATURES.find((s) => startsWith(bytes, s.bytes));
-  if (known) return known.name;
+  if (known) return known.says(file);
   // UTF-16 text is full of NUL bytes: there, a NUL character in the decoded text tells instead.
-  if (!wide && bytes.subarray(0, SNIFF_BYTES).includes(0)) return 'binary data (it holds NUL bytes)';
+  if (!wide && bytes.subarray(0, SNIFF_BYTES).includes(0)) return l10n.t('{0} is not a text document: it looks like binary data (it holds NUL bytes).', file);
   return undefined;
 }
 
@@ -75,10 +76,10 @@ export function decodeTextFile(bytes: Uint8Array, file: string, encoding?: strin
   const chosen = (encoding ?? bomEncoding(bytes) ?? 'utf-8').toLowerCase();
   const decoder = new TextDecoder(chosen, { fatal: true });
   const wide = decoder.encoding.startsWith('utf-16');
-  const binary = binaryKind(bytes, wide);
-  if (binary) {
-    throw new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, `${file} is not a text document: it looks like ${binary}.`, {
-      hint: 'Name a Markdown or HTML file; if this one is UTF-16 text without a byte order mark, add --encoding utf-16le.',
+  const notText = notTextMessage(bytes, wide, file);
+  if (notText) {
+    throw new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, notText, {
+      hint: l10n.t('Name a Markdown or HTML file; if this one is UTF-16 text without a byte order mark, add --encoding utf-16le.'),
     });
   }
   let text: string;
@@ -88,26 +89,26 @@ export function decodeTextFile(bytes: Uint8Array, file: string, encoding?: strin
     throw notValid(bytes, file, decoder.encoding, encoding);
   }
   if (wide && text.includes('\u0000')) {
-    throw new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, `${file} is not a text document: it holds NUL characters.`);
+    throw new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, l10n.t('{0} is not a text document: it holds NUL characters.', file));
   }
   return text;
 }
 
 function notValid(bytes: Uint8Array, file: string, used: string, named: string | undefined): SendAsEmailError {
   if (named !== undefined) {
-    return new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, `${file} is not valid ${named} text.`, {
-      hint: 'Check the name given to --encoding, or save the file as UTF-8.',
+    return new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, l10n.t('{0} is not valid {1} text.', file, named), {
+      hint: l10n.t('Check the name given to --encoding, or save the file as UTF-8.'),
     });
   }
   if (used !== 'utf-8') {
-    return new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, `${file} is not valid ${used.toUpperCase()} text, as its byte order mark says it is.`, {
-      hint: 'Name its encoding with --encoding, or save the file as UTF-8.',
+    return new SendAsEmailError(ErrorCode.DOCUMENT_NOT_TEXT, l10n.t('{0} is not valid {1} text, as its byte order mark says it is.', file, used.toUpperCase()), {
+      hint: l10n.t('Name its encoding with --encoding, or save the file as UTF-8.'),
     });
   }
   const line = firstInvalidUtf8Line(bytes);
   return new SendAsEmailError(
     ErrorCode.DOCUMENT_NOT_TEXT,
-    `${file} is not UTF-8 text (line ${line} holds bytes UTF-8 does not allow): if it is Chinese text saved as GBK or GB18030, add --encoding gb18030.`,
-    { hint: 'Other encodings: --encoding big5, shift_jis, euc-kr or windows-1252; or save the file as UTF-8.' },
+    l10n.t('{0} is not UTF-8 text (line {1} holds bytes UTF-8 does not allow): if it is Chinese text saved as GBK or GB18030, add --encoding gb18030.', file, line),
+    { hint: l10n.t('Other encodings: --encoding big5, shift_jis, euc-kr or windows-1252; or save the file as UTF-8.') },
   );
 }
