@@ -8,8 +8,6 @@ import * as crypto from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { domainToASCII } from 'url';
-import type { CheerioAPI } from 'cheerio';
-import type { Element } from 'domhandler';
 import { assertHeaderValue, domainOf, formatMailbox, type Mailbox, parseMailboxes } from './addresses';
 import { loadAttachments } from '../assets/attachments';
 import { embedImages } from '../assets/embed';
@@ -19,7 +17,7 @@ import { problemsError, problemToWarning } from '../assets/problems';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
 import { formatBytes } from '../format';
 import type { DocumentFields } from '../source/documentFields';
-import { collapse, firstHeading, forEachElement, serializeDocument } from '../source/dom';
+import { collapse, firstHeading, serializeDocument } from '../source/dom';
 import { parseFrontMatter } from '../source/frontMatter';
 import { readHtmlHeaders } from '../source/htmlMeta';
 import { renderMarkdown } from '../source/markdown';
@@ -27,6 +25,7 @@ import { prepareDocument } from '../source/prepareDocument';
 import { DEFAULT_STYLESHEET } from '../source/stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mimeBuild';
 import { composerHeaders } from './headers';
+import { inlineCss } from './inlineCss';
 import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from '../types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
@@ -345,24 +344,6 @@ async function readStylesheet(setting: string, docDir: string): Promise<string> 
   }
 }
 
-/** Inlines the `<style>` rules into style attributes (juice); media queries, pseudo-classes and font faces stay in `<style>`. */
-async function inlineCss($: CheerioAPI): Promise<void> {
-  const { default: juice } = await import('juice');
-  juice.juiceDocument(indexedSelect($), {
-    applyStyleTags: true,
-    removeStyleTags: true,
-    preserveMediaQueries: true,
-    preserveFontFaces: true,
-    preserveKeyFrames: true,
-    preservePseudos: true,
-    preserveImportant: true,
-    insertPreservedExtraCss: true,
-    applyWidthAttributes: true,
-    applyHeightAttributes: false,
-    applyAttributesTableElements: true,
-  });
-}
-
 /** A readable text/plain version of an HTML document: headings, lists, links as text plus URL; no images. */
 async function htmlToText(html: string): Promise<string> {
   const { convert } = await import('html-to-text');
@@ -377,34 +358,4 @@ async function htmlToText(html: string): Promise<string> {
       { selector: 'table', format: 'dataTable' },
     ],
   });
-}
-
-/**
- * juice queries the document once per CSS rule (`$(selector)`), each a walk over the whole tree. This `$` answers
- * the simple selectors (`p`, `.email-container`) from an index built in one walk and hands everything else to
- * cheerio; on a large document it halves the inlining time. juice adds no elements while inlining (pseudo-element
- * inlining is off) and `style` elements, which it removes, are always looked up afresh.
- */
-function indexedSelect($: CheerioAPI): CheerioAPI {
-  const byTag = new Map<string, Element[]>();
-  const byClass = new Map<string, Element[]>();
-  const add = (map: Map<string, Element[]>, key: string, el: Element): void => {
-    const list = map.get(key);
-    if (list) list.push(el);
-    else map.set(key, [el]);
-  };
-  forEachElement($.root()[0], (el) => {
-    add(byTag, el.tagName.toLowerCase(), el);
-    for (const c of (el.attribs.class ?? '').split(/\s+/)) if (c) add(byClass, c, el);
-  });
-  const select = (selector: unknown, ...rest: unknown[]): unknown => {
-    if (typeof selector === 'string' && rest.length === 0) {
-      const s = selector.trim();
-      if (/^[a-z][a-z0-9]*$/i.test(s) && s.toLowerCase() !== 'style') return $(byTag.get(s.toLowerCase()) ?? []);
-      if (/^\.[A-Za-z_][\w-]*$/.test(s)) return $(byClass.get(s.slice(1)) ?? []);
-    }
-    return ($ as unknown as (...args: unknown[]) => unknown)(selector, ...rest);
-  };
-  Object.setPrototypeOf(select, $);
-  return select as unknown as CheerioAPI;
 }
