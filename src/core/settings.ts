@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 // jsonc-parser is what VS Code itself uses for settings files.
 import * as jsonc from 'jsonc-parser';
-import { splitAddressList } from './message/addresses';
+import { splitAddressList } from './mailbox';
 
 export const SETTINGS_SECTION = 'sendAsEmail';
 

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { addressOnly, assertHeaderValue, formatMailbox, isValidAddress, parseAddressList, parseMailboxes } from '../../src/core/message/addresses';
+import { addressOnly, assertHeaderValue, isValidAddress, parseAddressList, parseMailboxes } from '../../src/core/message/addresses';
+import { formatMailbox } from '../../src/core/mailbox';
 import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
 
 function rejects(fn: () => unknown, code: ErrorCode, ...mustMention: string[]): void {

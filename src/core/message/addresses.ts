@@ -1,15 +1,9 @@
 /**
- * Address lists and header values: parsed with nodemailer's addressparser, validated before any connection is made.
+ * Address lists and header values of a message, validated before any connection is made (split by core/mailbox.ts).
  */
 import * as l10n from '@vscode/l10n';
-import addressparser from 'nodemailer/lib/addressparser';
 import { ErrorCode, SendAsEmailError } from '../errors';
-
-/** A mailbox: display name (may be empty) and address. */
-export interface Mailbox {
-  name: string;
-  address: string;
-}
+import { formatMailbox, type Mailbox, mailboxesIn } from '../mailbox';
 
 /** Header values never contain CR or LF: a line break would start a header of the attacker's choosing. */
 export function assertHeaderValue(name: string, value: string): void {
@@ -45,9 +39,7 @@ export function parseMailboxes(value: string | string[] | undefined, field: stri
     }
     assertHeaderValue(field, item);
     if (!item.trim()) continue;
-    for (const parsed of addressparser(item, { flatten: true })) {
-      const address = parsed.address.trim();
-      const name = parsed.name.trim();
+    for (const { name, address } of mailboxesIn(item)) {
       if (!isValidAddress(address)) {
         const shown = address || name || item.trim();
         const message = l10n.t('Invalid address "{0}" in {1}.', shown, field);
@@ -67,28 +59,10 @@ export function parseAddressList(value: string | string[] | undefined, field: st
   return parseMailboxes(value, field).map(formatMailbox);
 }
 
-/**
- * A list of addresses written as one string, one string per mailbox: `"Lovelace, Ada" <ada@example.com>, bob@example.com`
- * gives two. Split by the parser every address field goes through, so quotes (escaped ones too) and angle brackets hold
- * their commas. Nothing is validated here: an entry that is no address is kept (its text), for the address check to name.
- */
-export function splitAddressList(value: string): string[] {
-  return addressparser(value, { flatten: true })
-    .map((m) => (m.address.trim() ? formatMailbox({ name: m.name.trim(), address: m.address.trim() }) : m.name.trim()))
-    .filter((item) => item !== '');
-}
-
-/** `"Name" <a@b>` (quoted only when needed) or the bare address. */
-export function formatMailbox(m: Mailbox): string {
-  if (!m.name) return m.address;
-  const name = /[()<>[\]:;@\\,."]/.test(m.name) ? `"${m.name.replace(/["\\]/g, '\\$&')}"` : m.name;
-  return `${name} <${m.address}>`;
-}
-
 /** The bare address of `"Name" <a@b>` (or of a bare address). */
 export function addressOnly(a: string): string {
-  const [first] = addressparser(a, { flatten: true });
-  return (first?.address ?? a).trim();
+  const [first] = mailboxesIn(a);
+  return first ? first.address : a.trim();
 }
 
 /** The domain of an address, lower-cased (`a@Example.COM` → `example.com`). */

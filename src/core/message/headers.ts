@@ -8,7 +8,7 @@
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import type MailComposer from 'nodemailer/lib/mail-composer';
-import type { Mailbox } from './addresses';
+import type { Mailbox } from '../mailbox';
 
 /**
  * A run without a space longer than this does not fit on a folded line of 76 characters after the longest field
