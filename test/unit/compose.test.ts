@@ -557,14 +557,12 @@ describe('compose', () => {
     });
   });
 
-  it('warns when the HTML is over what Gmail shows, and composes a 1 MB document quickly', async () => {
+  it('warns when the HTML is over what Gmail shows, for a 1 MB document', async () => {
     let md = '# Big\n\n';
     for (let i = 0; md.length < 1_000_000; i++) {
       md += `## Section ${i}\n\nSome *text* with **bold**, \`code\` and a [link](https://example.com/${i}).\n\n- one\n- two\n\n| a | b |\n|---|---|\n| ${i} | x |\n\n`;
     }
-    const started = Date.now();
     const m = await composeMessage(doc('big.md', md), options());
-    const elapsed = Date.now() - started;
     assert.ok(m.warnings.some((w) => w.kind === 'html-too-large'));
     // The size is written by the one byte formatter of the product.
     assert.strictEqual(
@@ -572,8 +570,7 @@ describe('compose', () => {
       `The HTML part is ${formatBytes(Buffer.byteLength(m.html))}; Gmail clips messages whose HTML is over 102 KB.`,
     );
     assertWireSafe(m.raw);
-    // A generous bound for a loaded two-core machine; `npm run bench` reports the real figure.
-    assert.ok(elapsed < 15_000, `${elapsed} ms`);
+    // Its speed is measured by `npm run bench` (long text compose), not asserted here.
   });
 
   describe('writeEml', () => {
