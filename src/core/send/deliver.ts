@@ -6,7 +6,7 @@
  * Message-ID stays the same, to the recipients still pending only.
  */
 import * as l10n from '@vscode/l10n';
-import { ErrorCode, SendAsEmailError } from '../errors';
+import { ErrorCode, SendAsEmailError, toSendAsEmailError } from '../errors';
 import { contentKey } from './contentKey';
 import type { Outbox, OutboxEntry, OutboxMeta } from './outbox';
 import { alreadySent } from './outboxErrors';
@@ -29,16 +29,10 @@ export interface DeliverMessage {
   contentKey?: string;
 }
 
-function asSendAsEmailError(e: unknown): SendAsEmailError {
-  if (e instanceof SendAsEmailError) return e;
-  return new SendAsEmailError(ErrorCode.SMTP_CONNECTION_DROPPED, l10n.t('Sending failed unexpectedly: {0}.', e instanceof Error ? e.message : String(e)), {
-    cause: e,
-  });
-}
-
 /** Records the failure on the entry; returns the error, carrying the entry's id (`extra.outboxEntryId`). */
 async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpOptions): Promise<SendAsEmailError> {
-  const err = asSendAsEmailError(e);
+  // Every error the SMTP layer knows already has its code; anything else stays unknown (UNEXPECTED), never a refusal.
+  const err = toSendAsEmailError(e);
   const { serverResponse, rejected, deferred, deliveryUnknown } = err.extra;
   try {
     await outbox.markFailed(id, { code: err.code, message: err.message, serverResponse, rejected, deferred, deliveryUnknown });
