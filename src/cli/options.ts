@@ -2,8 +2,8 @@
 import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { ErrorCode, SendAsEmailError } from '../core/errors';
-import { checkSetting, defaultSettings, loadSettingsFile, SettingsError, type EmailSettings, type SmtpSecurity } from '../core/settings';
+import { ErrorCode, isSendAsEmailError, SendAsEmailError } from '../core/errors';
+import { checkSetting, defaultSettings, loadSettingsFile, type EmailSettings, type SmtpSecurity } from '../core/settings';
 import { isKnownEncoding } from '../core/source/textFile';
 import type { HeaderOverrides } from '../core/types';
 
@@ -69,13 +69,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   }
   const [command = '', ...positionals] = parsed.positionals;
   const workspace = v.workspace === undefined ? undefined : path.resolve(cwd, v.workspace);
-  let settings: EmailSettings;
-  try {
-    settings = v.settings ? loadSettingsFile(path.resolve(cwd, v.settings)) : defaultSettings();
-  } catch (e) {
-    if (e instanceof SettingsError) throw new SendAsEmailError(ErrorCode.SETTINGS_INVALID, e.message);
-    throw e;
-  }
+  const settings: EmailSettings = v.settings ? loadSettingsFile(path.resolve(cwd, v.settings)) : defaultSettings();
   const smtp = settings.smtp;
   if (v.host !== undefined) smtp.host = v.host;
   // Flags are checked against the settings table (type, choices, range), like a settings file's values.
@@ -83,7 +77,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     try {
       return checkSetting(key, raw) as T;
     } catch (e) {
-      if (e instanceof SettingsError) throw usage(l10n.t('--{0}: {1}', name, e.message));
+      if (isSendAsEmailError(e, ErrorCode.SETTINGS_INVALID)) throw usage(l10n.t('--{0}: {1}', name, e.message));
       throw e;
     }
   };

@@ -3,9 +3,11 @@
  * and the command-line tool (read from a settings.json file, comments allowed).
  * `package.json` contributes exactly these keys; a unit test keeps the two in step.
  */
+import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 // jsonc-parser is what VS Code itself uses for settings files.
 import * as jsonc from 'jsonc-parser';
+import { ErrorCode, SendAsEmailError } from './errors';
 import { splitAddressList } from './mailbox';
 
 export const SETTINGS_SECTION = 'sendAsEmail';
@@ -70,7 +72,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'images.embedRemote', type: 'boolean', default: false, restricted: true },
 ] as const;
 
-/** One setting's value checked and converted as a settings file's would be; throws SettingsError naming it. */
+/** One setting's value checked and converted as a settings file's would be; throws SETTINGS_INVALID naming it. */
 export function checkSetting(key: string, raw: unknown): unknown {
   const spec = SETTINGS.find((s) => s.key === key);
   if (!spec) throw new Error(`unknown setting ${key}`);
@@ -111,7 +113,7 @@ export function defaultSettings(): EmailSettings {
 function coerce(spec: SettingSpec, raw: unknown): unknown {
   if (raw === undefined || raw === null) return Array.isArray(spec.default) ? [...spec.default] : spec.default;
   const bad = (): never => {
-    throw new SettingsError(`Setting "${SETTINGS_SECTION}.${spec.key}" must be ${describe(spec)}, got ${JSON.stringify(raw)}.`);
+    throw invalid(l10n.t('Setting "{0}" must be {1}, got {2}.', `${SETTINGS_SECTION}.${spec.key}`, describe(spec), JSON.stringify(raw)));
   };
   switch (spec.type) {
     case 'string':
@@ -135,15 +137,15 @@ function coerce(spec: SettingSpec, raw: unknown): unknown {
 }
 
 function describe(spec: SettingSpec): string {
-  if (spec.enum) return `one of ${spec.enum.map((e) => `"${e}"`).join(', ')}`;
-  if (spec.type === 'number') {
-    return `a number from ${spec.minimum ?? 0} to ${spec.maximum ?? Number.MAX_SAFE_INTEGER}`;
-  }
-  return spec.type === 'array' ? 'a list of strings' : `a ${spec.type}`;
+  if (spec.enum) return l10n.t('one of {0}', spec.enum.map((e) => `"${e}"`).join(', '));
+  if (spec.type === 'number') return l10n.t('a number from {0} to {1}', spec.minimum ?? 0, spec.maximum ?? Number.MAX_SAFE_INTEGER);
+  if (spec.type === 'array') return l10n.t('a list of strings');
+  return spec.type === 'boolean' ? l10n.t('true or false') : l10n.t('text');
 }
 
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
+/** SETTINGS_INVALID, naming the setting or the file. */
+function invalid(message: string): SendAsEmailError {
+  return new SendAsEmailError(ErrorCode.SETTINGS_INVALID, message);
 }
 
 /**
@@ -155,14 +157,14 @@ export function loadSettingsFile(file: string): EmailSettings {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new SettingsError(`Cannot read settings file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
+    throw invalid(l10n.t('Cannot read settings file {0}: {1}.', file, (e as NodeJS.ErrnoException).code ?? String(e)));
   }
   const errors: jsonc.ParseError[] = [];
   const data = jsonc.parse(text, errors, { allowTrailingComma: true }) as Record<string, unknown> | undefined;
   if (errors.length > 0 || typeof data !== 'object' || data === null) {
     const first = errors[0];
     const line = first ? text.slice(0, first.offset).split('\n').length : 1;
-    throw new SettingsError(`Settings file ${file} is not valid JSON (line ${line}).`);
+    throw invalid(l10n.t('Settings file {0} is not valid JSON (line {1}).', file, line));
   }
   return settingsFromObject(data);
 }

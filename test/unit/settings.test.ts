@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { defaultSettings, loadSettingsFile, SETTINGS, settingsFromObject, SettingsError } from '../../src/core/settings';
+import { ErrorCode, isSendAsEmailError } from '../../src/core/errors';
+import { defaultSettings, loadSettingsFile, SETTINGS, settingsFromObject } from '../../src/core/settings';
 import { contributedSettings } from '../support/manifest';
 import { projectRoot } from '../support/root';
 
@@ -50,7 +51,7 @@ describe('settings', () => {
   it('names the setting and the value when a value has the wrong type', () => {
     assert.throws(
       () => settingsFromObject({ 'sendAsEmail.smtp.security': 'ssl' }),
-      (e: Error) => e instanceof SettingsError && /sendAsEmail\.smtp\.security/.test(e.message) && /"ssl"/.test(e.message),
+      (e: Error) => isSendAsEmailError(e, ErrorCode.SETTINGS_INVALID) && /sendAsEmail\.smtp\.security/.test(e.message) && /"ssl"/.test(e.message),
     );
     assert.throws(() => settingsFromObject({ 'sendAsEmail.smtp.port': true }), /sendAsEmail\.smtp\.port/);
   });
@@ -69,7 +70,7 @@ describe('settings', () => {
     for (const [key, value] of [['smtp.port', 0], ['smtp.port', 70000], ['smtp.timeoutSeconds', 0]] as const) {
       assert.throws(
         () => settingsFromObject({ [`sendAsEmail.${key}`]: value }),
-        (e: Error) => e instanceof SettingsError && e.message.includes(`sendAsEmail.${key}`) && e.message.includes(String(value)) && /from 1 to (65535|3600)/.test(e.message),
+        (e: Error) => isSendAsEmailError(e, ErrorCode.SETTINGS_INVALID) && e.message.includes(`sendAsEmail.${key}`) && e.message.includes(String(value)) && /from 1 to (65535|3600)/.test(e.message),
         `${key} = ${value}`,
       );
     }
@@ -91,7 +92,7 @@ describe('settings', () => {
     assert.ok(timeout.maximum! * 1000 <= 2 ** 31 - 1, `smtp.timeoutSeconds allows ${timeout.maximum} s`);
     assert.throws(
       () => settingsFromObject({ 'sendAsEmail.smtp.timeoutSeconds': 3_000_000 }),
-      (e: Error) => e instanceof SettingsError && e.message === 'Setting "sendAsEmail.smtp.timeoutSeconds" must be a number from 1 to 3600, got 3000000.',
+      (e: Error) => isSendAsEmailError(e, ErrorCode.SETTINGS_INVALID) && e.message === 'Setting "sendAsEmail.smtp.timeoutSeconds" must be a number from 1 to 3600, got 3000000.',
     );
     assert.strictEqual(settingsFromObject({ 'sendAsEmail.smtp.timeoutSeconds': 3600 }).smtp.timeoutSeconds, 3600);
   });
