@@ -129,7 +129,9 @@ export function withDeliveryNote(ctx: SmtpErrorContext, clause: string): string 
 function sentence(text: string): string {
   const t = text.trim().replace(/\s*\r?\n\s*/g, ' ');
   const s = t.charAt(0).toUpperCase() + t.slice(1);
-  return /[.?。？]$/.test(s) ? s : s + '.';
+  if (/[.?。？]$/.test(s)) return s;
+  // A sentence worded in Chinese ends with a Chinese full stop.
+  return /[\u4e00-\u9fff]/.test(s) ? `${s}。` : `${s}.`;
 }
 
 /** The SendAsEmailError: `message` as one sentence, and every text of it scrubbed of the context's secrets. */
