@@ -3,10 +3,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { clearPasswordCommand } from './commands/clearPassword';
 import { CommandId } from './commands/ids';
+import { openExampleCommand } from './commands/openExample';
 import { openOutboxCommand } from './commands/openOutbox';
 import { previewCommand } from './commands/preview';
 import { saveEmlCommand } from './commands/saveEml';
 import { setPasswordCommand } from './commands/setPassword';
+import { setUpCommand } from './commands/setUp';
 import { testConnectionCommand } from './commands/testConnection';
 import type { Outbox } from './core/send/outbox';
 import { PreviewManager } from './preview/previewManager';
@@ -14,6 +16,7 @@ import type { Testing } from './testing';
 import { Log } from './vscode/log';
 import { Mailer } from './vscode/mailer';
 import { Notifications } from './vscode/notifications';
+import { Onboarding } from './vscode/onboarding';
 import { windowPrompts } from './vscode/prompts';
 import { SmtpSecrets } from './vscode/secrets';
 import { SmtpLogin } from './vscode/smtpLogin';
@@ -59,11 +62,14 @@ export function activate(context: vscode.ExtensionContext): unknown {
     [CommandId.clearPassword]: clearPasswordCommand({ login, notifications }),
     [CommandId.openOutbox]: openOutboxCommand(mailer, outbox),
     [CommandId.showLog]: () => log.show(),
+    [CommandId.setUp]: setUpCommand(),
+    [CommandId.openExample]: openExampleCommand(previews),
   };
   context.subscriptions.push(
     log,
     mailer,
     previews,
+    new Onboarding(previews),
     ...Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
   );
 

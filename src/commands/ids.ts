@@ -8,6 +8,8 @@ export const CommandId = {
   clearPassword: 'sendAsEmail.clearPassword',
   openOutbox: 'sendAsEmail.openOutbox',
   showLog: 'sendAsEmail.showLog',
+  setUp: 'sendAsEmail.setUp',
+  openExample: 'sendAsEmail.openExample',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -23,10 +23,14 @@ export function accountReady(settings: EmailSettings): boolean {
 }
 
 /**
- * Opens the settings to fill in: the missing ones first named, with the server's port, security and user beside a
- * missing host (they are asked for together). The guided Add Account flow takes this place once it exists.
+ * Opens the settings to fill in: the missing ones, with the server's port, security and user beside a missing host
+ * (they are asked for together); nothing missing, the whole account. The guided Add Account flow takes this place
+ * once it exists.
  */
 export function openSetup(missing: readonly string[]): Thenable<unknown> {
-  const keys = missing.flatMap((k) => (k === 'smtp.host' ? ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.user'] : [k]));
-  return openSettings(keys.length > 0 ? keys : ['smtp.host', 'from']);
+  const keys = (missing.length > 0 ? missing : ['smtp.host', 'from']).flatMap((k) =>
+    k === 'smtp.host' ? ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.user'] : [k],
+  );
+  return openSettings(keys);
 }
+

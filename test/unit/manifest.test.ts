@@ -3,6 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CommandId } from '../../src/commands/ids';
+import { ContextKey } from '../../src/vscode/contextKeys';
 import { SETTINGS, SETTINGS_SECTION } from '../../src/core/settings';
 import { configurationSections, contributedSettings } from '../support/manifest';
 import { readNls, resolveNls } from '../support/nls';
@@ -139,6 +140,41 @@ describe('package.json manifest', () => {
     }
   });
 
+  it('contributes the walkthrough "Send your first email": three steps that complete themselves, each with a text, a button and an image', () => {
+    const walkthroughs = pkg.contributes.walkthroughs as {
+      id: string;
+      title: string;
+      description: string;
+      steps: { id: string; title: string; description: string; media: { svg?: string; altText: string }; completionEvents: string[] }[];
+    }[];
+    assert.strictEqual(walkthroughs.length, 1);
+    const [w] = walkthroughs;
+    assert.strictEqual(w!.id, 'sendFirstEmail');
+    assert.strictEqual(english(w!.title), 'Send your first email');
+    assert.ok(english(w!.description).length > 20);
+    assert.deepStrictEqual(
+      w!.steps.map((s) => [s.id, s.completionEvents]),
+      [
+        ['setUpAccount', [`onContext:${ContextKey.accountReady}`]],
+        // Also when a preview command runs from VS Code's UI: a context key already set when the walkthrough registers
+        // never ticks a step off in that session (VS Code counts it as seen).
+        ['previewDocument', [`onContext:${ContextKey.previewOpened}`, `onCommand:${CommandId.openExample}`, `onCommand:${CommandId.preview}`, `onCommand:${CommandId.send}`]],
+        ['sendTestToMe', [`onContext:${ContextKey.testSent}`]],
+      ],
+    );
+    const commandIds = new Set(commands.map((c) => c.command));
+    for (const step of w!.steps) {
+      assert.ok(english(step.title).length > 5, `${step.id} has no title`);
+      const text = english(step.description);
+      const buttons = [...text.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1]!);
+      assert.strictEqual(buttons.length, 1, `${step.id}: one button, got ${buttons.join(', ')}`);
+      assert.ok(commandIds.has(buttons[0]!), `${step.id} button runs ${buttons[0]}, which is not contributed`);
+      assert.ok(step.media.svg && /^media\/walkthrough\/[\w-]+\.svg$/.test(step.media.svg), `${step.id} image`);
+      assert.match(fs.readFileSync(path.join(root, step.media.svg), 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.ok(english(step.media.altText).length > 10, `${step.id} has no alt text`);
+    }
+  });
+
   it('activates only on its commands and targets VS Code 1.100 with matching @types/vscode', () => {
     assert.deepStrictEqual(pkg.activationEvents, []);
     assert.strictEqual(pkg.engines.vscode, '^1.100.0');
@@ -169,6 +205,9 @@ describe('package.json manifest', () => {
       'media/preview-screenshot.png',
       'media/preview.css',
       'media/preview.js',
+      'media/walkthrough/account.svg',
+      'media/walkthrough/preview.svg',
+      'media/walkthrough/test.svg',
       'package.json',
       'package.nls.json',
       'package.nls.zh-cn.json',
