@@ -159,6 +159,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.edited = {};
       this.checked = { overrides: {}, errors: {} };
       this.view = undefined;
+      this.composeError = undefined;
     }
     this.requestRender();
     this.webviewPanel.reveal(undefined, true);

@@ -4,46 +4,33 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
-import type { SecretTarget } from '../../src/vscode/secrets';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { getApi, pointAt, recordWorkspaceSettings, ScriptedPrompts, SMTP_SETTINGS, waitFor, workspaceUri } from './support';
+import { getApi, Leftovers, pointAt, recordWorkspaceSettings, ScriptedPrompts, SMTP_SETTINGS, waitFor, workspaceUri } from './support';
 
 const USER = 'typist@fixture.test';
 const PASSWORD = 'typed-once-' + process.pid;
 
 describe('Passwords and the SMTP transcript (real extension host)', () => {
   let api: SendAsEmailApi;
-  let server: TestSmtpServer | undefined;
-  let restoreSettings: () => Promise<void>;
-  let secretTargets: SecretTarget[] = [];
+  let left: Leftovers;
 
   before(async () => {
     api = await getApi();
-    restoreSettings = recordWorkspaceSettings(SMTP_SETTINGS);
+    left = new Leftovers(api, recordWorkspaceSettings(SMTP_SETTINGS));
   });
 
-  afterEach(async () => {
-    api.prompts.use(undefined);
-    try {
-      for (const target of secretTargets) await api.secrets.delete(target);
-      secretTargets = [];
-      await server?.close();
-      server = undefined;
-    } finally {
-      await restoreSettings();
-    }
-  });
+  afterEach(() => left.clear());
 
-  function targetOf(s: TestSmtpServer): SecretTarget {
-    const target = { user: USER, host: s.host, port: s.port };
-    secretTargets.push(target);
-    return target;
+  /** A server that asks USER for PASSWORD, closed after the test. */
+  async function loginServer(): Promise<TestSmtpServer> {
+    left.server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD } });
+    return left.server;
   }
 
   it('a typed password is asked once across a failed connection (wrong port) and the retry, and stored once accepted', async () => {
     const wrong = await startSmtpServer({ security: 'none' });
     await wrong.close();
-    server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD } });
+    const server = await loginServer();
     await pointAt(wrong, USER);
     const prompts = new ScriptedPrompts({ password: [PASSWORD] });
     api.prompts.use(prompts);
@@ -51,7 +38,7 @@ describe('Passwords and the SMTP transcript (real extension host)', () => {
 
     const first = await api.mail.send(await api.mail.compose(doc), doc.uri);
     assert.strictEqual(first.status === 'failed' && first.code, 'SMTP_CONNECTION_REFUSED', JSON.stringify(first));
-    assert.strictEqual(await api.secrets.get(targetOf(wrong)), undefined, 'a password no server accepted was stored');
+    assert.strictEqual(await api.secrets.get(left.target(wrong, USER)), undefined, 'a password no server accepted was stored');
 
     // The port is fixed; Retry sends the kept message with the password typed before.
     await pointAt(server, USER);
@@ -60,7 +47,7 @@ describe('Passwords and the SMTP transcript (real extension host)', () => {
     const retried = await api.mail.retry(entryId);
     assert.strictEqual(retried.status, 'sent', JSON.stringify(retried));
     assert.strictEqual(prompts.shown.filter((s) => s.kind === 'password').length, 1, 'the password was asked again');
-    assert.strictEqual(await api.secrets.get(targetOf(server)), PASSWORD, 'the accepted password was not stored');
+    assert.strictEqual(await api.secrets.get(left.target(server, USER)), PASSWORD, 'the accepted password was not stored');
     assert.deepStrictEqual(
       server.auths.map((a) => a.success),
       [true],
@@ -68,9 +55,9 @@ describe('Passwords and the SMTP transcript (real extension host)', () => {
   });
 
   it('"Re-enter Password" after Test SMTP Connection asks, tests again, and stores what was typed once accepted', async () => {
-    server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD } });
+    const server = await loginServer();
     await pointAt(server, USER);
-    const target = targetOf(server);
+    const target = left.target(server, USER);
     await api.secrets.store(target, 'stale-password');
     const prompts = new ScriptedPrompts({ error: 'Re-enter Password', password: [PASSWORD] });
     api.prompts.use(prompts);
@@ -93,9 +80,9 @@ describe('Passwords and the SMTP transcript (real extension host)', () => {
   });
 
   it('Show Log shows the SMTP transcript of a send and of a test at Info, without the password or the message', async () => {
-    server = await startSmtpServer({ security: 'none', users: { [USER]: PASSWORD } });
+    const server = await loginServer();
     await pointAt(server, USER);
-    await api.secrets.store(targetOf(server), PASSWORD);
+    await api.secrets.store(left.target(server, USER), PASSWORD);
     api.prompts.use(new ScriptedPrompts());
     const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
     const before = api.log.entries().length;

@@ -3,12 +3,11 @@
 // the folder of the document its outbox entry was composed from), never the workspace-level settings.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { RetryEvent } from '../../src/vscode/mailer';
 import type { SecretTarget } from '../../src/vscode/secrets';
 import type { SendAsEmailApi } from '../../src/testing';
 import { testPki } from '../support/certs';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { getApi, pointAt, recordWorkspaceSettings, ScriptedPrompts, secondFolder, settings, SMTP_SETTINGS, workspaceFolder } from './support';
+import { getApi, nextRetry, pointAt, recordWorkspaceSettings, ScriptedPrompts, secondFolder, settings, SMTP_SETTINGS, workspaceFolder } from './support';
 
 const USER = 'writer@fixture.test';
 
@@ -67,12 +66,7 @@ describe('Settings per workspace folder (real extension host, multi-root)', () =
     const doc = await secondDocument();
     const composed = await api.mail.compose(doc);
     // The send ends with the 535 at once; "Re-enter Password" then retries its outbox entry.
-    const retried = new Promise<RetryEvent>((resolve) => {
-      const sub = api.mail.onDidRetry((e) => {
-        sub.dispose();
-        resolve(e);
-      });
-    });
+    const retried = nextRetry(api);
     const attempt = await api.mail.send(composed, doc.uri);
     assert.strictEqual(attempt.status === 'failed' && attempt.code, 'SMTP_AUTH_FAILED', JSON.stringify(attempt));
     const { outcome } = await retried;

@@ -4,11 +4,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
-import type { RetryEvent } from '../../src/vscode/mailer';
 import type { SecretTarget } from '../../src/vscode/secrets';
 import { parseMail } from '../support/mail';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { getApi, pointAt, sentBytes, recordWorkspaceSettings, ScriptedPrompts, SMTP_SETTINGS, workspaceUri } from './support';
+import { getApi, nextRetry, pointAt, sentBytes, recordWorkspaceSettings, ScriptedPrompts, SMTP_SETTINGS, workspaceUri } from './support';
 
 const USER = 'writer@fixture.test';
 const PASSWORD = 'host-s3cret-' + process.pid;
@@ -107,12 +106,7 @@ describe('Save as .eml and Send (real extension host)', () => {
     const doc = await vscode.workspace.openTextDocument(workspaceUri('welcome.md'));
     const composed = await api.mail.compose(doc);
     // The send ends with the 535 at once; the resend after "Re-enter Password" is a retry of its outbox entry.
-    const retried = new Promise<RetryEvent>((resolve) => {
-      const sub = api.mail.onDidRetry((e) => {
-        sub.dispose();
-        resolve(e);
-      });
-    });
+    const retried = nextRetry(api);
     const first = await api.mail.send(composed, doc.uri);
     assert.strictEqual(first.status === 'failed' && first.code, 'SMTP_AUTH_FAILED', JSON.stringify(first));
     const authError = prompts.shown.find((s) => s.kind === 'error');

@@ -7,11 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { startSmtpServer } from '../support/smtp';
 import {
   canScreenshot,
   closePreview,
   getApi,
+  Leftovers,
   openPreview,
   pointAt,
   recordWorkspaceSettings,
@@ -64,26 +65,21 @@ const readIfThere = (file: string): string => (fs.existsSync(file) ? fs.readFile
 describe('Setting up sending (real extension host, a remote window)', function () {
   this.timeout(90_000);
   let api: SendAsEmailApi;
-  let server: TestSmtpServer | undefined;
-  let restoreSettings: () => Promise<void>;
-  let restoreUserSettings: (() => Promise<void>) | undefined;
+  let left: Leftovers;
+  /** The account a test wrote to the User settings, taken out again. */
+  let userAccount: string[] = [];
 
   before(async () => {
     api = await getApi();
-    restoreSettings = recordWorkspaceSettings(ACCOUNT);
+    const restoreFolder = recordWorkspaceSettings(ACCOUNT);
+    left = new Leftovers(api, async () => {
+      const cfg = vscode.workspace.getConfiguration('sendAsEmail');
+      for (const key of userAccount.splice(0)) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
+      await restoreFolder();
+    });
   });
 
-  afterEach(async () => {
-    api.prompts.use(undefined);
-    try {
-      await server?.close();
-      server = undefined;
-      await restoreUserSettings?.();
-      restoreUserSettings = undefined;
-    } finally {
-      await restoreSettings();
-    }
-  });
+  afterEach(() => left.clear());
 
   after(async () => {
     await closePreview(api.preview);
@@ -129,7 +125,7 @@ describe('Setting up sending (real extension host, a remote window)', function (
 
   it('the account written to User settings during the session applies to the preview and the next send, without a reload', async () => {
     for (const key of ACCOUNT) await settings().update(key, undefined, vscode.ConfigurationTarget.WorkspaceFolder);
-    server = await startSmtpServer({ security: 'none' });
+    const server = (left.server = await startSmtpServer({ security: 'none' }));
     const prompts = new ScriptedPrompts();
     api.prompts.use(prompts);
     await openPreview(api, 'preview/images.md');
@@ -142,9 +138,7 @@ describe('Setting up sending (real extension host, a remote window)', function (
       'smtp.security': 'none',
       from: '"User Settings" <user@fixture.test>',
     };
-    restoreUserSettings = async () => {
-      for (const key of Object.keys(mine)) await vscode.workspace.getConfiguration('sendAsEmail').update(key, undefined, vscode.ConfigurationTarget.Global);
-    };
+    userAccount = Object.keys(mine);
     for (const [key, value] of Object.entries(mine)) {
       await vscode.workspace.getConfiguration('sendAsEmail').update(key, value, vscode.ConfigurationTarget.Global);
     }

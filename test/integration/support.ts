@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
 import type { PreviewTestApi, RenderReport } from '../../src/testing/preview';
 import { createNonce } from '../../src/preview/html';
+import type { RetryEvent } from '../../src/vscode/mailer';
 import type { Prompts } from '../../src/vscode/prompts';
+import type { SecretTarget } from '../../src/vscode/secrets';
 import { projectRoot as rootAboveBundle } from '../support/root';
 import type { TestSmtpServer } from '../support/smtp';
 
@@ -157,6 +159,48 @@ export async function openPreview(api: SendAsEmailApi, relative: string): Promis
   assert.strictEqual(current.document.uri.toString(), doc.uri.toString());
   const report = await api.preview.waitForRender(doc.version - 1, 30_000);
   return { doc, report };
+}
+
+/**
+ * What a test leaves behind, undone by `clear()` in afterEach: the scripted prompts, the SMTP server it started
+ * (`server`), the SecretStorage entries it wrote (`target`), and the folder settings `restoreSettings` puts back.
+ */
+export class Leftovers {
+  server: TestSmtpServer | undefined;
+  private readonly targets: SecretTarget[] = [];
+
+  constructor(
+    private readonly api: SendAsEmailApi,
+    private readonly restoreSettings: () => Promise<void>,
+  ) {}
+
+  /** Where `user`'s password for `server` is kept; deleted from SecretStorage by `clear()`. */
+  target(server: TestSmtpServer, user: string): SecretTarget {
+    const target = { user, host: server.host, port: server.port };
+    this.targets.push(target);
+    return target;
+  }
+
+  async clear(): Promise<void> {
+    this.api.prompts.use(undefined);
+    try {
+      for (const target of this.targets.splice(0)) await this.api.secrets.delete(target);
+      await this.server?.close();
+      this.server = undefined;
+    } finally {
+      await this.restoreSettings();
+    }
+  }
+}
+
+/** The next retry of an outbox entry the mailer finishes (Open Outbox, "Re-enter Password"). */
+export function nextRetry(api: SendAsEmailApi): Promise<RetryEvent> {
+  return new Promise((resolve) => {
+    const sub = api.mail.onDidRetry((e) => {
+      sub.dispose();
+      resolve(e);
+    });
+  });
 }
 
 /** The extension's settings as a workspace folder sees them (the fixture folder unless named). */

@@ -6,12 +6,12 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { SendAsEmailApi } from '../../src/testing';
 import type { UiState } from '../../src/testing/preview';
-import type { SecretTarget } from '../../src/vscode/secrets';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 import {
   canScreenshot,
   closePreview,
   getApi,
+  Leftovers,
   openPreview,
   pointAt,
   realKeys,
@@ -29,28 +29,16 @@ const USER = 'writer@fixture.test';
 describe('The preview tells the truth (real extension host)', function () {
   this.timeout(90_000);
   let api: SendAsEmailApi;
-  let server: TestSmtpServer | undefined;
-  let restoreSettings: () => Promise<void>;
-  let secretTargets: SecretTarget[] = [];
+  let left: Leftovers;
 
   before(async () => {
     api = await getApi();
-    restoreSettings = recordWorkspaceSettings(SMTP_SETTINGS);
+    left = new Leftovers(api, recordWorkspaceSettings(SMTP_SETTINGS));
   });
 
   beforeEach(() => api.prompts.use(new ScriptedPrompts()));
 
-  afterEach(async () => {
-    api.prompts.use(undefined);
-    try {
-      for (const target of secretTargets) await api.secrets.delete(target);
-      secretTargets = [];
-      await server?.close();
-      server = undefined;
-    } finally {
-      await restoreSettings();
-    }
-  });
+  afterEach(() => left.clear());
 
   after(async () => {
     await closePreview(api.preview);
@@ -100,8 +88,7 @@ describe('The preview tells the truth (real extension host)', function () {
   });
 
   it('a failed send ends "Sending…" at once, while its notification is still unanswered; the error is shown once', async () => {
-    server = await closedServer();
-    await pointAt(server);
+    await pointAt(await closedServer());
     const prompts = new ScriptedPrompts({ holdErrors: true });
     api.prompts.use(prompts);
     await openPreview(api, 'preview/images.md');
@@ -116,10 +103,9 @@ describe('The preview tells the truth (real extension host)', function () {
   });
 
   it('a refused password (535) ends "Sending…" at once; "Re-enter Password" asks, sends again and the panel shows the result', async () => {
-    server = await startSmtpServer({ security: 'none', users: { [USER]: 'right-password' } });
+    const server = (left.server = await startSmtpServer({ security: 'none', users: { [USER]: 'right-password' } }));
     await pointAt(server, USER);
-    const target = { user: USER, host: server.host, port: server.port };
-    secretTargets.push(target);
+    const target = left.target(server, USER);
     await api.secrets.store(target, 'stale-password');
     const prompts = new ScriptedPrompts({ holdErrors: true, password: ['right-password'] });
     api.prompts.use(prompts);
@@ -144,8 +130,7 @@ describe('The preview tells the truth (real extension host)', function () {
   });
 
   it('after a successful Retry from the outbox, the panel shows the result instead of the old failure', async () => {
-    server = await closedServer();
-    await pointAt(server);
+    await pointAt(await closedServer());
     await openPreview(api, 'preview/images.md');
     const outcome = await api.preview.clickSend(15_000);
     assert.strictEqual(outcome.status, 'failed', JSON.stringify(outcome));
@@ -153,7 +138,7 @@ describe('The preview tells the truth (real extension host)', function () {
     const entryId = outcome.status === 'failed' ? outcome.entryId : undefined;
     assert.ok(entryId, 'the failure names no outbox entry');
 
-    server = await startSmtpServer({ security: 'none' });
+    const server = (left.server = await startSmtpServer({ security: 'none' }));
     await pointAt(server);
     const retried = await api.mail.retry(entryId);
     assert.strictEqual(retried.status, 'sent', JSON.stringify(retried));
