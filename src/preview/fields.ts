@@ -8,7 +8,9 @@ import { isSendAsEmailError } from '../core/errors';
 import type { HeaderOverrides } from '../core/types';
 import { FIELD_NAMES, type FieldName, type HeaderFields } from './messages';
 
-const LABEL: Record<FieldName, string> = { to: 'To', cc: 'Cc', bcc: 'Bcc', subject: 'Subject' };
+/** The form's labels, in the interface's language (the same words the page shows). */
+const label = (name: FieldName): string =>
+  ({ to: l10n.t('To'), cc: l10n.t('Cc'), bcc: l10n.t('Bcc'), subject: l10n.t('Subject') })[name];
 
 export interface CheckedFields {
   /** The fields that parse, ready for compose. */
@@ -26,14 +28,14 @@ export function checkFields(fields: Partial<HeaderFields>): CheckedFields {
     if (value === undefined) continue;
     try {
       if (name === 'subject') {
-        assertHeaderValue(LABEL[name], value);
+        assertHeaderValue(label(name), value);
         overrides.subject = value;
       } else {
-        parseAddressList(value, LABEL[name]);
+        parseAddressList(value, label(name));
         overrides[name] = value;
       }
     } catch (e) {
-      errors[name] = isSendAsEmailError(e) ? e.message : l10n.t('The {0} field cannot be read.', LABEL[name]);
+      errors[name] = isSendAsEmailError(e) ? e.message : l10n.t('The {0} field cannot be read.', label(name));
     }
   }
   return { overrides, errors };

@@ -60,7 +60,7 @@ export class PreviewPanel implements vscode.Disposable {
   static create(deps: PreviewDeps, document: vscode.TextDocument): PreviewPanel {
     const panel = vscode.window.createWebviewPanel(
       PreviewPanel.viewType,
-      `Email: ${path.basename(document.uri.fsPath)}`,
+      l10n.t('Email: {0}', path.basename(document.uri.fsPath)),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, localResourceRoots: [mediaOf(deps), ...(deps.pageScript ? [deps.pageScript().root] : [])], enableFindWidget: true },
     );
@@ -217,7 +217,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.composeError = { message, problems: composeProblems(e) };
       this.deps.log.warn(l10n.t('Preview of {0}: {1}', document.uri.fsPath, message));
       // The panel names the document it shows, even when nothing of it could be composed.
-      this.webviewPanel.title = `Email: ${path.basename(document.uri.fsPath)}`;
+      this.webviewPanel.title = l10n.t('Email: {0}', path.basename(document.uri.fsPath));
       this.postComposeError();
       return;
     }
@@ -279,7 +279,7 @@ export class PreviewPanel implements vscode.Disposable {
       dimensions: this.body.imageDimensions,
       sizeLimit: this.deps.mailer.knownSizeLimit(),
     });
-    this.webviewPanel.title = `Email: ${view.composed.headers.subject}`;
+    this.webviewPanel.title = l10n.t('Email: {0}', view.composed.headers.subject);
     if (!this.post(message)) return;
     this.images.rendered(images);
     this.postEmitter.fire({ uri: message.documentKey, renderId, documentVersion: view.documentVersion });

@@ -121,7 +121,7 @@ export class Mailer implements vscode.Disposable {
   async saveEml(composed: ComposedStream, source: vscode.Uri): Promise<vscode.Uri | undefined> {
     const base = path.basename(source.fsPath).replace(/\.(md|markdown|html?)$/i, '');
     const defaultUri = vscode.Uri.file(path.join(path.dirname(source.fsPath), `${base}.eml`));
-    const target = await vscode.window.showSaveDialog({ defaultUri, filters: { Email: ['eml'] }, saveLabel: vscode.l10n.t('Save .eml') });
+    const target = await vscode.window.showSaveDialog({ defaultUri, filters: { [vscode.l10n.t('Email')]: ['eml'] }, saveLabel: vscode.l10n.t('Save .eml') });
     if (!target) return undefined;
     await this.writeEml(composed, target);
     void vscode.window.showInformationMessage(vscode.l10n.t('Saved "{0}" to {1}.', composed.headers.subject, target.fsPath), Button.reveal).then((b) => {
@@ -154,7 +154,7 @@ export class Mailer implements vscode.Disposable {
         result.authMethods.length ? vscode.l10n.t('AUTH {0}', result.authMethods.join(' ')) : vscode.l10n.t('no AUTH offered'),
         result.sizeLimit ? vscode.l10n.t('size limit {0}', formatBytes(result.sizeLimit)) : vscode.l10n.t('no size limit announced'),
       ];
-      this.deps.notifications.info(`${parts.join(vscode.l10n.t(', '))}.`);
+      this.deps.notifications.info(vscode.l10n.t('{0}.', parts.join(vscode.l10n.t(', '))));
       return result;
     } catch (e) {
       await this.failed(e, settings, { keptInOutbox: false, again: () => this.testConnection(scope) });

@@ -129,7 +129,7 @@ function el(tag: string, props?: Record<string, string> | null, children?: (Node
 }
 
 function lineButton(message: string, line: number | undefined, severity: WarningView['severity']): HTMLElement {
-  const text = line && !/\bline \d+/i.test(message) ? t('Line {0}: {1}', line, message) : message;
+  const text = line && !/\bline \d+|第 ?\d+ ?行/i.test(message) ? t('Line {0}: {1}', line, message) : message;
   if (!line) return el('span', { className: `item ${severity}`, text });
   const b = el('button', { type: 'button', className: `item link ${severity}`, title: t('Reveal line {0} in the editor', line), text });
   b.addEventListener('click', () => post({ type: 'revealLine', line }));
