@@ -16,7 +16,7 @@ import type { Testing } from './testing';
 import { Log } from './vscode/log';
 import { Mailer } from './vscode/mailer';
 import { Notifications } from './vscode/notifications';
-import { Onboarding } from './vscode/onboarding';
+import { Onboarding } from './onboarding/walkthroughProgress';
 import { windowPrompts } from './vscode/prompts';
 import { SmtpSecrets } from './vscode/secrets';
 import { SmtpLogin } from './vscode/smtpLogin';

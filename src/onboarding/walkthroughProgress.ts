@@ -8,9 +8,9 @@
  */
 import * as vscode from 'vscode';
 import type { PreviewManager } from '../preview/previewManager';
-import { ContextKey } from './contextKeys';
-import { readSettings } from './settings';
-import { accountReady } from './setup';
+import { ContextKey } from '../vscode/contextKeys';
+import { readSettings } from '../vscode/settings';
+import { accountReady } from '../vscode/setup';
 
 export class Onboarding implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
