@@ -138,7 +138,7 @@ async function main() {
   if (results.some((r) => r.errors.length > 0)) process.exit(1);
 }
 
-module.exports = { builds, product, cli, webview };
+module.exports = { builds, product, cli, webview, main };
 
 if (require.main === module) {
   main().catch((e) => {
