@@ -26,6 +26,10 @@ export const ErrorCode = {
   SETTINGS_INVALID: 'SETTINGS_INVALID',
   USAGE: 'USAGE',
   WORKSPACE_UNTRUSTED: 'WORKSPACE_UNTRUSTED',
+  /** A document, --account or sendAsEmail.defaultAccount names an account sendAsEmail.accounts does not have. */
+  ACCOUNT_NOT_FOUND: 'ACCOUNT_NOT_FOUND',
+  /** The OAuth2 token command failed, timed out or printed no token. */
+  TOKEN_COMMAND_FAILED: 'TOKEN_COMMAND_FAILED',
   /** A failure no code describes (a bug, an unexpected exception): reported as itself, never as a server's refusal. */
   UNEXPECTED: 'UNEXPECTED',
   // SMTP: connection, TLS, authentication, delivery
@@ -54,6 +58,16 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * What fixes a refused login, for the adapter to turn into a button (core/send/loginErrors.ts decides it):
+ * open a provider's page (app password, authorization code), switch the account to OAuth 2.0 (Microsoft sign-in),
+ * or ask the mailbox's admin to turn SMTP AUTH on (a page that says how).
+ */
+export type LoginFix =
+  | { kind: 'openUrl'; url: string }
+  | { kind: 'switchToOAuth'; url?: string }
+  | { kind: 'enableSmtpAuth'; url: string };
 
 /** One offending thing in the input: an image reference, an address, a header. */
 export interface Problem {
@@ -90,6 +104,8 @@ export class SendAsEmailError extends Error {
       deliveryUnknown?: boolean;
       /** The outbox entry a failed send or retry left its message in. */
       outboxEntryId?: string;
+      /** A refused login: what fixes it, as a button (see LoginFix). */
+      fix?: LoginFix;
       cause?: unknown;
     } = {},
   ) {

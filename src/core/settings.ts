@@ -25,8 +25,15 @@ export interface SmtpSettings {
   timeoutSeconds: number;
 }
 
+/** One raw entry of `sendAsEmail.accounts`; accounts/accounts.ts checks its fields. */
+export type AccountSetting = Record<string, unknown>;
+
 export interface EmailSettings {
   smtp: SmtpSettings;
+  /** Named accounts (accounts/accounts.ts reads them); the `smtp` keys are the unnamed one. */
+  accounts: AccountSetting[];
+  /** The account a document that names none is sent with ('' = the `smtp` keys, else the first account). */
+  defaultAccount: string;
   from: string;
   to: string[];
   cc: string[];
@@ -43,7 +50,9 @@ export interface SettingSpec {
   /** Key below `sendAsEmail.`, e.g. `smtp.host`. */
   key: string;
   type: SettingType;
-  default: string | number | boolean | string[];
+  default: string | number | boolean | string[] | AccountSetting[];
+  /** Arrays: what they hold (default strings, address lists). */
+  items?: 'object';
   enum?: readonly string[];
   /** Numbers: the smallest and largest value allowed (package.json declares the same). Every number has both. */
   minimum?: number;
@@ -61,6 +70,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'smtp.rejectUnauthorized', type: 'boolean', default: true, restricted: true },
   // An hour: far beyond any server's answer, and far below what a timer can hold (2^31 - 1 ms, about 24.8 days).
   { key: 'smtp.timeoutSeconds', type: 'number', default: 30, minimum: 1, maximum: 3600 },
+  // Accounts route credentials: a repository's settings must never point a stored password or token elsewhere.
+  { key: 'accounts', type: 'array', items: 'object', default: [], restricted: true },
+  { key: 'defaultAccount', type: 'string', default: '', restricted: true },
   { key: 'from', type: 'string', default: '', restricted: true },
   { key: 'to', type: 'array', default: [] },
   { key: 'cc', type: 'array', default: [] },
@@ -92,6 +104,8 @@ export function settingsFromLookup(get: (key: string) => unknown): EmailSettings
       rejectUnauthorized: v('smtp.rejectUnauthorized') as boolean,
       timeoutSeconds: v('smtp.timeoutSeconds') as number,
     },
+    accounts: v('accounts') as AccountSetting[],
+    defaultAccount: (v('defaultAccount') as string).trim(),
     from: v('from') as string,
     to: v('to') as string[],
     cc: v('cc') as string[],
@@ -129,6 +143,10 @@ function coerce(spec: SettingSpec, raw: unknown): unknown {
       if (typeof raw !== 'boolean') bad();
       return raw;
     case 'array':
+      if (spec.items === 'object') {
+        if (!Array.isArray(raw) || raw.some((x) => x === null || typeof x !== 'object' || Array.isArray(x))) bad();
+        return raw;
+      }
       // The list settings are address lists (to, cc, bcc): one written as a string is split as an address field is.
       if (typeof raw === 'string') return splitAddressList(raw);
       if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string')) bad();
@@ -139,7 +157,7 @@ function coerce(spec: SettingSpec, raw: unknown): unknown {
 function describe(spec: SettingSpec): string {
   if (spec.enum) return l10n.t('one of {0}', spec.enum.map((e) => `"${e}"`).join(', '));
   if (spec.type === 'number') return l10n.t('a number from {0} to {1}', spec.minimum ?? 0, spec.maximum ?? Number.MAX_SAFE_INTEGER);
-  if (spec.type === 'array') return l10n.t('a list of strings');
+  if (spec.type === 'array') return spec.items === 'object' ? l10n.t('a list of objects') : l10n.t('a list of strings');
   return spec.type === 'boolean' ? l10n.t('true or false') : l10n.t('text');
 }
 

@@ -33,6 +33,8 @@ export interface HeaderOverrides {
   bcc?: string[] | string;
   replyTo?: string;
   subject?: string;
+  /** The account to send with (the preview's selector, the CLI's --account): wins over the document's `account:`. */
+  account?: string;
 }
 
 export interface ComposeOptions {
@@ -145,6 +147,11 @@ export interface Warning {
 }
 
 export interface ComposedMessage {
+  /**
+   * The name of the account the message is sent with (the override, the document's `account:`,
+   * `sendAsEmail.defaultAccount`...: accounts/accounts.ts `pickAccount`); '' for the legacy `sendAsEmail.smtp.*` keys.
+   */
+  account: string;
   /** The exact MIME bytes (CRLF line ends, no line over 998 octets). What is sent, saved and kept in the outbox. */
   raw: Buffer;
   headers: AddressHeaders;
@@ -184,10 +191,24 @@ export interface ComposedStream extends Omit<ComposedMessage, 'raw'> {
   chunks(): AsyncIterable<Buffer>;
 }
 
-/** The SMTP connection a send or a verify uses: settings plus the password from SecretStorage / env. */
+/**
+ * An OAuth 2.0 access token for SASL XOAUTH2, and how to get a fresh one. Never logged, never written anywhere.
+ */
+export interface OAuth2Credential {
+  accessToken: string;
+  /**
+   * A fresh token, asked for once per login when the server refuses `accessToken` (expired: 334 then 535, or 535);
+   * the login is then tried again with it. Absent: the refusal is final.
+   */
+  refresh?: () => Promise<string>;
+}
+
+/** The SMTP connection a send or a verify uses: settings plus the password or token from SecretStorage / env. */
 export interface SmtpTarget extends SmtpSettings {
   /** Never logged, never written anywhere. */
   password?: string;
+  /** Log in with XOAUTH2 instead of a password. */
+  oauth2?: OAuth2Credential;
 }
 
 export interface RecipientResult {
@@ -217,6 +238,8 @@ export interface VerifyResult {
   /** e.g. `TLSv1.3`, when TLS was used. */
   tlsVersion?: string;
   authMethods: string[];
+  /** The AUTH method the login used (`PLAIN`, `LOGIN`, `XOAUTH2`...), when there was a login. */
+  authMethod?: string;
   /** The server's SIZE limit in bytes, when it announced one. */
   sizeLimit?: number;
   authenticated: boolean;

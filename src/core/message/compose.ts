@@ -8,6 +8,7 @@ import * as crypto from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { domainToASCII } from 'url';
+import { pickAccount } from '../accounts/accounts';
 import { formatMailbox, type Mailbox } from '../mailbox';
 import { assertHeaderValue, domainOf, parseMailboxes } from './addresses';
 import { loadAttachments } from '../assets/attachments';
@@ -103,8 +104,11 @@ async function prepareMessage(
     fields = readHtmlHeaders($, doc.text);
   }
 
-  // 2. Headers: overrides > document > settings; the subject falls back to the first <h1>, then the file name.
-  const headers = resolveHeaders(fields, options.overrides ?? {}, settings, () => firstHeading($) || path.basename(doc.path, path.extname(doc.path)));
+  // 2. The account (the override, the document's `account:`, the default...) gives the From a document names none for.
+  const account = pickAccount(settings, options.overrides?.account ?? fields.account);
+  const senderSettings = account.from.trim() ? { ...settings, from: account.from } : settings;
+  // Headers: overrides > document > settings; the subject falls back to the first <h1>, then the file name.
+  const headers = resolveHeaders(fields, options.overrides ?? {}, senderSettings, () => firstHeading($) || path.basename(doc.path, path.extname(doc.path)));
   const fromAddress = headers.fromMailbox.address;
   const rawDomain = options.idDomain || domainOf(fromAddress) || 'localhost';
   const domain = domainToASCII(rawDomain) || rawDomain;
@@ -217,6 +221,7 @@ async function prepareMessage(
   const mime = await buildMime(composer, parts);
   return {
     mime,
+    account: account.name,
     headers: headers.public,
     messageId,
     date,

@@ -15,7 +15,7 @@ export interface ParsedMarkdown {
 }
 
 /** The front matter keys a document may use (compared exactly; a near miss is refused with the key it resembles). */
-export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline'] as const;
+export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline', 'account'] as const;
 
 // `---` on the first line (BOM allowed); the front matter ends at the first line of exactly `---` or `...`.
 const OPENING_RE = /^\uFEFF?---[ \t]*\r?\n/;
@@ -94,7 +94,7 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Do
   const out: DocumentFields = {};
   // The key as a message names it: `"cc" (line 4)`.
   const named = (key: string): string => quotedAtLine(key, lineOf(key));
-  const str = (key: 'subject' | 'from' | 'replyTo'): void => {
+  const str = (key: 'subject' | 'from' | 'replyTo' | 'account'): void => {
     const v = obj[key];
     if (v === undefined || v === null) return;
     if (typeof v === 'string' || typeof v === 'number') out[key] = String(v);
@@ -110,6 +110,7 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Do
   str('subject');
   str('from');
   str('replyTo');
+  str('account');
   list('to');
   list('cc');
   list('bcc');

@@ -7,12 +7,12 @@ import type { Problem } from '../errors';
 import { CONTENT_ID_RE, type DocumentFields, invalid, unknownKey, unknownKeysError } from './documentFields';
 import { LineLocator } from './lineLocator';
 
-const META_FIELDS = ['to', 'cc', 'bcc', 'subject', 'from', 'replyTo', 'inline'] as const;
+const META_FIELDS = ['to', 'cc', 'bcc', 'subject', 'from', 'replyTo', 'inline', 'account'] as const;
 const META_NAMES = META_FIELDS.map((f) => `email:${f}`);
 
 /**
- * Header fields of an HTML document: `<meta name="email:to|email:cc|email:bcc|email:subject|email:from|email:replyTo"
- * content="...">` (names compared without regard to case), `<meta name="email:inline" content="id=path, ...">` and,
+ * Header fields of an HTML document: `<meta name="email:to|email:cc|email:bcc|email:subject|email:from|email:replyTo|
+ * email:account" content="...">` (names compared without regard to case), `<meta name="email:inline" content="id=path, ...">` and,
  * for the subject, `<title>`. The `email:*` meta
  * elements are removed from the document, so a Bcc list never travels inside the HTML it was meant to hide from.
  * Another `email:` name is refused with its line in `sourceText` and the name it most resembles (`email:reply-to`).
