@@ -209,6 +209,8 @@ export interface SmtpTarget extends SmtpSettings {
   password?: string;
   /** Log in with XOAUTH2 instead of a password. */
   oauth2?: OAuth2Credential;
+  /** The account's provider preset id (accounts/providers.ts), for the advice a refused login gets. */
+  provider?: string;
 }
 
 export interface RecipientResult {

@@ -53,6 +53,13 @@ export interface SmtpServerOptions {
    * client sent: lets a test play a server that echoes the credentials back.
    */
   authFailure?: (auth: { method: string; username: string; password?: string; accessToken?: string }) => string;
+  /** The code of that reply (default 535): `534`, `550`... as real providers answer some refusals. */
+  authFailureCode?: number;
+  /**
+   * A refused XOAUTH2 token is answered as Gmail does: `334` with a base64 JSON error (`{"status":"401"}`), and
+   * `535` after the client's empty line. Default: `535` at once, as Microsoft does.
+   */
+  xoauth2Challenge?: boolean;
   /** Accept AUTH over a plaintext connection (only meaningful with `security: 'none'`). */
   allowInsecureAuth?: boolean;
   /** SIZE limit in bytes; bigger messages get `552` after DATA (and at MAIL FROM when the client declares SIZE). */
@@ -237,11 +244,14 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       else if (auth.method === 'XOAUTH2') ok = !!options.tokens && username in options.tokens && options.tokens[username] === auth.accessToken;
       else ok = !!users && username in users && users[username] === auth.password;
       auths.push({ method: auth.method, username, success: ok, secure: session.secure });
+      if (!ok && auth.method === 'XOAUTH2' && options.xoauth2Challenge) {
+        return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' } } as unknown as SMTPServerAuthenticationResponse);
+      }
       if (!ok) {
         const text =
           options.authFailure?.({ method: auth.method, username, password: auth.password ?? undefined, accessToken: auth.accessToken ?? undefined }) ??
           'Authentication credentials invalid';
-        return callback(smtpError(535, text));
+        return callback(smtpError(options.authFailureCode ?? 535, text));
       }
       callback(null, { user: username });
     },

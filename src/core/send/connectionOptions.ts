@@ -53,7 +53,7 @@ function checkTarget(target: SmtpTarget): void {
       { hint: l10n.t('Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).') },
     );
   }
-  if (target.user && !target.password) {
+  if (target.user && !target.password && !target.oauth2) {
     throw new SendAsEmailError(ErrorCode.SMTP_PASSWORD_MISSING, l10n.t('No SMTP password is set for "{0}" at {1}.', target.user, where), {
       hint: l10n.t('Set it with Email: Set SMTP Password.'),
     });

@@ -7,7 +7,8 @@
  * What is reached, and why:
  * - SMTPConnection `_socket`: the connected socket, for the address it is connected to (a plaintext login goes only to
  *   this machine), the TLS version a connection test reports, and the bytes still queued when a send is cancelled.
- * - SMTPConnection `_supportedAuth`, `_maxAllowedSize`: the AUTH methods and the SIZE limit from the EHLO reply.
+ * - SMTPConnection `_supportedAuth`, `_maxAllowedSize`: the AUTH methods and the SIZE limit from the EHLO reply;
+ *   `_authMethod`: the method `login()` chose (a connection test reports it).
  * - SMTPConnection `_createSendStream` and its DataStream (`_transform`, `inByteCount`, `outByteCount`, `lastByte`):
  *   patched so DATA is escaped by `escapeChunk` (dataEscaping.ts) and written straight into the socket
  *   (`useFastDataEscaping`). When they are not as expected, nodemailer's own escaping stays.
@@ -26,6 +27,7 @@ export const NODEMAILER_CHECKED_VERSION = '10.6.1';
 /** The parts of SMTPConnection's state that its type declarations keep private. */
 interface ConnectionInternals {
   _supportedAuth?: string[];
+  _authMethod?: string | false;
   _maxAllowedSize?: number;
 }
 
@@ -37,6 +39,12 @@ export function socketOf(conn: SMTPConnection): net.Socket | undefined {
 /** The AUTH methods the server offered in its EHLO reply. */
 export function offeredAuthMethods(conn: SMTPConnection): string[] {
   return [...((conn as unknown as ConnectionInternals)._supportedAuth ?? [])];
+}
+
+/** The AUTH method the last `login()` used (`PLAIN`, `LOGIN`, `XOAUTH2`...), once it succeeded; else undefined. */
+export function usedAuthMethod(conn: SMTPConnection): string | undefined {
+  if (!conn.authenticated) return undefined;
+  return (conn as unknown as ConnectionInternals)._authMethod || undefined;
 }
 
 /** The SIZE limit the server announced in its EHLO reply, in bytes; undefined when it announced none. */

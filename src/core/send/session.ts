@@ -59,7 +59,8 @@ export async function withSession<T>(
   body: (s: Session) => Promise<T>,
 ): Promise<T> {
   const options = transportOptions(target);
-  const secrets = loginSecrets({ user: target.user, password: target.password });
+  // Grows when a fresh token is fetched during the login (login.ts): everything scrubs with the array as it is then.
+  const secrets = loginSecrets({ user: target.user, password: target.oauth2 ? undefined : target.password, token: target.oauth2?.accessToken });
   const ctx: SmtpErrorContext = {
     host: options.host as string,
     port: target.port,
@@ -68,6 +69,8 @@ export async function withSession<T>(
     phase: 'connect',
     operation,
     user: target.user || undefined,
+    auth: target.oauth2 ? 'oauth2' : 'password',
+    provider: target.provider,
     secrets,
   };
   if (opts.signal?.aborted) throw cancelled(ctx);
@@ -167,21 +170,5 @@ function checkPlaintextPeer(conn: SMTPConnection, ctx: SmtpErrorContext, user: s
       ? l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and {2} resolved to {3}, which is not this machine.', user, where, ctx.host, address)
       : l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and the address {2} resolved to is unknown.', user, where, ctx.host),
     { hint: l10n.t('Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).') },
-  );
-}
-
-export async function login(s: Session, target: SmtpTarget): Promise<void> {
-  if (!target.user) return;
-  s.ctx.phase = 'auth';
-  if (!s.conn.allowsAuth) {
-    const where = endpoint(s.ctx.host, s.ctx.port);
-    throw new SendAsEmailError(
-      ErrorCode.SMTP_AUTH_FAILED,
-      l10n.t('{0} does not offer a login (no AUTH in its EHLO reply), but sendAsEmail.smtp.user is set to "{1}".', where, target.user),
-      { hint: l10n.t('Clear sendAsEmail.smtp.user if this server needs no login, or check the host and port.') },
-    );
-  }
-  await s.step<boolean | undefined>((done) =>
-    s.conn.login({ user: target.user, pass: target.password ?? '' }, (err, result) => done(err, result)),
   );
 }

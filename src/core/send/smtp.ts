@@ -18,7 +18,8 @@ import type { SendResult, SmtpTarget, VerifyResult } from '../types';
 import { announcedSizeLimit, offeredAuthMethods, socketOf } from './nodemailerInternals';
 import { sendFailure, splitRefusals } from './sendOutcome';
 import { scrubSecrets } from './secrets';
-import { login, withSession, type SmtpOptions } from './session';
+import { login } from './login';
+import { withSession, type SmtpOptions } from './session';
 import { FileBody, TrackedBody, type BufferedMessage, type StreamedMessage } from './smtpBody';
 import type { SmtpErrorContext } from './smtpErrorContext';
 import { messageTooLarge } from './smtpReplyErrors';
@@ -42,14 +43,14 @@ function checkEnvelope(envelope: { from: string; to: string[] }): void {
 }
 
 /**
- * Connects, negotiates TLS, logs in when a user is set, and reports what the server offers.
- * Sends no message.
+ * Connects, negotiates TLS, logs in when a user is set, and reports what the server offers (its AUTH methods) and
+ * which one the login used. Sends no message.
  */
 export async function verifySmtp(target: SmtpTarget, opts: SmtpOptions = {}): Promise<VerifyResult> {
   return withSession(target, 'verify', opts, async (s) => {
     const authMethods = offeredAuthMethods(s.conn);
     const sizeLimit = announcedSizeLimit(s.conn);
-    await login(s, target);
+    const authMethod = await login(s, target);
     const socket = socketOf(s.conn);
     const tlsVersion = socket instanceof tls.TLSSocket ? (socket.getProtocol() ?? undefined) : undefined;
     return {
@@ -58,6 +59,7 @@ export async function verifySmtp(target: SmtpTarget, opts: SmtpOptions = {}): Pr
       secure: s.conn.secure,
       tlsVersion,
       authMethods,
+      authMethod,
       sizeLimit,
       authenticated: s.conn.authenticated,
       greeting: s.greeting(),

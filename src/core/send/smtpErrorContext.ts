@@ -29,6 +29,10 @@ export interface SmtpErrorContext {
   /** What the caller was doing: a send, or a connection test. */
   operation?: 'send' | 'verify';
   user?: string;
+  /** How the login is made: a password, or an OAuth 2.0 token (XOAUTH2). */
+  auth?: 'password' | 'oauth2';
+  /** The account's provider preset id, when it names one (the login-error table uses its rule). */
+  provider?: string;
   /** Envelope sender, to name it when the server refuses it. */
   from?: string;
   /** Size of the message in bytes. */

@@ -5,6 +5,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError } from '../errors';
+import { loginAdvice } from './loginErrors';
 import { bytes, endpoint, implicitTlsHint, make, withDeliveryNote, type Failure, type SmtpErrorContext } from './smtpErrorContext';
 
 const DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
@@ -54,10 +55,14 @@ function authError(f: Failure, ctx: SmtpErrorContext): SendAsEmailError | undefi
       : serverResponse
         ? l10n.t('{0} refused the login: {1}', where, serverResponse)
         : l10n.t('{0} refused the login ({1})', where, detail);
-    return make(ErrorCode.SMTP_AUTH_FAILED, message, ctx, {
-      ...base,
-      hint: l10n.t('Re-enter the password (Email: Set SMTP Password) and check sendAsEmail.smtp.user; some providers need an app password.'),
-    });
+    // The login-error table first (Microsoft, Gmail, the 授权码 providers...), then the generic advice.
+    const advice = loginAdvice(serverResponse, ctx);
+    const hint =
+      advice?.hint ??
+      (ctx.auth === 'oauth2'
+        ? l10n.t('The server refused the access token: sign in again, or check the token command and the account\'s user.')
+        : l10n.t('Re-enter the password (Email: Set SMTP Password) and check sendAsEmail.smtp.user; some providers need an app password.'));
+    return make(ErrorCode.SMTP_AUTH_FAILED, message, ctx, { ...base, hint, fix: advice?.fix });
   }
   if (e.responseCode === 530) {
     if (serverResponse && /starttls|tls/i.test(serverResponse)) {

@@ -16,8 +16,13 @@ type NodemailerLogFn = (entry: unknown, ...args: unknown[]) => void;
  */
 export function transcriptLogger(logger: Logger | undefined, secrets: readonly string[], onServerLine: (line: string) => void = () => {}) {
   let inAuth = false;
-  const scrub = secretScrubber(secrets);
-  const emit = (line: string): void => logger?.debug(scrub(line));
+  // The secrets can grow during the session (a refreshed OAuth2 token): the scrubber is rebuilt when they do.
+  let scrub = secretScrubber(secrets);
+  let known = secrets.length;
+  const emit = (line: string): void => {
+    if (secrets.length !== known) [scrub, known] = [secretScrubber(secrets), secrets.length];
+    logger?.debug(scrub(line));
+  };
   const at =
     (level: string): NodemailerLogFn =>
     (entry, ...args) => {
