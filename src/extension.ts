@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { addAccountCommand } from './commands/addAccount';
 import { clearPasswordCommand } from './commands/clearPassword';
 import { CommandId } from './commands/ids';
 import { openExampleCommand } from './commands/openExample';
@@ -9,13 +10,17 @@ import { previewCommand } from './commands/preview';
 import { saveEmlCommand } from './commands/saveEml';
 import { setPasswordCommand } from './commands/setPassword';
 import { setUpCommand } from './commands/setUp';
+import { switchAccountCommand } from './commands/switchAccount';
 import { testConnectionCommand } from './commands/testConnection';
 import type { Outbox } from './core/send/outbox';
 import { PreviewManager } from './preview/previewManager';
 import type { Testing } from './testing';
+import { Accounts } from './vscode/accounts';
+import { AccountStatus } from './vscode/accountStatus';
 import { Log } from './vscode/log';
 import { Mailer } from './vscode/mailer';
 import { Notifications } from './vscode/notifications';
+import { OAuthLogin } from './vscode/oauthLogin';
 import { Onboarding } from './onboarding/walkthroughProgress';
 import { windowPrompts } from './vscode/prompts';
 import { SmtpSecrets } from './vscode/secrets';
@@ -34,7 +39,14 @@ export function activate(context: vscode.ExtensionContext): unknown {
   const log = new Log();
   const secrets = new SmtpSecrets(context.secrets);
   const login = new SmtpLogin(secrets, prompts, log);
-  const notifications = new Notifications(prompts, log);
+  const openExternal = testing?.openExternal ?? ((uri: vscode.Uri) => vscode.env.openExternal(uri));
+  const notifications = new Notifications(prompts, log, openExternal);
+  const accounts = new Accounts({ state: context.workspaceState, trusted: testing?.trusted ?? (() => vscode.workspace.isTrusted) });
+  const oauth = new OAuthLogin({
+    log,
+    providerId: testing?.authProviderId ?? (() => 'microsoft'),
+    cwd: () => vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath,
+  });
   const outboxDir = path.join(context.globalStorageUri.fsPath, 'mail');
   let outboxInstance: Outbox | undefined;
   const outbox = async (): Promise<Outbox> => {
@@ -44,12 +56,13 @@ export function activate(context: vscode.ExtensionContext): unknown {
     }
     return outboxInstance;
   };
-  const mailer = new Mailer({ login, notifications, outbox, log });
+  const mailer = new Mailer({ accounts, login, oauth, notifications, outbox, log });
   const previews = new PreviewManager({
     extensionUri: context.extensionUri,
     mailer,
     log,
-    openExternal: testing?.openExternal ?? ((uri) => vscode.env.openExternal(uri)),
+    accounts,
+    openExternal,
     pageScript: testing?.pageScript,
   });
 
@@ -64,16 +77,21 @@ export function activate(context: vscode.ExtensionContext): unknown {
     [CommandId.showLog]: () => log.show(),
     [CommandId.setUp]: setUpCommand(),
     [CommandId.openExample]: openExampleCommand(previews),
+    [CommandId.addAccount]: addAccountCommand({ accounts, mailer, login, prompts, notifications, openExternal }),
+    [CommandId.switchAccount]: switchAccountCommand({ accounts, prompts, notifications }),
   };
+  const accountStatus = new AccountStatus(accounts);
   context.subscriptions.push(
     log,
+    accounts,
+    accountStatus,
     mailer,
     previews,
     new Onboarding(previews),
     ...Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
   );
 
-  return testing?.api({ secrets, log, mailer, outboxDir, previews }, context.subscriptions);
+  return testing?.api({ secrets, log, mailer, outboxDir, previews, accounts, accountStatus }, context.subscriptions);
 }
 
 export function deactivate(): void {}

@@ -10,6 +10,8 @@ export const CommandId = {
   showLog: 'sendAsEmail.showLog',
   setUp: 'sendAsEmail.setUp',
   openExample: 'sendAsEmail.openExample',
+  addAccount: 'sendAsEmail.addAccount',
+  switchAccount: 'sendAsEmail.switchAccount',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -81,7 +81,7 @@ export function previewHtml(o: PreviewHtmlOptions): string {
   <div id="status" class="status" role="status" aria-live="polite" hidden></div>
   <form id="headers" class="headers" autocomplete="off">
       <label>${e(l10n.t('From'))}</label>
-      <div class="field"><output id="from"></output></div>${field('to', l10n.t('To'), 'name@example.com, …')}${field('cc', l10n.t('Cc'), '')}${field('bcc', l10n.t('Bcc'), l10n.t('not shown to recipients'))}${field('subject', l10n.t('Subject'), '')}
+      <div class="field from-row"><output id="from"></output><select id="account" hidden aria-label="${e(l10n.t('Account'))}" title="${e(l10n.t('The account this message is sent with'))}"></select></div>${field('to', l10n.t('To'), 'name@example.com, …')}${field('cc', l10n.t('Cc'), '')}${field('bcc', l10n.t('Bcc'), l10n.t('not shown to recipients'))}${field('subject', l10n.t('Subject'), '')}
   </form>
   <section id="warnings" class="warnings" aria-label="${e(l10n.t('Warnings'))}" hidden><ul id="warning-list"></ul></section>
   <div id="remote" class="remote" hidden><span id="remote-text"></span> <button id="loadRemote" type="button">${e(l10n.t('Load remote images'))}</button></div>

@@ -87,6 +87,16 @@ export interface RenderMessage {
   blocked: boolean;
   /** Sending is not set up: the settings to fill in (below `sendAsEmail.`), offered by the Set Up Sending button. */
   setup?: { missing: string[] };
+  /** The account selector beside From; absent while no named account exists. */
+  account?: AccountView;
+}
+
+/** The accounts the document may send with, for the selector beside From. */
+export interface AccountView {
+  /** `value`: the account's name ('' for the sendAsEmail.smtp.* settings); `label` and `detail` as shown. */
+  options: { value: string; label: string; detail: string }[];
+  /** The account this render was composed with. */
+  selected: string;
 }
 
 export interface RecipientView {
@@ -132,6 +142,8 @@ export type FromWebview =
   | { type: 'loadRemoteImages' }
   /** Set Up Sending: the settings (or the account flow) to fill in. */
   | { type: 'setUp' }
+  /** The account selector: send this document with the account named (its `name`; '' = the SMTP settings). */
+  | { type: 'account'; name: string }
   /** Images a render lists that the webview neither holds nor expects (pre-sent bytes that did not arrive). */
   | { type: 'needImages'; cids: string[] };
 

@@ -15,6 +15,8 @@ import { documentKind, type Mailer, type RetryEvent } from '../vscode/mailer';
 import type { SendOutcome } from '../vscode/notifications';
 import { readSettings } from '../vscode/settings';
 import { missingSetup, openSetup } from '../vscode/setup';
+import type { Accounts } from '../vscode/accounts';
+import { AccountChoice } from './accountChoice';
 import { composeFailure, composeProblems, outcomeView, runAction } from './actions';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
@@ -29,6 +31,7 @@ import { checkFromWebview } from './webviewMessages';
 export interface PreviewDeps {
   extensionUri: vscode.Uri;
   mailer: Mailer;
+  accounts: Accounts;
   log: Logger;
   /** Opens a link the user clicked in the email (http, https and mailto only reach it). */
   openExternal(uri: vscode.Uri): Thenable<boolean>;
@@ -95,6 +98,7 @@ export class PreviewPanel implements vscode.Disposable {
   /** Local images of this panel's composes, read once while unchanged. */
   private readCache: ReadCache | undefined;
   private readonly images: ImageDelivery;
+  private readonly account: AccountChoice;
   private webviewReady = false;
   private renderSeq = 0;
   private rendering = false;
@@ -109,6 +113,7 @@ export class PreviewPanel implements vscode.Disposable {
   ) {
     this.document = document;
     this.images = new ImageDelivery((m) => this.post(m));
+    this.account = new AccountChoice(deps.accounts);
     this.disposables.push(
       this.composeEmitter,
       this.postEmitter,
@@ -125,9 +130,11 @@ export class PreviewPanel implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => {
         if (this.isMine(d)) this.document = d;
       }),
+      // The settings, and the account switched to in the workspace (debounced: a settings change fires both).
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('sendAsEmail', this.document.uri)) this.scheduleRender();
       }),
+      deps.accounts.onDidChange(() => this.scheduleRender()),
       deps.mailer.onDidRetry((e) => this.onRetry(e)),
     );
     this.setHtml();
@@ -158,6 +165,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.document = document;
       this.edited = {};
       this.checked = { overrides: {}, errors: {} };
+      this.account.reset();
       this.view = undefined;
       this.composeError = undefined;
     }
@@ -206,7 +214,8 @@ export class PreviewPanel implements vscode.Disposable {
   private async composeForPreview(): Promise<void> {
     const document = this.document;
     const version = document.version;
-    const { checked, edited } = this;
+    const { edited } = this;
+    const checked = this.account.apply(this.checked);
     const started = performance.now();
     let composed: PreviewMessage;
     try {
@@ -278,6 +287,7 @@ export class PreviewPanel implements vscode.Disposable {
       expectImages: images.after.map((d) => d.cid),
       dimensions: this.body.imageDimensions,
       sizeLimit: this.deps.mailer.knownSizeLimit(),
+      account: this.account.view(this.document.uri, view.composed.account),
     });
     this.webviewPanel.title = l10n.t('Email: {0}', view.composed.headers.subject);
     if (!this.post(message)) return;
@@ -348,6 +358,10 @@ export class PreviewPanel implements vscode.Disposable {
       case 'openLink':
         void openLink(m.href, this.deps);
         return;
+      case 'account':
+        this.account.choose(m.name);
+        this.requestRender();
+        return;
       case 'setUp':
         void openSetup(this.view?.setup?.missing ?? missingSetup(readSettings(this.document.uri)));
         return;
@@ -384,9 +398,9 @@ export class PreviewPanel implements vscode.Disposable {
       const done = await runAction(action, {
         mailer: this.deps.mailer,
         document,
-        checked: this.checked,
+        checked: this.account.apply(this.checked),
         composed: this.view?.composed,
-        composeLenient: () => this.composeLenient(document, this.checked.overrides),
+        composeLenient: () => this.composeLenient(document, this.account.apply(this.checked).overrides),
         disposed: () => this.disposed,
       });
       outcome = done.outcome;

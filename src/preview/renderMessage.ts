@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import { formatBytes } from '../core/format';
 import type { PreviewMessage } from '../core/types';
 import type { CheckedFields } from './fields';
-import { FIELD_NAMES, type HeaderFields, type ImageData, type RenderMessage, type WarningView } from './messages';
+import { FIELD_NAMES, type AccountView, type HeaderFields, type ImageData, type RenderMessage, type WarningView } from './messages';
 
 /** The last successful compose, as shown. */
 export interface View {
@@ -34,6 +34,8 @@ export interface RenderInput {
   expectImages: string[];
   dimensions?: (content: Uint8Array) => { width?: number; height?: number } | undefined;
   sizeLimit: number | undefined;
+  /** The account selector, when there are accounts to choose from. */
+  account?: AccountView;
 }
 
 export function warningsOf(composed: PreviewMessage, sizeLimit: number | undefined, sourceWarnings: WarningView[] = []): WarningView[] {
@@ -96,6 +98,7 @@ export function renderMessage(input: RenderInput): RenderMessage {
     sendOff,
     blocked: problems > 0 || view.setup !== undefined,
     setup: view.setup,
+    ...(input.account ? { account: input.account } : {}),
   };
 }
 

@@ -30,6 +30,10 @@ export function checkFromWebview(value: unknown): Checked {
     case 'loadRemoteImages':
     case 'setUp':
       return { message: { type } };
+    case 'account':
+      return typeof value.name === 'string' && value.name.length <= 200
+        ? { message: { type, name: value.name } }
+        : { ignored: 'an account that is not a name' };
     case 'headers': {
       const fields = fieldsOf(value.fields);
       return fields ? { message: { type, fields } } : { ignored: 'headers with fields that are not text' };

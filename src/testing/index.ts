@@ -6,6 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { PreviewManager } from '../preview/previewManager';
+import type { Accounts } from '../vscode/accounts';
+import type { AccountStatus } from '../vscode/accountStatus';
 import type { Log, LogLine } from '../vscode/log';
 import type { Mailer } from '../vscode/mailer';
 import type { Prompts } from '../vscode/prompts';
@@ -24,6 +26,13 @@ export interface SendAsEmailApi {
   readonly preview: PreviewTestApi;
   /** Notification and password prompts; tests put scripted answers in place with `prompts.use(...)`. */
   readonly prompts: SwitchablePrompts;
+  readonly accounts: Accounts;
+  /** What the account status bar item shows now (`update()` first to wait for a change to reach it). */
+  readonly accountStatus: { state(): { text: string; account: string | undefined }; update(): Promise<void>; command: string };
+  /** Microsoft sign-in goes to the authentication provider with this id (a fake one the test registered); undefined: `microsoft`. */
+  useAuthProvider(id: string | undefined): void;
+  /** Plays an untrusted workspace (the test host runs with Workspace Trust off): false; undefined: VS Code's own answer. */
+  playTrust(trusted: boolean | undefined): void;
 }
 
 export interface Services {
@@ -32,12 +41,18 @@ export interface Services {
   mailer: Mailer;
   outboxDir: string;
   previews: PreviewManager;
+  accounts: Accounts;
+  accountStatus: AccountStatus;
 }
 
 /** What the composition root takes from the test module in Test mode. */
 export interface Testing {
   prompts: Prompts;
   openExternal(uri: vscode.Uri): Thenable<boolean>;
+  /** The authentication provider Microsoft sign-in uses. */
+  authProviderId(): string;
+  /** Whether the workspace counts as trusted. */
+  trusted(): boolean;
   /** The page script with the probe, in place of media/preview.js. */
   pageScript(): { script: vscode.Uri; root: vscode.Uri };
   api(services: Services, subscriptions: vscode.Disposable[]): SendAsEmailApi;
@@ -47,8 +62,12 @@ export function createTesting(context: vscode.ExtensionContext): Testing {
   const prompts = new SwitchablePrompts();
   const root = vscode.Uri.joinPath(context.extensionUri, 'out', 'testing');
   let probe: PreviewProbe | undefined;
+  let authProvider: string | undefined;
+  let trust: boolean | undefined;
   return {
     prompts,
+    authProviderId: () => authProvider ?? 'microsoft',
+    trusted: () => trust ?? vscode.workspace.isTrusted,
     openExternal: (uri) => (probe ? probe.openExternal(uri) : vscode.env.openExternal(uri)),
     pageScript: () => ({ script: vscode.Uri.joinPath(root, 'preview-page.js'), root }),
     api(services, subscriptions) {
@@ -68,6 +87,10 @@ export function createTesting(context: vscode.ExtensionContext): Testing {
         outboxDir: services.outboxDir,
         preview: probe.api(),
         prompts,
+        accounts: services.accounts,
+        accountStatus: { state: () => services.accountStatus.state(), update: () => services.accountStatus.update(), command: 'sendAsEmail.switchAccount' },
+        useAuthProvider: (id) => (authProvider = id),
+        playTrust: (trusted) => (trust = trusted),
       };
     },
   };

@@ -65,12 +65,15 @@ export interface UiState {
   parts: string[];
   totalSize: string;
   scrollY: number;
+  /** The account selector beside From: shown, the account selected, the labels of its options. */
+  account: { shown: boolean; selected: string; options: string[] };
 }
 
 /** Test API → probe. */
 export type ToProbe =
   | { type: 'probe:fill'; token: number; fields: Partial<HeaderFields> }
   | { type: 'probe:click'; token: number; selector: string }
+  | { type: 'probe:select'; token: number; selector: string; value: string }
   /** Posts a message to the extension as the page script would (a page whose state is behind the extension's). */
   | { type: 'probe:post'; token: number; message: unknown }
   | { type: 'probe:scroll'; token: number; y: number }

@@ -46,6 +46,8 @@ export interface PreviewTestApi {
   waitForRender(afterVersion?: number, timeoutMs?: number): Promise<RenderReport>;
   /** Types into the form's fields; resolves with the report of the render that applied them. */
   setHeaders(fields: Partial<HeaderFields>, timeoutMs?: number): Promise<RenderReport>;
+  /** Chooses the account `name` in the selector beside From; resolves when a render composed with it was shown. */
+  selectAccount(name: string, timeoutMs?: number): Promise<RenderReport>;
   /** Clicks Send; resolves with what the send ended with. */
   clickSend(timeoutMs?: number): Promise<SendOutcome>;
   /** Clicks Send Test to Me. */
@@ -307,6 +309,12 @@ export class PreviewProbe implements vscode.Disposable {
         const applied = (e: RenderEvent): boolean =>
           Object.entries(fields).every(([name, value]) => e.report.renderedFields[name as keyof HeaderFields] === value);
         const e = await this.waitForEvent(applied, timeoutMs, 'a render with the new headers');
+        return e.report;
+      },
+      selectAccount: async (name, timeoutMs = 20_000) => {
+        const ok = await this.request<boolean>((token) => ({ type: 'probe:select', token, selector: '#account', value: name }), `choose account ${name}`);
+        if (!ok) throw new Error(`The preview's account selector has no account "${name}" (or is hidden).`);
+        const e = await this.waitForEvent(() => this.previews.current?.lastComposed()?.account === name, timeoutMs, `a render composed with account ${name}`);
         return e.report;
       },
       clickSend: (timeoutMs = 60_000) => this.clickAction('#send', timeoutMs),

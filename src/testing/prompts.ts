@@ -1,4 +1,5 @@
-/** Test mode only: the notifications and the password box, answered by the workbench unless a test put its own answers in place. */
+/** Test mode only: the notifications, pickers and input boxes, answered by the workbench unless a test put its own answers in place. */
+import type * as vscode from 'vscode';
 import { windowPrompts, type Prompts } from '../vscode/prompts';
 
 export class SwitchablePrompts implements Prompts {
@@ -19,5 +20,11 @@ export class SwitchablePrompts implements Prompts {
   }
   password(prompt: string): Thenable<string | undefined> {
     return this.impl.password(prompt);
+  }
+  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Thenable<T | undefined> {
+    return this.impl.pick(items, options);
+  }
+  input(options: Parameters<Prompts['input']>[0]): Thenable<string | undefined> {
+    return this.impl.input(options);
   }
 }

@@ -35,6 +35,13 @@ export class Log implements Logger, vscode.Disposable {
     this.scrub = secretScrubber([...this.secrets], '********');
   }
 
+  /** Never print this access token, nor its XOAUTH2 blob (`user=…\x01auth=Bearer …`) or their base64 forms. */
+  redactToken(token: string | undefined, user?: string): void {
+    if (!token) return;
+    for (const s of loginSecrets({ user, token })) this.secrets.add(s);
+    this.scrub = secretScrubber([...this.secrets], '********');
+  }
+
   info(message: string): void {
     this.channel.info(this.keep('info', message));
   }

@@ -8,21 +8,26 @@ import * as vscode from 'vscode';
 import { ErrorCode, isSendAsEmailError, toSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets/readCache';
+import { accountSmtpSettings, type Account } from '../core/accounts/accounts';
 import type { EmailSettings } from '../core/settings';
 import type { Outbox } from '../core/send/outbox';
 import type { SmtpOptions } from '../core/send/smtp';
 import { requireRecipients } from '../core/send/smtpTarget';
-import type { ComposedStream, ComposeOptions, HeaderOverrides, Logger, PreviewMessage, SourceDocument, VerifyResult } from '../core/types';
+import type { ComposedStream, ComposeOptions, HeaderOverrides, Logger, PreviewMessage, SmtpTarget, SourceDocument, VerifyResult } from '../core/types';
+import type { Accounts } from './accounts';
 import type { Log } from './log';
 import { Button, type Notifications, type SendOutcome } from './notifications';
-import { readSettings, workspaceFolderPaths } from './settings';
+import type { OAuthLogin } from './oauthLogin';
+import { workspaceFolderPaths } from './settings';
 import { STAND_IN_FROM } from './setup';
 import type { SmtpLogin } from './smtpLogin';
 
 export type { SendOutcome } from './notifications';
 
 export interface MailerDeps {
+  accounts: Accounts;
   login: SmtpLogin;
+  oauth: OAuthLogin;
   notifications: Notifications;
   outbox: () => Promise<Outbox>;
   log: Log;
@@ -56,7 +61,7 @@ export class Mailer implements vscode.Disposable {
   /** Composes the document's current (possibly unsaved) text strictly, as a stream of MIME bytes for a send or a save. */
   async compose(document: vscode.TextDocument, overrides?: HeaderOverrides): Promise<ComposedStream> {
     const { composeMessageStream } = await import('../core/message/compose');
-    return composeMessageStream(sourceOf(document), composeOptions(document, overrides));
+    return composeMessageStream(sourceOf(document), this.composeOptions(document, overrides));
   }
 
   /**
@@ -65,19 +70,26 @@ export class Mailer implements vscode.Disposable {
    */
   async composePreview(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): Promise<PreviewMessage> {
     const { composePreview } = await import('../core/message/compose');
-    const options = composeOptions(document, overrides);
+    const options = this.composeOptions(document, overrides);
     // No sender set up yet: the message is still shown, with a stand-in sender the panel marks as not set up.
     if (!options.settings.from.trim()) options.settings = { ...options.settings, from: STAND_IN_FROM };
     return composePreview(sourceOf(document), { ...options, lenient: true, readCache });
   }
 
+  /** Settings for the document's scope (with the workspace's account choice) and the workspace folders, as every compose takes them. */
+  private composeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined): ComposeOptions {
+    return { settings: this.deps.accounts.settings(document.uri), workspaceFolders: workspaceFolderPaths(), overrides };
+  }
+
   /** Sends with a progress notification (Cancel), asking for the password when needed; shows the outcome. */
   async send(composed: ComposedStream, source?: vscode.Uri): Promise<SendOutcome> {
-    if (!vscode.workspace.isTrusted) return this.deps.notifications.untrusted();
-    const settings = readSettings(source);
+    if (!this.deps.accounts.isTrusted()) return this.deps.notifications.untrusted();
+    const settings = this.deps.accounts.settings(source);
+    let account: Account | undefined;
     try {
       requireRecipients(composed.envelope, composed.headers.subject, vscode.l10n.t('Add "to:" to the front matter, fill in To in the preview, or set sendAsEmail.to.'));
-      const target = await this.deps.login.target(settings, true);
+      account = this.deps.accounts.named(settings, composed.account);
+      const target = await this.target(account, settings, true);
       return await this.withProgress(vscode.l10n.t('Sending "{0}" through {1}:{2}', composed.headers.subject, target.host, target.port), async (signal) => {
         const { deliverComposed } = await import('../core/send/deliver');
         const { result } = await deliverComposed(composed, source?.fsPath, target, await this.deps.outbox(), this.smtpOptions(signal));
@@ -85,7 +97,7 @@ export class Mailer implements vscode.Disposable {
         return this.deps.notifications.sent(composed.headers.subject, result);
       });
     } catch (e) {
-      return this.failed(e, settings, { keptInOutbox: true });
+      return this.failed(e, settings, account, { keptInOutbox: true });
     }
   }
 
@@ -94,16 +106,19 @@ export class Mailer implements vscode.Disposable {
    * from (its workspace folder's, in a multi-root workspace), as the first send used them.
    */
   async retry(entryId: string): Promise<SendOutcome> {
-    if (!vscode.workspace.isTrusted) return this.deps.notifications.untrusted();
-    let settings = readSettings();
+    if (!this.deps.accounts.isTrusted()) return this.deps.notifications.untrusted();
+    let settings = this.deps.accounts.settings();
+    let account: Account | undefined;
     let source: string | undefined;
     let outcome: SendOutcome;
     try {
       const outbox = await this.deps.outbox();
       const recorded = await outbox.get(entryId);
       source = recorded?.source;
-      settings = readSettings(source ? vscode.Uri.file(source) : undefined);
-      const target = await this.deps.login.target(settings, true);
+      settings = this.deps.accounts.settings(source ? vscode.Uri.file(source) : undefined);
+      // The account of the document as it reads now (the entry keeps the bytes, not the login).
+      account = await this.accountOfSource(source, settings);
+      const target = await this.target(account, settings, true);
       outcome = await this.withProgress(vscode.l10n.t('Retrying "{0}" through {1}:{2}', recorded?.subject ?? entryId, target.host, target.port), async (signal) => {
         const { retry } = await import('../core/send/deliver');
         const result = await retry(outbox, entryId, target, this.smtpOptions(signal));
@@ -111,7 +126,7 @@ export class Mailer implements vscode.Disposable {
         return this.deps.notifications.sent(recorded?.subject ?? entryId, result);
       });
     } catch (e) {
-      outcome = await this.failed(e, settings, { keptInOutbox: true, entryId });
+      outcome = await this.failed(e, settings, account, { keptInOutbox: true, entryId });
     }
     this.retryEmitter.fire({ entryId, source, outcome });
     return outcome;
@@ -136,11 +151,26 @@ export class Mailer implements vscode.Disposable {
     this.deps.log.info(vscode.l10n.t('Saved {0} bytes to {1}', composed.size, target.fsPath));
   }
 
-  /** Connects, negotiates TLS, logs in and reports what the server offered, without sending. `scope`: whose settings. */
+  /**
+   * Connects, negotiates TLS, logs in and reports what the server offered, without sending. `scope`: whose settings
+   * (a document: its account, as a send would use it).
+   */
   async testConnection(scope: vscode.Uri | undefined): Promise<VerifyResult | undefined> {
-    const settings = readSettings(scope);
+    const settings = this.deps.accounts.settings(scope);
+    let account: Account | undefined;
     try {
-      const target = await this.deps.login.target(settings, true);
+      account = await this.accountOfSource(scope?.scheme === 'file' ? scope.fsPath : undefined, settings);
+    } catch (e) {
+      await this.failed(e, settings, undefined, { keptInOutbox: false });
+      return undefined;
+    }
+    return this.testAccount(account, settings, () => this.testConnection(scope));
+  }
+
+  /** Tests `account` (one not saved yet: Add Account), reporting the outcome; undefined when it failed. */
+  async testAccount(account: Account, settings: EmailSettings, again?: () => Promise<unknown>): Promise<VerifyResult | undefined> {
+    try {
+      const target = await this.target(account, settings, true);
       const result = await this.withProgress(vscode.l10n.t('Testing the connection to {0}:{1}', target.host, target.port), async (signal) => {
         const { verifySmtp } = await import('../core/send/smtp');
         return verifySmtp(target, this.smtpOptions(signal));
@@ -150,44 +180,81 @@ export class Mailer implements vscode.Disposable {
       const parts = [
         vscode.l10n.t('Connected to {0}:{1}', result.host, result.port),
         result.tlsVersion ? vscode.l10n.t('over {0}', result.tlsVersion) : vscode.l10n.t('without TLS'),
-        result.authenticated ? vscode.l10n.t('logged in as {0}', target.user) : vscode.l10n.t('no login'),
-        result.authMethods.length ? vscode.l10n.t('AUTH {0}', result.authMethods.join(' ')) : vscode.l10n.t('no AUTH offered'),
+        result.authenticated
+          ? result.authMethod
+            ? vscode.l10n.t('logged in as {0} with {1}', target.user, result.authMethod)
+            : vscode.l10n.t('logged in as {0}', target.user)
+          : vscode.l10n.t('no login'),
+        result.authMethods.length ? vscode.l10n.t('the server offers AUTH {0}', result.authMethods.join(' ')) : vscode.l10n.t('no AUTH offered'),
         result.sizeLimit ? vscode.l10n.t('size limit {0}', formatBytes(result.sizeLimit)) : vscode.l10n.t('no size limit announced'),
       ];
-      this.deps.notifications.info(vscode.l10n.t('{0}.', parts.join(vscode.l10n.t(', '))));
+      const named = account.name ? vscode.l10n.t('Account "{0}": ', account.name) : '';
+      this.deps.notifications.info(named + vscode.l10n.t('{0}.', parts.join(vscode.l10n.t(', '))));
       return result;
     } catch (e) {
-      await this.failed(e, settings, { keptInOutbox: false, again: () => this.testConnection(scope) });
+      await this.failed(e, settings, account, { keptInOutbox: false, again });
       return undefined;
+    }
+  }
+
+  /** The SMTP target of `account`: its server, with its password (stored, typed or asked when `ask`) or its OAuth token. */
+  private async target(account: Account, settings: EmailSettings, ask: boolean): Promise<SmtpTarget> {
+    const smtp = accountSmtpSettings(account, settings);
+    if (account.auth === 'oauth2') {
+      const { requireSmtpHost } = await import('../core/send/smtpTarget');
+      requireSmtpHost(smtp, vscode.l10n.t('Fill in the host of account "{0}" in sendAsEmail.accounts.', account.name));
+      return { ...smtp, oauth2: await this.deps.oauth.credential(account) };
+    }
+    return this.deps.login.target({ ...settings, smtp }, ask);
+  }
+
+  /** The account a document on disk sends with as it reads now; without one, the scope's default. */
+  private async accountOfSource(source: string | undefined, settings: EmailSettings): Promise<Account> {
+    const { pickAccount } = await import('../core/accounts/accounts');
+    if (!source) return pickAccount(settings);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === source);
+    if (open && (open.languageId === 'markdown' || open.languageId === 'html' || /\.(md|markdown|html?)$/i.test(source))) {
+      return (await this.deps.accounts.forDocument(open)).account;
+    }
+    if (!/\.(md|markdown|html?)$/i.test(source)) return pickAccount(settings);
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(source));
+      return (await this.deps.accounts.forDocument(document)).account;
+    } catch {
+      return pickAccount(settings); // the source is gone: the default account
     }
   }
 
   /**
    * Reports a failure and returns at once: the outcome never waits for the user to answer the notification. After a
-   * 535, "Re-enter Password" asks for the password and tries again: a send retries its outbox entry (the same message),
-   * a connection test tests again (`again`).
+   * 535 of a password account, "Re-enter Password" asks for the password and tries again: a send retries its outbox
+   * entry (the same message), a connection test tests again (`again`). A login refused for a reason a password does
+   * not fix (the provider wants an app password, an authorization code or OAuth) offers that fix instead.
    */
   private async failed(
     e: unknown,
     settings: EmailSettings,
+    account: Account | undefined,
     o: { keptInOutbox: boolean; entryId?: string; again?: () => Promise<unknown> },
   ): Promise<SendOutcome> {
     if (isSendAsEmailError(e, ErrorCode.SMTP_CANCELLED)) return this.deps.notifications.cancelled(e);
     const err = toSendAsEmailError(e);
     const entryId = o.entryId ?? err.extra.outboxEntryId;
-    if (err.code === ErrorCode.SMTP_AUTH_FAILED) {
-      this.deps.login.refused(settings.smtp);
+    const smtp = account ? accountSmtpSettings(account, settings) : settings.smtp;
+    if (err.code === ErrorCode.SMTP_AUTH_FAILED && account?.auth !== 'oauth2' && !err.extra.fix) {
+      this.deps.login.refused(smtp);
       const again = o.again ?? (entryId ? () => this.retry(entryId) : undefined);
       void this.deps.notifications.authFailed(err).then(async (reenter) => {
         try {
-          if (reenter && (await this.deps.login.reenter(settings.smtp)) && again) await again();
+          if (reenter && (await this.deps.login.reenter(smtp)) && again) await again();
         } catch (x) {
           this.deps.log.error(vscode.l10n.t('Trying again with the new password failed: {0}', x instanceof Error ? x.message : String(x)));
         }
       });
       return { status: 'failed', code: err.code, message: err.message, entryId };
     }
-    const outcome = await this.deps.notifications.failed(err, o.keptInOutbox && entryId !== undefined);
+    if (err.code === ErrorCode.SMTP_AUTH_FAILED) this.deps.login.refused(smtp);
+    const outcome = await this.deps.notifications.failed(err, o.keptInOutbox && entryId !== undefined, account);
     return outcome.status === 'failed' ? { ...outcome, entryId } : outcome;
   }
 
@@ -220,10 +287,6 @@ function sourceOf(document: vscode.TextDocument): SourceDocument {
   return { path: document.uri.fsPath, text: document.getText(), kind: documentKind(document) };
 }
 
-/** Settings for the document's scope and the workspace folders, as every compose takes them. */
-function composeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined): ComposeOptions {
-  return { settings: readSettings(document.uri), workspaceFolders: workspaceFolderPaths(), overrides };
-}
 
 export function documentKind(document: vscode.TextDocument): 'markdown' | 'html' {
   if (document.languageId === 'html') return 'html';

@@ -3,7 +3,8 @@
  * its message and acts on the button pressed; the log gets the details.
  */
 import * as vscode from 'vscode';
-import { ErrorCode, isSendAsEmailError, SendAsEmailError, toSendAsEmailError } from '../core/errors';
+import type { Account } from '../core/accounts/accounts';
+import { ErrorCode, isSendAsEmailError, SendAsEmailError, toSendAsEmailError, type LoginFix } from '../core/errors';
 import type { SendResult } from '../core/types';
 import type { Log } from './log';
 import type { Prompts } from './prompts';
@@ -24,7 +25,16 @@ export const Button = {
   openOutbox: vscode.l10n.t('Open Outbox'),
   trust: vscode.l10n.t('Manage Workspace Trust'),
   reveal: vscode.l10n.t('Reveal in Explorer'),
+  openHelp: vscode.l10n.t('Open Help Page'),
+  enableSmtpAuth: vscode.l10n.t('How to Turn On SMTP AUTH'),
+  switchToOAuth: vscode.l10n.t('Switch to Microsoft Sign-In'),
+  addAccount: vscode.l10n.t('Add Account'),
 } as const;
+
+/** What Add Account is started with from a notification: the account to make again with Microsoft sign-in. */
+export interface AddAccountRequest {
+  switchToOAuth?: { name: string; user: string; from: string; provider?: string };
+}
 
 /** Which settings a failure points at, for the "Open Settings" button (none listed: all of the extension's). */
 const SETTINGS_FOR: Partial<Record<ErrorCode, readonly string[]>> = {
@@ -41,7 +51,11 @@ const SETTINGS_FOR: Partial<Record<ErrorCode, readonly string[]>> = {
   STYLESHEET_NOT_FOUND: ['markdown.stylesheet'],
   IMAGE_OUTSIDE_WORKSPACE: ['images.allowOutsideWorkspace'],
   SETTINGS_INVALID: [],
+  ACCOUNT_NOT_FOUND: ['defaultAccount', 'accounts'],
 };
+
+/** Failures the guided Add Account flow fixes. */
+const ADD_ACCOUNT_FIXES: readonly string[] = [ErrorCode.SMTP_NOT_CONFIGURED, ErrorCode.ACCOUNT_NOT_FOUND];
 
 export class Notifications {
   /** The warning about unchecked certificates was shown in this session. */
@@ -50,6 +64,8 @@ export class Notifications {
   constructor(
     private readonly prompts: Prompts,
     private readonly log: Log,
+    /** Opens a help page in the browser (Test mode records it instead). */
+    private readonly openExternal: (uri: vscode.Uri) => Thenable<boolean> = (uri) => vscode.env.openExternal(uri),
   ) {}
 
   info(message: string): void {
@@ -91,11 +107,19 @@ export class Notifications {
     return choice === Button.reenterPassword;
   }
 
-  /** Any other failure: the message with its hint, Open Settings where a setting fixes it, Open Outbox when the message waits there. */
-  async failed(e: unknown, keptInOutbox = false): Promise<SendOutcome> {
+  /**
+   * Any other failure: the message with its hint; the login fix as the first button (a help page, the switch to
+   * Microsoft sign-in, how to turn SMTP AUTH on); Add Account or Open Settings where they fix it; Open Outbox when the
+   * message waits there. `account`: the account that failed (the switch to OAuth makes it again).
+   */
+  async failed(e: unknown, keptInOutbox = false, account?: Account): Promise<SendOutcome> {
     const err = toSendAsEmailError(e);
     this.logError(err);
     const buttons: string[] = [];
+    const fix = err.extra.fix;
+    const fixButton = fix ? fixLabel(fix) : undefined;
+    if (fixButton) buttons.push(fixButton);
+    if (ADD_ACCOUNT_FIXES.includes(err.code)) buttons.push(Button.addAccount);
     const setting = SETTINGS_FOR[err.code as ErrorCode];
     if (setting !== undefined) buttons.push(Button.openSettings);
     if (keptInOutbox && (err.code.startsWith('SMTP_') || err.code.startsWith('OUTBOX_')) && err.code !== ErrorCode.SMTP_NOT_CONFIGURED) {
@@ -104,7 +128,9 @@ export class Notifications {
     buttons.push(Button.showLog);
     const message = err.extra.hint && !err.message.includes(err.extra.hint) ? `${err.message} ${err.extra.hint}` : err.message;
     void this.prompts.error(message, ...buttons).then(async (choice) => {
-      if (choice === Button.openSettings) await openSettings(setting);
+      if (fix && choice === fixButton) await this.applyFix(fix, account);
+      else if (choice === Button.addAccount) await vscode.commands.executeCommand('sendAsEmail.addAccount');
+      else if (choice === Button.openSettings) await openSettings(setting);
       else if (choice === Button.openOutbox) await vscode.commands.executeCommand('sendAsEmail.openOutbox');
       else if (choice === Button.showLog) this.log.show();
     });
@@ -158,6 +184,18 @@ export class Notifications {
       });
   }
 
+  /** The fix of a refused login: its page, or Add Account again with Microsoft sign-in for the same account. */
+  private async applyFix(fix: LoginFix, account: Account | undefined): Promise<void> {
+    if (fix.kind === 'switchToOAuth') {
+      const request: AddAccountRequest = account
+        ? { switchToOAuth: { name: account.name, user: account.user, from: account.from, provider: account.provider } }
+        : {};
+      await vscode.commands.executeCommand('sendAsEmail.addAccount', request);
+      return;
+    }
+    await this.openExternal(vscode.Uri.parse(fix.url));
+  }
+
   private logError(err: SendAsEmailError): void {
     this.log.error(`${err.code}: ${err.message}${err.extra.serverResponse ? ` [server: ${err.extra.serverResponse}]` : ''}`);
     for (const p of err.problems) this.log.error(`  ${p.code}: ${p.message}`);
@@ -165,3 +203,15 @@ export class Notifications {
 }
 
 export { isSendAsEmailError };
+
+/** The button a login fix shows. */
+function fixLabel(fix: LoginFix): string {
+  switch (fix.kind) {
+    case 'openUrl':
+      return Button.openHelp;
+    case 'enableSmtpAuth':
+      return Button.enableSmtpAuth;
+    case 'switchToOAuth':
+      return Button.switchToOAuth;
+  }
+}

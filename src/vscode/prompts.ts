@@ -1,14 +1,18 @@
 import * as vscode from 'vscode';
 
 /**
- * The few places the extension asks the user something: `vscode.window` (in Test mode the composition root takes
- * scripted answers instead, since a notification button cannot be clicked from a test).
+ * The places the extension asks the user something: `vscode.window` (in Test mode the composition root takes
+ * scripted answers instead, since a notification button, a quick pick or an input box cannot be answered from a test).
  */
 export interface Prompts {
   info(message: string, ...buttons: string[]): Thenable<string | undefined>;
   warn(message: string, ...buttons: string[]): Thenable<string | undefined>;
   error(message: string, ...buttons: string[]): Thenable<string | undefined>;
   password(prompt: string): Thenable<string | undefined>;
+  /** A quick pick of `items`: the item chosen, undefined when dismissed. */
+  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Thenable<T | undefined>;
+  /** An input box: the text entered, undefined when dismissed. */
+  input(options: { title: string; prompt: string; value?: string; placeHolder?: string; password?: boolean; validate?: (value: string) => string | undefined }): Thenable<string | undefined>;
 }
 
 export const windowPrompts: Prompts = {
@@ -17,4 +21,15 @@ export const windowPrompts: Prompts = {
   error: (m, ...b) => vscode.window.showErrorMessage(m, ...b),
   password: (prompt) =>
     vscode.window.showInputBox({ prompt, password: true, ignoreFocusOut: true, placeHolder: vscode.l10n.t('SMTP password') }),
+  pick: (items, o) => vscode.window.showQuickPick(items, { title: o.title, placeHolder: o.placeHolder, ignoreFocusOut: true, matchOnDescription: true }),
+  input: (o) =>
+    vscode.window.showInputBox({
+      title: o.title,
+      prompt: o.prompt,
+      value: o.value,
+      placeHolder: o.placeHolder,
+      password: o.password,
+      ignoreFocusOut: true,
+      validateInput: o.validate,
+    }),
 };

@@ -1,10 +1,21 @@
 import * as vscode from 'vscode';
-import { SETTINGS_SECTION, settingsFromLookup, type EmailSettings } from '../core/settings';
+import { SETTINGS, SETTINGS_SECTION, settingsFromLookup, type EmailSettings } from '../core/settings';
 
-/** The `sendAsEmail.*` settings as the core wants them, for a document's scope. */
-export function readSettings(scope?: vscode.Uri): EmailSettings {
+const RESTRICTED = new Set(SETTINGS.filter((s) => s.restricted).map((s) => s.key));
+
+/**
+ * The `sendAsEmail.*` settings as the core wants them, for a document's scope. In an untrusted workspace (`trusted`
+ * false) a restricted key (the accounts, the server, the sender...: package.json restrictedConfigurations) takes only
+ * the user's value: VS Code drops such workspace values itself, and this says so in our own code too, so that no
+ * repository's `.vscode/settings.json` can point a stored password or token at its own server.
+ */
+export function readSettings(scope?: vscode.Uri, trusted: boolean = vscode.workspace.isTrusted): EmailSettings {
   const cfg = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
-  return settingsFromLookup((key) => cfg.get(key));
+  return settingsFromLookup((key) => {
+    if (trusted || !RESTRICTED.has(key)) return cfg.get(key);
+    const values = cfg.inspect(key);
+    return values?.globalValue ?? values?.defaultValue;
+  });
 }
 
 /** Absolute paths of the open workspace folders (local images must live below one of them). */

@@ -73,6 +73,11 @@ export class SmtpLogin {
     return true;
   }
 
+  /** Add Account: the password typed in the flow, used by its connection test and stored once the server accepts it. */
+  offer(s: { user: string; host: string }, password: string): void {
+    this.typed.set(accountOf(s), password);
+  }
+
   /** Email: Set SMTP Password: stored as typed (a password typed earlier this session gives way to it). */
   async store(s: { user: string; host: string; port: number }, password: string): Promise<void> {
     this.typed.delete(accountOf(s));

@@ -11,6 +11,7 @@ import {
   type WarningView,
 } from '../preview/messages';
 import { formatBytes as formatSize } from '../core/format';
+import { showAccount } from './accountSelect';
 import { clearBody, fillImages, fitActiveFrame, hasImage, isEmailFrame, keepImages, showBody, whenFirstShown } from './emailFrames';
 import { t } from './strings';
 import { post, vscodeApi } from './vscodeApi';
@@ -100,6 +101,7 @@ function forgetDocument(key: string): void {
 function showFields(msg: RenderMessage): void {
   if (msg.documentKey !== documentKey) forgetDocument(msg.documentKey);
   byId('from').textContent = msg.setup?.missing.includes('from') ? t('Not set up yet') : msg.from;
+  showAccount(msg.account);
   for (const name of FIELD_NAMES) {
     const input = inputs[name];
     if (msg.overridden.includes(name) && edited[name] === undefined) edited[name] = msg.fields[name];

@@ -95,18 +95,30 @@ export async function waitFor<T>(
 }
 
 /**
- * Answers for the notifications and the password box, in place of the workbench (`api.prompts.use(...)`): records
- * everything shown; clicks `answers.error` when an error offers that button; answers password prompts from
- * `answers.password` in turn (then cancels). Without answers, every prompt is dismissed.
+ * Answers for the notifications, the password box, quick picks and input boxes, in place of the workbench
+ * (`api.prompts.use(...)`): records everything shown; clicks `answers.error` (`info`, `warn`) when a notification of
+ * that kind offers that button; answers password prompts from `answers.password` and input boxes from
+ * `answers.inputs` in turn (then cancels); picks the item labelled `answers.picks[i]` in turn (an answer no item
+ * has, or none left: dismissed). Without answers, every prompt is dismissed.
  */
 export class ScriptedPrompts implements Prompts {
-  readonly shown: { kind: 'info' | 'warn' | 'error' | 'password'; message: string; buttons: string[] }[] = [];
+  readonly shown: { kind: 'info' | 'warn' | 'error' | 'password' | 'pick' | 'input'; message: string; buttons: string[] }[] = [];
   /** Error notifications still waiting for their answer (`holdErrors`), oldest first. */
   private readonly held: ((choice: string | undefined) => void)[] = [];
   /**
    * `holdErrors`: an error notification stays unanswered, like one the user has not looked at yet, until `answerHeld`.
    */
-  constructor(private readonly answers: { error?: string; password?: string[]; holdErrors?: boolean } = {}) {}
+  constructor(
+    private readonly answers: {
+      error?: string;
+      info?: string;
+      warn?: string;
+      password?: string[];
+      holdErrors?: boolean;
+      picks?: string[];
+      inputs?: string[];
+    } = {},
+  ) {}
 
   /** Answers the oldest error notification still waiting, as a click on `choice` (undefined: dismissed). */
   answerHeld(choice?: string): void {
@@ -117,11 +129,11 @@ export class ScriptedPrompts implements Prompts {
 
   info(message: string, ...buttons: string[]): Thenable<string | undefined> {
     this.shown.push({ kind: 'info', message, buttons });
-    return Promise.resolve(undefined);
+    return Promise.resolve(this.answers.info && buttons.includes(this.answers.info) ? this.answers.info : undefined);
   }
   warn(message: string, ...buttons: string[]): Thenable<string | undefined> {
     this.shown.push({ kind: 'warn', message, buttons });
-    return Promise.resolve(undefined);
+    return Promise.resolve(this.answers.warn && buttons.includes(this.answers.warn) ? this.answers.warn : undefined);
   }
   error(message: string, ...buttons: string[]): Thenable<string | undefined> {
     this.shown.push({ kind: 'error', message, buttons });
@@ -131,6 +143,19 @@ export class ScriptedPrompts implements Prompts {
   password(prompt: string): Thenable<string | undefined> {
     this.shown.push({ kind: 'password', message: prompt, buttons: [] });
     return Promise.resolve(this.answers.password?.shift());
+  }
+  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Thenable<T | undefined> {
+    const labels = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => i.label);
+    this.shown.push({ kind: 'pick', message: options.title, buttons: labels });
+    const want = this.answers.picks?.shift();
+    return Promise.resolve(items.find((i) => i.label === want && i.kind !== vscode.QuickPickItemKind.Separator));
+  }
+  input(options: { title: string; prompt: string; validate?: (value: string) => string | undefined }): Thenable<string | undefined> {
+    this.shown.push({ kind: 'input', message: `${options.title}: ${options.prompt}`, buttons: [] });
+    const value = this.answers.inputs?.shift();
+    const invalid = value !== undefined ? options.validate?.(value) : undefined;
+    if (invalid) throw new Error(`the scripted input ${JSON.stringify(value)} for "${options.prompt}" is refused: ${invalid}`);
+    return Promise.resolve(value);
   }
 }
 

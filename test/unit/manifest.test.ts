@@ -87,11 +87,11 @@ describe('package.json manifest', () => {
     const sections = configurationSections(pkg);
     assert.deepStrictEqual(
       sections.map((s) => english(s.title)),
-      ['SMTP Server', 'Sender and Recipients', 'Content and Images'],
+      ['Accounts', 'SMTP Server', 'Sender and Recipients', 'Content and Images'],
     );
     assert.deepStrictEqual(
       sections.map((s) => s.order),
-      [1, 2, 3],
+      [1, 2, 3, 4],
     );
     const categories: Record<string, string> = {};
     for (const s of sections) {
@@ -100,6 +100,8 @@ describe('package.json manifest', () => {
     }
     // What the Settings editor shows before a setting's name: nothing for the SMTP and sender settings.
     assert.deepStrictEqual(categories, {
+      accounts: '',
+      defaultAccount: '',
       'smtp.host': '',
       'smtp.port': '',
       'smtp.security': '',
@@ -118,7 +120,7 @@ describe('package.json manifest', () => {
       'images.embedRemote': 'images',
     });
     assert.deepStrictEqual(
-      Object.keys(sections[0]!.properties).map((k) => k.slice(SETTINGS_SECTION.length + 1)),
+      Object.keys(sections[1]!.properties).map((k) => k.slice(SETTINGS_SECTION.length + 1)),
       SETTINGS.filter((x) => x.key.startsWith('smtp.')).map((x) => x.key),
     );
   });

@@ -153,6 +153,10 @@ function uiState(): UiState {
     parts: Array.from(document.querySelectorAll('#view-parts tr.part')).map((tr) => tr.textContent ?? ''),
     totalSize: byId('size').textContent ?? '',
     scrollY: Math.round(window.scrollY),
+    account: (() => {
+      const select = byId<HTMLSelectElement>('account');
+      return { shown: !select.hidden, selected: select.value, options: Array.from(select.options).map((o) => o.text) };
+    })(),
   };
 }
 
@@ -205,6 +209,17 @@ function onProbe(msg: ToProbe): void {
       const target = root ? root.querySelector<HTMLElement>(inFrame ? msg.selector.slice(6) : msg.selector) : null;
       const ok = !!target && !(target as HTMLButtonElement).disabled;
       if (ok) target.click();
+      reply({ type: 'probe:answer', token: msg.token, value: ok });
+      return;
+    }
+    case 'probe:select': {
+      // Chooses an option as a user would: the value changes, then the change event.
+      const select = document.querySelector<HTMLSelectElement>(msg.selector);
+      const ok = !!select && !select.hidden && Array.from(select.options).some((o) => o.value === msg.value);
+      if (ok) {
+        select.value = msg.value;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+      }
       reply({ type: 'probe:answer', token: msg.token, value: ok });
       return;
     }
