@@ -23,6 +23,7 @@ const INPUT_CODES = new Set<string>([
   ErrorCode.NO_RECIPIENTS,
   ErrorCode.NO_FROM,
   ErrorCode.SMTP_NOT_CONFIGURED,
+  ErrorCode.ACCOUNT_NOT_FOUND,
   ErrorCode.SMTP_PASSWORD_MISSING,
   ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
   ErrorCode.OUTBOX_ENTRY_NOT_FOUND,
@@ -35,6 +36,8 @@ export function reportError(e: unknown, io: Io): number {
     io.err(l10n.t('error: {0}', e.message));
     for (const p of e.problems) if (!e.message.includes(p.message)) io.err(`  - ${p.message}`);
     if (e.extra.hint && !e.message.includes(e.extra.hint)) io.err(`  ${e.extra.hint}`);
+    // A refused login's fix, where it is a page (an app password, the 授权码, Microsoft's sign-in setup).
+    if (e.extra.fix?.url) io.err(`  ${l10n.t('See {0}', e.extra.fix.url)}`);
     printRecipients(e.extra.accepted ?? [], e.extra.rejected ?? [], io, '', e.extra.deferred);
     const kept = e.extra.outboxEntryId;
     const deferred = deferredNote(e.extra.deferred ?? [], kept);

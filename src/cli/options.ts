@@ -3,11 +3,14 @@ import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ErrorCode, isSendAsEmailError, SendAsEmailError } from '../core/errors';
-import { checkSetting, defaultSettings, loadSettingsFile, type EmailSettings, type SmtpSecurity } from '../core/settings';
+import type { AccountAuth } from '../core/accounts/accounts';
+import { checkSetting, defaultSettings, loadSettingsFile, type EmailSettings, type SmtpSecurity, type SmtpSettings } from '../core/settings';
 import { isKnownEncoding } from '../core/source/textFile';
 import type { HeaderOverrides } from '../core/types';
 
 export const PASSWORD_ENV = 'SEND_AS_EMAIL_PASSWORD';
+/** An OAuth 2.0 access token for an account that signs in with `auth: oauth2` (or --auth oauth2). */
+export const ACCESS_TOKEN_ENV = 'SEND_AS_EMAIL_ACCESS_TOKEN';
 
 export interface CliOptions {
   command: string;
@@ -19,6 +22,14 @@ export interface CliOptions {
   force: boolean;
   outboxDir: string;
   settings: EmailSettings;
+  /** The SMTP flags given (--host, --port...): they win over the account's own values too. */
+  smtpFlags: Partial<SmtpSettings>;
+  /** --account: the account to send with (also `overrides.account`). */
+  account?: string;
+  /** --auth: how to log in, whatever the account says. */
+  auth?: AccountAuth;
+  /** --token-command: a command line (run through the shell) that prints an access token. */
+  tokenCommand?: string;
   overrides: HeaderOverrides;
   /** The document's encoding (a TextDecoder label), when --encoding names one. */
   encoding?: string;
@@ -53,6 +64,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
         timeout: { type: 'string' },
         outbox: { type: 'string' },
         password: { type: 'string' },
+        account: { type: 'string' },
+        auth: { type: 'string' },
+        'token-command': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         verbose: { type: 'boolean', short: 'v' },
       },
@@ -81,11 +95,18 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
       throw e;
     }
   };
-  if (v.port !== undefined) smtp.port = flag<number>('port', 'smtp.port', /^\d+$/.test(v.port) ? Number(v.port) : v.port);
-  if (v.security !== undefined) smtp.security = flag<SmtpSecurity>('security', 'smtp.security', v.security);
-  if (v.user !== undefined) smtp.user = v.user;
-  if (v['ca-file'] !== undefined) smtp.caFile = path.resolve(cwd, v['ca-file']);
+  const smtpFlags: Partial<SmtpSettings> = {};
+  if (v.host !== undefined) smtpFlags.host = v.host;
+  if (v.port !== undefined) smtp.port = smtpFlags.port = flag<number>('port', 'smtp.port', /^\d+$/.test(v.port) ? Number(v.port) : v.port);
+  if (v.security !== undefined) smtp.security = smtpFlags.security = flag<SmtpSecurity>('security', 'smtp.security', v.security);
+  if (v.user !== undefined) smtp.user = smtpFlags.user = v.user;
+  if (v['ca-file'] !== undefined) smtp.caFile = smtpFlags.caFile = path.resolve(cwd, v['ca-file']);
   if (v.timeout !== undefined) smtp.timeoutSeconds = flag<number>('timeout', 'smtp.timeoutSeconds', Number(v.timeout));
+  if (v.auth !== undefined && v.auth !== 'password' && v.auth !== 'oauth2') {
+    throw usage(l10n.t('--auth must be "password" or "oauth2", got "{0}".', v.auth));
+  }
+  if (v.account !== undefined && !v.account.trim()) throw usage(l10n.t('--account needs the name of an account.'));
+  if (v['token-command'] !== undefined && !v['token-command'].trim()) throw usage(l10n.t('--token-command needs a command that prints an access token.'));
   // Each flag's value goes to the address parser as written: it splits lists at commas outside quotes, so
   // `--to '"Lovelace, Ada" <ada@example.com>, bob@example.com'` is two recipients.
   const overrides: HeaderOverrides = {};
@@ -95,6 +116,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   if (v.subject !== undefined) overrides.subject = v.subject;
   if (v.from !== undefined) overrides.from = v.from;
   if (v['reply-to'] !== undefined) overrides.replyTo = v['reply-to'];
+  if (v.account !== undefined) overrides.account = v.account.trim();
   return {
     command,
     positionals,
@@ -103,6 +125,10 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     force: v.force ?? false,
     outboxDir: v.outbox ? path.resolve(cwd, v.outbox) : path.join(workspace ?? cwd, '.send-as-email'),
     settings,
+    smtpFlags,
+    account: v.account?.trim(),
+    auth: v.auth as AccountAuth | undefined,
+    tokenCommand: v['token-command'],
     overrides,
     encoding: v.encoding,
     help: v.help ?? false,

@@ -1,6 +1,6 @@
 /** The text of `send-as-email --help`: one translatable template per line or paragraph. */
 import * as l10n from '@vscode/l10n';
-import { PASSWORD_ENV } from './options';
+import { ACCESS_TOKEN_ENV, PASSWORD_ENV } from './options';
 
 export function usageText(): string {
   return [
@@ -11,6 +11,7 @@ export function usageText(): string {
     l10n.t('  send FILE             compose FILE and send it over SMTP'),
     l10n.t('  outbox                list messages waiting in the outbox'),
     l10n.t('  retry ID              resend an outbox message (same bytes, same Message-ID)'),
+    l10n.t('  accounts              list the accounts in the --settings file (the default one marked; no secrets)'),
     l10n.t('  demo [FILE]           start a loopback SMTP server, send FILE (default examples/welcome.md), report what arrived'),
     '',
     l10n.t('Message options (build, send):'),
@@ -30,10 +31,19 @@ export function usageText(): string {
     l10n.t('SMTP options (send, retry):'),
     l10n.t('  --host H  --port N  --security starttls|tls|none  --user U  --ca-file PEM  --timeout SECONDS'),
     l10n.t('  --outbox DIR          outbox folder (default: .send-as-email in --workspace, else in the current folder)'),
+    l10n.t(
+      '  --account NAME        send with this account of sendAsEmail.accounts (default: the document\'s account:,\n                        then sendAsEmail.defaultAccount, then the sendAsEmail.smtp.* keys)',
+    ),
+    l10n.t('  --auth password|oauth2  how to log in (default: the account\'s "auth")'),
+    l10n.t('  --token-command CMD   a command, run through the shell, that prints an OAuth 2.0 access token'),
     l10n.t('  The password is read from the environment variable {0}, never from a flag.', PASSWORD_ENV),
+    l10n.t(
+      '  An OAuth 2.0 token comes from --token-command, else the environment variable {0}, else the account\'s\n  oauth2.tokenCommand; a token the server refuses is fetched again once.',
+      ACCESS_TOKEN_ENV,
+    ),
     '',
     l10n.t('Other options:'),
-    l10n.t('  -v, --verbose         print the SMTP conversation (never the password) on stderr'),
+    l10n.t('  -v, --verbose         print the SMTP conversation (never the password or token) on stderr'),
     l10n.t('  -h, --help            this text'),
     '',
     l10n.t('Exit codes: 0 success, 1 failed (nothing delivered), 2 bad input or usage (nothing sent), 3 partial delivery.'),

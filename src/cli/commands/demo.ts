@@ -78,14 +78,13 @@ export async function runDemo(opts: CliOptions, io: Io): Promise<number> {
     io.out(l10n.t('Send as Email demo'));
     io.out(l10n.t('  SMTP server   127.0.0.1:{0} (AUTH PLAIN/LOGIN as "{1}", loopback only)', port, user));
     io.out(l10n.t('  document      {0}', path.relative(io.cwd, example) || example));
-    const settings = opts.settings;
+    // The demo's own loopback server, whatever accounts the settings name.
+    const settings = { ...opts.settings, accounts: [], defaultAccount: '' };
     settings.smtp = { ...settings.smtp, host: '127.0.0.1', port, security: 'none', user, timeoutSeconds: 10 };
-    const composed = await composeMessage(
-      source,
-      { settings, workspaceFolders: [path.dirname(example)], overrides: opts.overrides },
-    );
+    const overrides = { ...opts.overrides, account: undefined };
+    const composed = await composeMessage(source, { settings, workspaceFolders: [path.dirname(example)], overrides });
     const env = { ...io.env, [PASSWORD_ENV]: password };
-    const target = smtpTarget({ ...opts, settings }, env);
+    const target = await smtpTarget({ ...opts, settings, smtpFlags: {}, account: undefined, auth: 'password' }, { env, cwd: io.cwd });
     const outbox = new Outbox(path.join(demoDir, 'mail'));
     const t0 = process.hrtime.bigint();
     const { result, entryId } = await deliver(

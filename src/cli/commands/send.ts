@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/format';
 import { composeMessageStream } from '../../core/message/compose';
 import { deliverComposed } from '../../core/send/deliver';
 import { Outbox } from '../../core/send/outbox';
+import { sourceDocumentAccount } from '../../core/source/documentAccount';
 import { documentOf } from '../document';
 import { cliLogger, untilInterrupted, type Io } from '../io';
 import type { CliOptions } from '../options';
@@ -12,9 +13,10 @@ import { hasParts, partCounts, printParts, printResult, reportWarnings } from '.
 import { smtpTarget } from '../smtpTarget';
 
 export async function send(opts: CliOptions, io: Io): Promise<number> {
-  // The server and password first: a missing one stops the command before any image is read.
-  const target = smtpTarget(opts, io.env);
   const { doc, options } = documentOf(opts, io);
+  // The server and the password or token first (the document's account: names which): a missing one stops the
+  // command before any image is read.
+  const target = await smtpTarget(opts, io, await sourceDocumentAccount(doc));
   // A stream: the message is stored in the outbox and sent without being held in memory whole.
   const composed = reportWarnings(await composeMessageStream(doc, options), io);
   if (composed.envelope.to.length === 0) {
