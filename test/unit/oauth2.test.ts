@@ -129,7 +129,7 @@ describe('oauth2: XOAUTH2 logins against a real SMTP server', function () {
     assert.ok(err.message.includes(describeCommand(command('fail'))), err.message);
     assert.match(err.message, /failed with exit code 3: ERROR: no refresh token for ada@example\.com/);
     // The refresh during a login fails the same way, and is reported as itself, not as a refused login.
-    const refreshFails = { accessToken: 'token-old', refresh: () => runTokenCommand(command('fail')) };
+    const refreshFails = { accessToken: 'token-old', refresh: async () => (await runTokenCommand(command('fail'))).accessToken };
     const msg = await buildTestMessage();
     const during = await rejectsWith(sendRaw(server.target({ security: 'tls', user: USER, oauth2: refreshFails }), msg.envelope, msg), ErrorCode.TOKEN_COMMAND_FAILED);
     assert.match(during.message, /print-token\.js/);
