@@ -69,7 +69,8 @@ export class OAuthLogin {
 
   /**
    * Microsoft sign-in: the session VS Code keeps (it refreshes the token itself), or a sign-in the first time. When
-   * the server still refuses the token, a new session is asked for once (`forceNewSession`): the user signs in again.
+   * the server refuses the token, a fresh one is asked for once: the session again (the provider renews an expired
+   * token), else a new session (`forceNewSession`: the user signs in again).
    */
   private async fromMicrosoft(account: Account): Promise<OAuth2Credential> {
     const providerId = this.deps.providerId();
@@ -86,6 +87,10 @@ export class OAuthLogin {
       refresh: async () => {
         this.deps.log.info(vscode.l10n.t('The server refused the Microsoft token for {0}: asking for a new sign-in.', account.user || account.name));
         try {
+          // The provider renews a token it knows to have expired: asked again without a prompt, it may hand a new one.
+          const again = await vscode.authentication.getSession(providerId, scopes, { silent: true });
+          if (again && again.accessToken !== session.accessToken) return again.accessToken;
+          // The token looked valid to the provider and the server still refused it: the user signs in again.
           const fresh = await vscode.authentication.getSession(providerId, scopes, {
             forceNewSession: { detail: vscode.l10n.t('The mail server refused the token for {0}. Sign in again to send.', account.user || account.name) },
           });

@@ -1,0 +1,231 @@
+// Named accounts in the real extension host: two accounts of one workspace, each sending to its own loopback server,
+// picked by the document's front matter, by the status bar item (Email: Switch Account) and by the preview's selector;
+// the untrusted-workspace restriction on sendAsEmail.accounts; Email: Add Account driven through scripted prompts.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { simpleParser } from 'mailparser';
+import type { SendAsEmailApi } from '../../src/testing';
+import type { SecretTarget } from '../../src/vscode/secrets';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { closePreview, getApi, recordWorkspaceSettings, revertAndCloseAll, ScriptedPrompts, settings, waitFor, workspaceFolder, workspaceUri } from './support';
+
+const WORK = { user: 'ada@work.test', password: 'work-secret-1', from: '"Ada at Work" <ada@work.test>' };
+const HOME = { user: 'ada@home.test', password: 'home-secret-2', from: 'ada@home.test' };
+
+describe('Accounts (real extension host)', () => {
+  let api: SendAsEmailApi;
+  let restore: () => Promise<void>;
+  let restoreUser: (() => Promise<void>) | undefined;
+  const servers: TestSmtpServer[] = [];
+  const secrets: SecretTarget[] = [];
+  const files: vscode.Uri[] = [];
+
+  before(async () => {
+    api = await getApi();
+  });
+
+  beforeEach(() => {
+    restore = recordWorkspaceSettings(['accounts', 'defaultAccount']);
+  });
+
+  afterEach(async () => {
+    api.prompts.use(undefined);
+    api.playTrust(undefined);
+    api.preview.captureLinks(false);
+    await api.accounts.choose(undefined);
+    try {
+      await closePreview(api.preview);
+      await revertAndCloseAll();
+      for (const t of secrets.splice(0)) await api.secrets.delete(t);
+      for (const s of servers.splice(0)) await s.close();
+      for (const f of files.splice(0)) await vscode.workspace.fs.delete(f).then(undefined, () => undefined);
+    } finally {
+      await restore();
+      await restoreUser?.();
+      restoreUser = undefined;
+    }
+  });
+
+  async function server(login: { user: string; password: string }): Promise<TestSmtpServer> {
+    const s = await startSmtpServer({ security: 'none', users: { [login.user]: login.password } });
+    servers.push(s);
+    const target = { user: login.user, host: s.host, port: s.port };
+    secrets.push(target);
+    await api.secrets.store(target, login.password);
+    return s;
+  }
+
+  function account(name: string, s: TestSmtpServer, login: { user: string; from: string }): Record<string, unknown> {
+    return { name, host: s.host, port: s.port, security: 'none', user: login.user, from: login.from };
+  }
+
+  async function documentWith(name: string, frontMatter: string[]): Promise<vscode.TextDocument> {
+    const uri = workspaceUri(name);
+    files.push(uri);
+    const text = ['---', ...frontMatter, 'to: reader@fixture.test', '---', '', `# ${name}`, ''].join('\n');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    return doc;
+  }
+
+  async function sendDocument(doc: vscode.TextDocument): Promise<void> {
+    const composed = await api.mail.compose(doc);
+    const outcome = await api.mail.send(composed, doc.uri);
+    assert.strictEqual(outcome.status, 'sent', JSON.stringify(outcome));
+  }
+
+  async function statusShows(name: string): Promise<void> {
+    await waitFor(
+      async () => {
+        await api.accountStatus.update();
+        return api.accountStatus.state().account === name;
+      },
+      { message: `the status bar item to show account ${name} (it shows ${JSON.stringify(api.accountStatus.state())})` },
+    );
+  }
+
+  it('sends each document through its own account: by front matter, then by the status bar switch', async () => {
+    const work = await server(WORK);
+    const home = await server(HOME);
+    await settings().update('accounts', [account('work', work, WORK), account('home', home, HOME)], vscode.ConfigurationTarget.WorkspaceFolder);
+
+    const named = await documentWith('accounts-home.md', ['account: home', 'subject: For home']);
+    await statusShows('home');
+    assert.match(api.accountStatus.state().text, /home/);
+    await sendDocument(named);
+    assert.strictEqual(home.messages.length, 1, 'the home server did not get the document that names account home');
+    assert.strictEqual(work.messages.length, 0, 'the work server got a message meant for home');
+    assert.strictEqual((await simpleParser(home.messages[0]!.raw)).from?.value[0]?.address, HOME.user);
+    assert.strictEqual(home.messages[0]!.user, HOME.user);
+
+    // A document that names no account: the status bar item switches the workspace to "work", then to "home".
+    const plain = await documentWith('accounts-plain.md', ['subject: Plain']);
+    const prompts = new ScriptedPrompts({ picks: ['work', 'home'] });
+    api.prompts.use(prompts);
+    assert.strictEqual(await vscode.commands.executeCommand(api.accountStatus.command), 'work');
+    assert.deepStrictEqual(prompts.shown[0]!.buttons.slice(0, 3), ['work', 'home', 'SMTP settings'], 'the switch lists the accounts, the SMTP settings last');
+    await statusShows('work');
+    await sendDocument(plain);
+    assert.strictEqual(work.messages.length, 1, 'the switch to work did not send through the work server');
+    assert.deepStrictEqual((await simpleParser(work.messages[0]!.raw)).from?.value[0], { name: 'Ada at Work', address: WORK.user });
+
+    assert.strictEqual(await vscode.commands.executeCommand(api.accountStatus.command), 'home');
+    await statusShows('home');
+    await sendDocument(plain);
+    assert.strictEqual(home.messages.length, 2, 'the switch to home did not send through the home server');
+    assert.strictEqual(work.messages.length, 1);
+
+    // The document that names its account keeps it whatever the workspace switched to.
+    await api.accounts.choose('work');
+    await vscode.window.showTextDocument(named);
+    await statusShows('home');
+  });
+
+  it('the preview\'s account selector beside From changes the sender and the server', async () => {
+    const work = await server(WORK);
+    const home = await server(HOME);
+    await settings().update('accounts', [account('work', work, WORK), account('home', home, HOME)], vscode.ConfigurationTarget.WorkspaceFolder);
+    const doc = await documentWith('accounts-preview.md', ['account: home', 'subject: Chosen in the preview']);
+    await vscode.commands.executeCommand('sendAsEmail.preview', doc.uri);
+    await api.preview.waitForRender(doc.version - 1, 30_000);
+    const before = await api.preview.ui();
+    assert.ok(before.account.shown, 'no account selector beside From');
+    assert.deepStrictEqual(before.account.options.slice(0, 2), ['work', 'home']);
+    assert.strictEqual(before.account.selected, 'home');
+    assert.match(before.from, /ada@home\.test/);
+
+    const report = await api.preview.selectAccount('work');
+    assert.match(report.from, /ada@work\.test/, 'the From did not follow the account chosen');
+    api.prompts.use(new ScriptedPrompts());
+    const outcome = await api.preview.clickSend();
+    assert.strictEqual(outcome.status, 'sent', JSON.stringify(outcome));
+    assert.strictEqual(work.messages.length, 1, 'the account chosen in the preview did not send');
+    assert.strictEqual(home.messages.length, 0, 'the document\'s own account sent although the preview chose another');
+  });
+
+  it('in an untrusted workspace, the workspace\'s accounts are ignored and nothing is sent', async () => {
+    const repoServer = await startSmtpServer({ security: 'none' });
+    servers.push(repoServer);
+    const mine = await server(HOME);
+    const user = vscode.workspace.getConfiguration('sendAsEmail');
+    const userBefore = user.inspect('accounts')?.globalValue;
+    restoreUser = async () => {
+      await vscode.workspace.getConfiguration('sendAsEmail').update('accounts', userBefore, vscode.ConfigurationTarget.Global);
+    };
+    await user.update('accounts', [account('mine', mine, HOME)], vscode.ConfigurationTarget.Global);
+    // A repository's settings naming its own server, with the user's login, as the default.
+    await settings().update('accounts', [{ ...account('repo', repoServer, HOME) }], vscode.ConfigurationTarget.WorkspaceFolder);
+    await settings().update('defaultAccount', 'repo', vscode.ConfigurationTarget.WorkspaceFolder);
+    assert.deepStrictEqual(
+      api.accounts.list(workspaceFolder().uri).map((a) => a.name).filter(Boolean),
+      ['repo'],
+      'trusted: the folder\'s list of accounts replaces the user\'s, as VS Code merges settings',
+    );
+
+    api.playTrust(false);
+    assert.deepStrictEqual(api.accounts.list(workspaceFolder().uri).map((a) => a.name).filter(Boolean), ['mine'], 'untrusted: the workspace\'s accounts were read');
+    assert.strictEqual(api.accounts.settings(workspaceFolder().uri).defaultAccount, '', 'untrusted: the workspace\'s defaultAccount was read');
+    const doc = await documentWith('accounts-untrusted.md', ['account: repo', 'subject: Untrusted']);
+    await assert.rejects(api.mail.compose(doc), (e: { code?: string; message: string }) => e.code === 'ACCOUNT_NOT_FOUND' && /"repo"/.test(e.message));
+    const plain = await documentWith('accounts-untrusted-plain.md', ['subject: Untrusted']);
+    const prompts = new ScriptedPrompts();
+    api.prompts.use(prompts);
+    const outcome = await api.mail.send(await api.mail.compose(plain), plain.uri);
+    assert.strictEqual(outcome.status === 'failed' && outcome.code, 'WORKSPACE_UNTRUSTED', JSON.stringify(outcome));
+    assert.strictEqual(repoServer.sessions.opened, 0, 'the repository\'s server was contacted');
+    assert.strictEqual(mine.sessions.opened, 0);
+  });
+
+  it('Email: Add Account: another SMTP server, tested, saved to the folder settings, its password stored', async () => {
+    const s = await server({ user: 'new@fixture.test', password: 'added-pw-3' });
+    await api.secrets.delete({ user: 'new@fixture.test', host: s.host, port: s.port });
+    const prompts = new ScriptedPrompts({
+      picks: ['Other SMTP server', 'None', `Folder settings: ${workspaceFolder().name}`],
+      inputs: ['new@fixture.test', s.host, String(s.port), 'added'],
+      password: ['added-pw-3'],
+    });
+    api.prompts.use(prompts);
+    const name = await vscode.commands.executeCommand('sendAsEmail.addAccount');
+    assert.strictEqual(name, 'added', JSON.stringify(prompts.shown));
+    const saved = settings().inspect<Record<string, unknown>[]>('accounts')?.workspaceFolderValue ?? [];
+    assert.deepStrictEqual(saved.find((a) => a.name === 'added'), {
+      name: 'added',
+      user: 'new@fixture.test',
+      from: 'new@fixture.test',
+      host: s.host,
+      port: s.port,
+      security: 'none',
+      auth: 'password',
+    });
+    assert.ok(!JSON.stringify(saved).includes('added-pw-3'), 'the password reached the settings');
+    assert.strictEqual(await api.secrets.get({ user: 'new@fixture.test', host: s.host, port: s.port }), 'added-pw-3', 'the password was not stored');
+    assert.deepStrictEqual(s.auths.map((a) => [a.username, a.success]), [['new@fixture.test', true]], 'the connection was not tested with the password');
+    const report = prompts.shown.find((p) => p.kind === 'info' && /Connected to/.test(p.message));
+    assert.ok(report, 'no connection report');
+    assert.match(report.message, /logged in as new@fixture\.test with (PLAIN|LOGIN)/);
+    assert.match(report.message, /the server offers AUTH PLAIN LOGIN/);
+  });
+
+  it('Email: Add Account: a Chinese provider\'s rule in one sentence, its help page, and the 授权码 asked for', async () => {
+    const before = settings().inspect('accounts')?.workspaceFolderValue;
+    api.preview.captureLinks(true);
+    const prompts = new ScriptedPrompts({
+      picks: ['QQ Mail', 'Open the help page', 'I have the authorization code (授权码)'],
+      inputs: ['12345@qq.com'],
+      password: [],
+    });
+    api.prompts.use(prompts);
+    const name = await vscode.commands.executeCommand('sendAsEmail.addAccount');
+    assert.strictEqual(name, undefined, 'the flow went on without the authorization code');
+    const providers = prompts.shown[0]!;
+    for (const p of ['Gmail', 'Microsoft 365', 'QQ Mail', '163 Mail (NetEase)', 'Feishu Mail', 'Other SMTP server']) assert.ok(providers.buttons.includes(p), `no ${p} in ${providers.buttons.join(', ')}`);
+    assert.ok(providers.buttons.indexOf('Fastmail') < providers.buttons.indexOf('QQ Mail'), 'the international providers do not come first');
+    const rule = prompts.shown.filter((p) => p.kind === 'pick')[1]!;
+    assert.match(rule.message, /authorization code \(授权码\)/);
+    assert.strictEqual(rule.message.split(/(?<=[.。])\s/).length, 1, `not one sentence: ${rule.message}`);
+    assert.deepStrictEqual(api.preview.openedLinks(), ['https://service.mail.qq.com/detail/0/75']);
+    assert.match(prompts.shown.find((p) => p.kind === 'password')?.message ?? '', /Authorization code \(授权码\) for 12345@qq\.com/);
+    assert.deepStrictEqual(settings().inspect('accounts')?.workspaceFolderValue, before, 'a cancelled flow saved an account');
+  });
+});
