@@ -3,7 +3,7 @@
  * default), shown once there is a named account; clicking it runs Email: Switch Account.
  */
 import * as vscode from 'vscode';
-import { accountLabel, type Account } from '../core/accounts/accounts';
+import { accountLabel, pickAccount, type Account } from '../core/accounts/accounts';
 import type { Accounts } from './accounts';
 
 /** How a document's account is shown: its name, or the legacy SMTP settings' server. */
@@ -61,7 +61,6 @@ export class AccountStatus implements vscode.Disposable {
       const all = this.accounts.list(scope);
       if (!all.some((a) => a.name)) return this.hide(seq);
       const mail = document && isMailDocument(document) ? await this.accounts.forDocument(document) : undefined;
-      const { pickAccount } = await import('../core/accounts/accounts');
       account = mail?.account ?? pickAccount(this.accounts.settings(scope));
       text = `$(mail) ${accountTitle(account)}`;
       const why = mail?.fromDocument ? vscode.l10n.t('named by the document') : vscode.l10n.t('the default for this workspace');

@@ -8,11 +8,11 @@ import * as vscode from 'vscode';
 import { ErrorCode, isSendAsEmailError, toSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets/readCache';
-import { accountSmtpSettings, type Account } from '../core/accounts/accounts';
+import { accountSmtpSettings, pickAccount, type Account } from '../core/accounts/accounts';
 import type { EmailSettings } from '../core/settings';
 import type { Outbox } from '../core/send/outbox';
 import type { SmtpOptions } from '../core/send/smtp';
-import { requireRecipients } from '../core/send/smtpTarget';
+import { requireRecipients, requireSmtpHost } from '../core/send/smtpTarget';
 import type { ComposedStream, ComposeOptions, HeaderOverrides, Logger, PreviewMessage, SmtpTarget, SourceDocument, VerifyResult } from '../core/types';
 import type { Accounts } from './accounts';
 import type { Log } from './log';
@@ -201,16 +201,15 @@ export class Mailer implements vscode.Disposable {
   private async target(account: Account, settings: EmailSettings, ask: boolean): Promise<SmtpTarget> {
     const smtp = accountSmtpSettings(account, settings);
     if (account.auth === 'oauth2') {
-      const { requireSmtpHost } = await import('../core/send/smtpTarget');
       requireSmtpHost(smtp, vscode.l10n.t('Fill in the host of account "{0}" in sendAsEmail.accounts.', account.name));
-      return { ...smtp, oauth2: await this.deps.oauth.credential(account) };
+      return { ...smtp, provider: account.provider, oauth2: await this.deps.oauth.credential(account) };
     }
-    return this.deps.login.target({ ...settings, smtp }, ask);
+    // The provider preset lets a refused login say the provider's rule (an app password, a 授权码) with its page.
+    return { ...(await this.deps.login.target({ ...settings, smtp }, ask)), provider: account.provider };
   }
 
   /** The account a document on disk sends with as it reads now; without one, the scope's default. */
   private async accountOfSource(source: string | undefined, settings: EmailSettings): Promise<Account> {
-    const { pickAccount } = await import('../core/accounts/accounts');
     if (!source) return pickAccount(settings);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === source);
     if (open && (open.languageId === 'markdown' || open.languageId === 'html' || /\.(md|markdown|html?)$/i.test(source))) {
@@ -241,7 +240,8 @@ export class Mailer implements vscode.Disposable {
     const err = toSendAsEmailError(e);
     const entryId = o.entryId ?? err.extra.outboxEntryId;
     const smtp = account ? accountSmtpSettings(account, settings) : settings.smtp;
-    if (err.code === ErrorCode.SMTP_AUTH_FAILED && account?.auth !== 'oauth2' && !err.extra.fix) {
+    // A password the server refused: entering it again helps, unless the account must switch to OAuth or the admin act.
+    if (err.code === ErrorCode.SMTP_AUTH_FAILED && account?.auth !== 'oauth2' && (!err.extra.fix || err.extra.fix.kind === 'openUrl')) {
       this.deps.login.refused(smtp);
       const again = o.again ?? (entryId ? () => this.retry(entryId) : undefined);
       void this.deps.notifications.authFailed(err).then(async (reenter) => {

@@ -99,11 +99,18 @@ export class Notifications {
     return { status: 'cancelled', message: e.message };
   }
 
-  /** A 535: true when the user chose to enter the password again. */
+  /**
+   * A refused password: true when the user chose to enter it again. A provider that wants an app password or an
+   * authorization code (授权码) also gets the button that opens its page (where the user makes one to enter here).
+   */
   async authFailed(err: SendAsEmailError): Promise<boolean> {
     this.logError(err);
-    const choice = await this.prompts.error(err.message, Button.reenterPassword, Button.showLog);
+    const fix = err.extra.fix?.kind === 'openUrl' ? err.extra.fix : undefined;
+    // The provider's rule travels as the hint: shown with its button.
+    const message = fix && err.extra.hint && !err.message.includes(err.extra.hint) ? `${err.message} ${err.extra.hint}` : err.message;
+    const choice = await this.prompts.error(message, ...(fix ? [Button.openHelp] : []), Button.reenterPassword, Button.showLog);
     if (choice === Button.showLog) this.log.show();
+    if (fix && choice === Button.openHelp) await this.openExternal(vscode.Uri.parse(fix.url));
     return choice === Button.reenterPassword;
   }
 

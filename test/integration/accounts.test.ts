@@ -228,4 +228,53 @@ describe('Accounts (real extension host)', () => {
     assert.match(prompts.shown.find((p) => p.kind === 'password')?.message ?? '', /Authorization code \(授权码\) for 12345@qq\.com/);
     assert.deepStrictEqual(settings().inspect('accounts')?.workspaceFolderValue, before, 'a cancelled flow saved an account');
   });
+
+  it('a login the provider refuses names its fix: Gmail\'s app password page from the notification, Microsoft\'s switch to sign-in', async () => {
+    const gmail = await startSmtpServer({
+      security: 'none',
+      users: { [WORK.user]: 'the-app-password' },
+      authFailureCode: 534,
+      authFailure: () => '5.7.9 Application-specific password required. For more information, go to https://support.google.com/mail/?p=InvitationApplicationSpecific',
+    });
+    servers.push(gmail);
+    const target = { user: WORK.user, host: gmail.host, port: gmail.port };
+    secrets.push(target);
+    await api.secrets.store(target, 'the-google-password');
+    await settings().update('accounts', [{ ...account('g', gmail, WORK), provider: 'gmail' }], vscode.ConfigurationTarget.WorkspaceFolder);
+    api.preview.captureLinks(true);
+    const prompts = new ScriptedPrompts({ error: 'Open Help Page' });
+    api.prompts.use(prompts);
+    const doc = await documentWith('accounts-gmail.md', ['account: g', 'subject: App password']);
+    const outcome = await api.mail.send(await api.mail.compose(doc), doc.uri);
+    assert.strictEqual(outcome.status === 'failed' && outcome.code, 'SMTP_AUTH_FAILED', JSON.stringify(outcome));
+    const shown = prompts.shown.find((p) => p.kind === 'error');
+    assert.ok(shown, 'no error notification');
+    assert.match(shown.message, /app password/i);
+    assert.deepStrictEqual(shown.buttons, ['Open Help Page', 'Re-enter Password', 'Show Log']);
+    await waitFor(() => api.preview.openedLinks().includes('https://myaccount.google.com/apppasswords'), { message: 'the app password page to open' });
+    assert.ok(!JSON.stringify(prompts.shown).includes('the-google-password'), 'the password reached a notification');
+
+    // Microsoft: basic authentication disabled. The button starts Add Account again for this account, with sign-in.
+    const m365 = await startSmtpServer({
+      security: 'none',
+      users: { [WORK.user]: 'unused' },
+      authFailure: () => '5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]',
+    });
+    servers.push(m365);
+    const m365Target = { user: WORK.user, host: m365.host, port: m365.port };
+    secrets.push(m365Target);
+    await api.secrets.store(m365Target, 'an-old-password');
+    await settings().update('accounts', [{ ...account('work', m365, WORK), provider: 'microsoft365' , auth: 'password' }], vscode.ConfigurationTarget.WorkspaceFolder);
+    const switching = new ScriptedPrompts({ error: 'Switch to Microsoft Sign-In', inputs: [] });
+    api.prompts.use(switching);
+    const work = await documentWith('accounts-m365-basic.md', ['account: work', 'subject: Basic auth']);
+    const refused = await api.mail.send(await api.mail.compose(work), work.uri);
+    assert.strictEqual(refused.status === 'failed' && refused.code, 'SMTP_AUTH_FAILED', JSON.stringify(refused));
+    const error = switching.shown.find((p) => p.kind === 'error');
+    assert.ok(error && error.buttons.includes('Switch to Microsoft Sign-In') && !error.buttons.includes('Re-enter Password'), JSON.stringify(error));
+    // Add Account opens on the address of the account, the provider already known (no provider pick).
+    const asked = await waitFor(() => switching.shown.find((p) => p.kind === 'input'), { message: 'Add Account to ask for the address' });
+    assert.match(asked.message, /Your email address/);
+    assert.ok(!switching.shown.some((p) => p.kind === 'pick'), 'the provider was asked again');
+  });
 });
