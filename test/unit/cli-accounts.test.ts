@@ -176,6 +176,34 @@ describe('command-line tool: accounts', function () {
     assert.strictEqual((await server.nextMessage()).user, 'work@example.com');
   });
 
+  it('retry without --account uses the account the message was sent with, recorded (and hashed) in the outbox entry', async () => {
+    const work = await startSmtpServer({ security: 'starttls', users: { 'work@example.com': PASSWORD },  });
+    const home = await startSmtpServer({ security: 'starttls', users: { 'home@example.com': PASSWORD }, deferRecipients: ['bob@example.com', 'carol@example.com'], deferTimes: 1 });
+    servers.push(work, home);
+    const settings = writeSettings([accountFor('work', work), accountFor('home', home)], { 'sendAsEmail.defaultAccount': 'work' });
+    const env = { SEND_AS_EMAIL_PASSWORD: PASSWORD };
+    const first = await run(['send', 'home.md', '--settings', settings], ws, env);
+    assert.strictEqual(first.code, 1, first.err);
+    const id = /send-as-email retry (\S+)/.exec(first.out + first.err)?.[1];
+    assert.ok(id, first.out + first.err);
+    const record = JSON.parse(fs.readFileSync(path.join(ws, '.send-as-email', 'outbox', `${id}.json`), 'utf8')) as { account?: string };
+    assert.strictEqual(record.account, 'home');
+    const again = await run(['retry', id, '--settings', settings], ws, env);
+    assert.strictEqual(again.code, 0, again.err);
+    assert.strictEqual((await home.nextMessage()).user, 'home@example.com');
+    assert.strictEqual(work.messages.length, 0, 'the retry went to the default account');
+    // The account is covered by the record's hash: an edited one is refused, not routed elsewhere.
+    const second = await run(['send', 'home.md', '--settings', settings, '--to', 'carol@example.com'], ws, env);
+    const id2 = /send-as-email retry (\S+)/.exec(second.out + second.err)?.[1];
+    assert.ok(id2, second.out + second.err);
+    const file = path.join(ws, '.send-as-email', 'outbox', `${id2}.json`);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"account": "home"', '"account": "work"'));
+    const edited = await run(['retry', id2, '--settings', settings], ws, env);
+    assert.strictEqual(edited.code, 2, edited.err);
+    assert.match(edited.err, /was changed after it was written/);
+    assert.strictEqual(work.messages.length, 0);
+  });
+
   it('--help names the accounts command and the account, auth and token flags', async () => {
     const r = await run(['--help'], ws);
     for (const flag of ['accounts', '--account NAME', '--auth password|oauth2', '--token-command CMD', 'SEND_AS_EMAIL_ACCESS_TOKEN']) assert.ok(r.out.includes(flag), flag);

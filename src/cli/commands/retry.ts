@@ -10,8 +10,9 @@ import { smtpTarget } from '../smtpTarget';
 export async function retryEntry(opts: CliOptions, io: Io): Promise<number> {
   const id = opts.positionals[0];
   if (!id) throw usage(l10n.t('Name the outbox entry to retry (send-as-email outbox lists them).'));
-  const target = await smtpTarget(opts, io);
   const outbox = new Outbox(opts.outboxDir);
+  // The account the message was sent with, unless --account names another.
+  const target = await smtpTarget(opts, io, (await outbox.get(id))?.account);
   const result = await untilInterrupted((signal) => retry(outbox, id, target, { logger: cliLogger(io, opts.verbose), signal }));
   return printResult(result, io, id);
 }

@@ -27,6 +27,8 @@ export interface DeliverMessage {
    * content, so repeated failed sends leave one entry.
    */
   contentKey?: string;
+  /** The named account it is sent with, recorded so a retry uses it again. */
+  account?: string;
 }
 
 /** Records the failure on the entry; returns the error, carrying the entry's id (`extra.outboxEntryId`). */
@@ -154,12 +156,15 @@ export function deliverComposed(
     subject: composed.headers.subject,
     source,
     contentKey: contentKey(composed),
+    account: composed.account || undefined,
   };
   return deliverStream(message, target, outbox, opts);
 }
 
 function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
-  return { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source, contentKey: msg.contentKey };
+  const meta: OutboxMeta = { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source, contentKey: msg.contentKey };
+  if (msg.account) meta.account = msg.account;
+  return meta;
 }
 
 /**

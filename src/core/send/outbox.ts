@@ -123,6 +123,7 @@ export class Outbox {
       subject: meta.subject,
       ...(meta.source !== undefined ? { source: meta.source } : {}),
       ...(meta.contentKey !== undefined ? { contentKey: meta.contentKey } : {}),
+      ...(meta.account !== undefined ? { account: meta.account } : {}),
       size: bytes.size,
       sha256: bytes.sha256,
       createdAt: time,

@@ -61,6 +61,8 @@ export interface OutboxMeta {
    * entry of the same source and key replaces older waiting ones (`Outbox.supersede`).
    */
   contentKey?: string;
+  /** The named account the message was sent with (absent: the smtp.* keys, or a record older than accounts). */
+  account?: string;
 }
 
 export interface OutboxEntry extends OutboxMeta {
@@ -116,6 +118,8 @@ function recordHash(r: StoredEntry): string {
     r.result?.accepted ?? [],
     r.source ?? null,
     r.contentKey ?? null,
+    // The account decides which server and credential a retry uses; records without one hash as before.
+    ...(r.account !== undefined ? [r.account] : []),
   ];
   return crypto.createHash('sha256').update(JSON.stringify(covered)).digest('hex');
 }
@@ -141,6 +145,7 @@ function shapeProblem(r: Record<string, unknown>): string | undefined {
   if (typeof r.createdAt !== 'string' || typeof r.attempts !== 'number') return 'createdAt/attempts';
   if (r.pendingRecipients !== undefined && !isStrings(r.pendingRecipients)) return 'pendingRecipients';
   if ((r.source !== undefined && typeof r.source !== 'string') || (r.contentKey !== undefined && typeof r.contentKey !== 'string')) return 'source/contentKey';
+  if (r.account !== undefined && typeof r.account !== 'string') return 'account';
   if (result !== undefined && (typeof result !== 'object' || !isStrings(result.accepted) || !Array.isArray(result.rejected))) return 'result';
   return undefined;
 }
