@@ -16,7 +16,6 @@
 import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError } from '../errors';
 import { SETTINGS_SECTION, type EmailSettings, type SmtpSecurity, type SmtpSettings } from '../settings';
-import type { OAuth2Credential } from '../types';
 import { findProvider } from './providers';
 
 export type { OAuth2Credential } from '../types';
@@ -117,21 +116,6 @@ export function accountSmtpSettings(account: Account, settings: EmailSettings): 
 /** The account as a message names it: `"work"`, or the SMTP settings for the unnamed one. */
 export function accountLabel(account: Account): string {
   return account.name ? `"${account.name}"` : l10n.t('the SMTP settings (sendAsEmail.smtp.*)');
-}
-
-/** An OAuth2 credential whose `refresh` is called at most once: a second refusal is the server's final word. */
-export function refreshOnce(credential: OAuth2Credential): OAuth2Credential {
-  let used = false;
-  const refresh = credential.refresh;
-  if (!refresh) return credential;
-  return {
-    accessToken: credential.accessToken,
-    refresh: async () => {
-      if (used) throw new Error('refreshOnce: the token was refreshed already');
-      used = true;
-      return refresh();
-    },
-  };
 }
 
 function byName(accounts: Account[], name: string, from: 'document' | 'default'): Account {
