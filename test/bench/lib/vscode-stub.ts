@@ -19,6 +19,11 @@ function stub(name: string): unknown {
       if (!children.has(prop)) children.set(prop, stub(`${name}.${prop}`));
       return children.get(prop);
     },
+    // A property the extension sets (a status bar item's `name`, `text`...) reads back; a function's own `name` is read-only.
+    set: (_t, prop, value) => {
+      children.set(prop, value);
+      return true;
+    },
     apply: () => stub(`${name}()`),
     construct: () => stub(`new ${name}`) as object,
   });
