@@ -9,7 +9,7 @@ import { listAccounts, pickAccount, settingsWithAccount } from '../../src/core/a
 import { findProvider, providerForHost, providerPresets } from '../../src/core/accounts/providers';
 import { ErrorCode, isSendAsEmailError, SendAsEmailError } from '../../src/core/errors';
 import { composeMessage } from '../../src/core/message/compose';
-import { loadSettingsFile, settingsFromObject, type EmailSettings } from '../../src/core/settings';
+import { loadSettingsFile, SETTINGS, settingsFromObject, type EmailSettings } from '../../src/core/settings';
 import { documentAccountName } from '../../src/core/source/documentAccount';
 import { projectRoot } from '../support/root';
 
@@ -64,6 +64,12 @@ describe('accounts: the list in the settings', () => {
     assert.deepStrictEqual([m365.host, m365.port, m365.security, m365.auth], ['smtp.office365.com', 587, 'starttls', 'oauth2']);
     const applied = settingsWithAccount(s, m365);
     assert.deepStrictEqual(applied.smtp, { host: 'smtp.office365.com', port: 587, security: 'starttls', user: 'ada@work.example', caFile: '', rejectUnauthorized: true, timeoutSeconds: 12 });
+  });
+
+  it('declares sendAsEmail.accounts and sendAsEmail.defaultAccount restricted: an untrusted workspace cannot route a credential', () => {
+    const spec = (key: string) => SETTINGS.find((s) => s.key === key);
+    assert.deepStrictEqual(spec('accounts'), { key: 'accounts', type: 'array', items: 'object', default: [], restricted: true });
+    assert.deepStrictEqual(spec('defaultAccount'), { key: 'defaultAccount', type: 'string', default: '', restricted: true });
   });
 
   it('refuses a wrong entry with SETTINGS_INVALID naming its index and field', () => {

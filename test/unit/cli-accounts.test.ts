@@ -109,6 +109,17 @@ describe('command-line tool: accounts', function () {
     assert.strictEqual(home.messages.length, 1);
   });
 
+  it('the SMTP flags win over the account\'s own server, as they win over the settings file', async () => {
+    const port = await unusedPort();
+    const live = await startSmtpServer({ security: 'starttls', users: { 'work@example.com': PASSWORD } });
+    servers.push(live);
+    const settings = writeSettings([{ ...accountFor('work', live), port, security: 'none' }], { 'sendAsEmail.defaultAccount': 'work' });
+    const r = await run(['send', 'note.md', '--settings', settings, '--port', String(live.port), '--security', 'starttls'], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });
+    assert.strictEqual(r.code, 0, r.err);
+    const got = await live.nextMessage();
+    assert.deepStrictEqual([got.user, got.secure], ['work@example.com', true]);
+  });
+
   it('an unknown --account exits 2 naming the accounts there are, before anything is sent', async () => {
     const settings = writeSettings([{ name: 'work', host: 'smtp.example.com' }, { name: 'home', host: 'smtp.example.org' }]);
     const r = await run(['send', 'note.md', '--settings', settings, '--account', 'personal'], ws, { SEND_AS_EMAIL_PASSWORD: PASSWORD });
