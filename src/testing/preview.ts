@@ -66,7 +66,7 @@ export interface PreviewTestApi {
   lastComposed(): PreviewMessage | undefined;
   /** Shows `html` in a throwaway frame built like the email frames (or, `allowScripts`, one where scripts run); did a script run? */
   probeScriptDetection(html: string, allowScripts?: boolean): Promise<boolean>;
-  /** While on, links clicked in the email are recorded instead of opened in the browser. */
+  /** While on, links clicked in the email (and help pages) are recorded instead of opened in the browser; turning it on empties the list. */
   captureLinks(on: boolean): void;
   /** Links the preview asked to open, in order. */
   openedLinks(): readonly string[];
@@ -312,10 +312,21 @@ export class PreviewProbe implements vscode.Disposable {
         return e.report;
       },
       selectAccount: async (name, timeoutMs = 20_000) => {
-        const ok = await this.request<boolean>((token) => ({ type: 'probe:select', token, selector: '#account', value: name }), `choose account ${name}`);
-        if (!ok) throw new Error(`The preview's account selector has no account "${name}" (or is hidden).`);
-        const e = await this.waitForEvent(() => this.previews.current?.lastComposed()?.account === name, timeoutMs, `a render composed with account ${name}`);
-        return e.report;
+        const panel = this.previews.current;
+        if (!panel) throw new Error('No preview is open.');
+        // The renders posted with that account (a render of the earlier account may still be on its way to the page).
+        const posted = new Set<number>();
+        const sub = panel.onDidPostRender((p) => {
+          if (panel.lastComposed()?.account === name) posted.add(p.renderId);
+        });
+        try {
+          const ok = await this.request<boolean>((token) => ({ type: 'probe:select', token, selector: '#account', value: name }), `choose account ${name}`);
+          if (!ok) throw new Error(`The preview's account selector has no account "${name}" (or is hidden).`);
+          const e = await this.waitForEvent((ev) => posted.has(ev.report.renderId), timeoutMs, `a render composed with account ${name}`);
+          return e.report;
+        } finally {
+          sub.dispose();
+        }
       },
       clickSend: (timeoutMs = 60_000) => this.clickAction('#send', timeoutMs),
       clickSendTest: (timeoutMs = 60_000) => this.clickAction('#sendTest', timeoutMs),
@@ -332,6 +343,8 @@ export class PreviewProbe implements vscode.Disposable {
       probeScriptDetection: (html, allowScripts = false) =>
         this.request<boolean>((token) => ({ type: 'probe:scripts', token, html, allowScripts }), 'probe script detection', 20_000),
       captureLinks: (on) => {
+        // Each capture starts with an empty list: links an earlier test opened are not this one's.
+        if (on && !this.capture) this.links.length = 0;
         this.capture = on;
       },
       openedLinks: () => [...this.links],
