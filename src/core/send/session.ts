@@ -1,6 +1,6 @@
 /**
- * One SMTP session: connect (TLS as the settings say), check where a plaintext login would go, log in, run the
- * caller's steps, quit; cancellable by closing the socket. Every failure becomes a SendAsEmailError through
+ * One SMTP session: connect (TLS as the settings say), check where a plaintext login would go, run the caller's
+ * steps (which log in: login.ts), quit; cancellable by closing the socket. Every failure becomes a SendAsEmailError through
  * `toSmtpError` (smtpErrors.ts).
  */
 import * as l10n from '@vscode/l10n';

@@ -5,8 +5,9 @@
  * SendAsEmailError through `toSmtpError` (smtpErrors.ts).
  *
  * Where the rest lives: the settings checked and turned into connection options (connectionOptions.ts, security
- * rules there), the session (session.ts), the body streamed to the server (smtpBody.ts), the transcript
- * (transcript.ts), the reply-to-error table (smtpErrors.ts), credentials scrubbed (secrets.ts).
+ * rules there), the session (session.ts), the login by password or OAuth 2.0 token (login.ts), the body streamed to
+ * the server (smtpBody.ts), the transcript (transcript.ts), the reply-to-error table (smtpErrors.ts, with the
+ * login-error table in loginErrors.ts), credentials scrubbed (secrets.ts).
  */
 import * as l10n from '@vscode/l10n';
 import * as tls from 'tls';
