@@ -7,11 +7,16 @@
  *   the legacy `sendAsEmail.smtp.*` + `from` keys as the unnamed account (`name: ''`) when `smtp.host` is set.
  * - `pickAccount(settings, requested?)`: `requested` (an override, else the document's `account:`) > `defaultAccount`
  *   > the legacy keys > the first account. ACCOUNT_NOT_FOUND names the account asked for and the names that exist.
- * - `accountSmtpSettings(account, settings)`: the SmtpSettings a session connects with (the timeout is global).
+ * - `namedAccounts(settings)`, `legacyAccount(settings)`: the two halves of `listAccounts`.
+ * - `accountSmtpSettings(account, settings)`: the SmtpSettings a session connects with (the timeout is global);
+ *   `settingsWithAccount(settings, account)`: the whole settings with the account's server and From in place.
  * - `accountLabel(account)`: how messages name it (its name, or "the SMTP settings" for the legacy one).
  * - Credentials (never in settings): a target (`SmtpTarget` in ../types) carries `password`, or `oauth2:
- *   OAuth2Credential` `{ accessToken, refresh?() }`. `refresh` is called at most once per login, when the server
- *   refuses the token (334/535): the VS Code layer passes a fresh `microsoft` session there, the CLI its token command.
+ *   OAuth2Credential` `{ accessToken, refresh?() }`, and the account's `provider` (for the login-error table).
+ *   `refresh` is called at most once per login, when the server refuses the token (334/535): the VS Code layer
+ *   passes a fresh `microsoft` session there, the CLI its token command (`TokenCommandSource` in tokenCommand.ts).
+ * - Where else: the presets (providers.ts), the document's `account:` before composing (../source/documentAccount.ts),
+ *   `ComposedMessage.account`, the login-error table and its `LoginFix` (../send/loginErrors.ts, ../errors.ts).
  */
 import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError } from '../errors';
