@@ -60,11 +60,18 @@ class FakeMicrosoft implements vscode.AuthenticationProvider {
   }
 }
 
-/** The user signs in through the Accounts menu entry VS Code adds for the extension's pending request. */
-async function signInFromAccountsMenu(): Promise<void> {
-  const pending = await vscode.authentication.getSession(PROVIDER_ID, SCOPES, {});
+/**
+ * The user signs in through the Accounts menu entry VS Code adds for the extension's pending request
+ * (`<provider>:<extension>:signIn<n>`, n counting the requests of other scopes an earlier test may have left).
+ */
+async function signInFromAccountsMenu(scopes: string[] = SCOPES): Promise<void> {
+  const pending = await vscode.authentication.getSession(PROVIDER_ID, scopes, {});
   assert.strictEqual(pending, undefined, 'a session existed before the sign-in');
-  await vscode.commands.executeCommand(`${PROVIDER_ID}:${EXTENSION_ID}:signIn0`);
+  for (let n = 0; n < 4; n++) {
+    await vscode.commands.executeCommand(`${PROVIDER_ID}:${EXTENSION_ID}:signIn${n}`).then(undefined, () => undefined);
+    if (await vscode.authentication.getSession(PROVIDER_ID, scopes, { silent: true })) return;
+  }
+  assert.fail('the Accounts menu offered no sign-in for these scopes');
 }
 
 describe('Microsoft sign-in (real extension host, fake authentication provider)', () => {
@@ -138,5 +145,42 @@ describe('Microsoft sign-in (real extension host, fake authentication provider)'
     for (const secret of ['token-one-5f1c2a', 'token-two-9b7d3e', 'token-stale-0000', Buffer.from(`user=${USER}\x01auth=Bearer token-two-9b7d3e\x01\x01`).toString('base64')]) {
       assert.ok(!log.includes(secret), `the log shows ${secret}`);
     }
+  });
+
+  it('Email: Add Account for Microsoft 365 asks for the app and tenant, signs in with them, and saves the account without a secret', async () => {
+    const fake = new FakeMicrosoft('token-add-7c2e1d');
+    registration = vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, 'Fake Microsoft', fake);
+    api.useAuthProvider(PROVIDER_ID);
+    const tenant = 'fabrikam.onmicrosoft.com';
+    const scopes = ['https://outlook.office.com/SMTP.Send', 'offline_access', `VSCODE_CLIENT_ID:${CLIENT_ID}`, `VSCODE_TENANT:${tenant}`];
+    await signInFromAccountsMenu(scopes);
+    fake.asked.length = 0;
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const prompts = new ScriptedPrompts({
+      picks: ['Microsoft 365', 'Sign in with Microsoft', 'Save the account anyway', `Folder settings: ${folder.name}`],
+      inputs: [USER, CLIENT_ID, tenant, 'fabrikam'],
+    });
+    api.prompts.use(prompts);
+    // The preset's server (smtp.office365.com) cannot be reached here: the test fails, and the account is saved anyway.
+    const name = await vscode.commands.executeCommand('sendAsEmail.addAccount');
+    assert.strictEqual(name, 'fabrikam', JSON.stringify(prompts.shown));
+    const rule = prompts.shown.filter((p) => p.kind === 'pick')[1]!;
+    assert.match(rule.message, /Microsoft sign-in/);
+    assert.deepStrictEqual(rule.buttons, ['Sign in with Microsoft', 'Use a password', 'Open the help page']);
+    assert.ok(fake.asked.some((s) => JSON.stringify(s) === JSON.stringify(scopes)), `the flow asked for ${JSON.stringify(fake.asked)}`);
+    assert.ok(prompts.shown.some((p) => p.kind === 'error' && /smtp\.office365\.com/.test(p.message)), 'the failed connection test was not reported');
+    const saved = settings().inspect<Record<string, unknown>[]>('accounts')?.workspaceFolderValue ?? [];
+    assert.deepStrictEqual(saved.find((a) => a.name === 'fabrikam'), {
+      name: 'fabrikam',
+      user: USER,
+      from: USER,
+      provider: 'microsoft365',
+      host: 'smtp.office365.com',
+      port: 587,
+      security: 'starttls',
+      auth: 'oauth2',
+      oauth2: { clientId: CLIENT_ID, tenant },
+    });
+    assert.ok(!JSON.stringify(saved).includes('token-add-7c2e1d'), 'the token reached the settings');
   });
 });
