@@ -116,8 +116,8 @@ export class Mailer implements vscode.Disposable {
       const recorded = await outbox.get(entryId);
       source = recorded?.source;
       settings = this.deps.accounts.settings(source ? vscode.Uri.file(source) : undefined);
-      // The account of the document as it reads now (the entry keeps the bytes, not the login).
-      account = await this.accountOfSource(source, settings);
+      // The account the entry was sent with; an entry without one: the document's account as it reads now.
+      account = recorded?.account ? this.deps.accounts.named(settings, recorded.account) : await this.accountOfSource(source, settings);
       const target = await this.target(account, settings, true);
       outcome = await this.withProgress(vscode.l10n.t('Retrying "{0}" through {1}:{2}', recorded?.subject ?? entryId, target.host, target.port), async (signal) => {
         const { retry } = await import('../core/send/deliver');

@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import type { SendAsEmailApi } from '../../src/testing';
 import type { SecretTarget } from '../../src/vscode/secrets';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { closePreview, getApi, recordWorkspaceSettings, revertAndCloseAll, ScriptedPrompts, settings, waitFor, workspaceFolder, workspaceUri } from './support';
+import { closePreview, getApi, nextRetry, recordWorkspaceSettings, revertAndCloseAll, ScriptedPrompts, settings, waitFor, workspaceFolder, workspaceUri } from './support';
 
 const WORK = { user: 'ada@work.test', password: 'work-secret-1', from: '"Ada at Work" <ada@work.test>' };
 const HOME = { user: 'ada@home.test', password: 'home-secret-2', from: 'ada@home.test' };
@@ -276,5 +276,30 @@ describe('Accounts (real extension host)', () => {
     const asked = await waitFor(() => switching.shown.find((p) => p.kind === 'input'), { message: 'Add Account to ask for the address' });
     assert.match(asked.message, /Your email address/);
     assert.ok(!switching.shown.some((p) => p.kind === 'pick'), 'the provider was asked again');
+  });
+
+  it('"Re-enter Password" retries through the account the message was sent with, whatever the workspace switched to since', async () => {
+    const work = await startSmtpServer({ security: 'none', users: { [WORK.user]: WORK.password } });
+    servers.push(work);
+    const workTarget = { user: WORK.user, host: work.host, port: work.port };
+    secrets.push(workTarget);
+    await api.secrets.store(workTarget, 'an-old-work-password');
+    const home = await server(HOME);
+    await settings().update('accounts', [account('work', work, WORK), account('home', home, HOME)], vscode.ConfigurationTarget.WorkspaceFolder);
+    await api.accounts.choose('work');
+    const prompts = new ScriptedPrompts({ holdErrors: true, password: [WORK.password] });
+    api.prompts.use(prompts);
+    const doc = await documentWith('accounts-retry.md', ['subject: Retried']);
+    const failed = await api.mail.send(await api.mail.compose(doc), doc.uri);
+    assert.strictEqual(failed.status === 'failed' && failed.code, 'SMTP_AUTH_FAILED', JSON.stringify(failed));
+    await api.accounts.choose('home');
+    const retried = nextRetry(api);
+    await waitFor(() => prompts.shown.some((p) => p.kind === 'error'), { message: 'the error notification' });
+    prompts.answerHeld('Re-enter Password');
+    const { outcome } = await retried;
+    assert.strictEqual(outcome.status, 'sent', JSON.stringify(outcome));
+    assert.strictEqual(work.messages.length, 1, 'the retry did not go through the account the message was sent with');
+    assert.strictEqual(home.messages.length, 0, 'the retry went through the account switched to afterwards');
+    assert.strictEqual(await api.secrets.get(workTarget), WORK.password, 'the password entered again was not stored for the work server');
   });
 });
