@@ -1,18 +1,25 @@
 import * as vscode from 'vscode';
 import { ErrorCode, SendAsEmailError } from '../core/errors';
 import { requireSmtpHost } from '../core/send/smtpTarget';
+import type { Accounts } from '../vscode/accounts';
 import type { Notifications } from '../vscode/notifications';
-import { readSettings } from '../vscode/settings';
 import { HINT, type SmtpLogin } from '../vscode/smtpLogin';
+import { accountOfScope } from './accountOfScope';
 import { settingsScope } from './scope';
 
 /** Email: Set SMTP Password — asks for the password of the server the settings name and stores it in SecretStorage. */
-export function setPasswordCommand(deps: { login: SmtpLogin; notifications: Notifications }) {
+export function setPasswordCommand(deps: { accounts: Accounts; login: SmtpLogin; notifications: Notifications }) {
   return async (uri?: vscode.Uri): Promise<boolean> => {
     const picked = await settingsScope(uri);
     if (!picked) return false;
-    const s = readSettings(picked.scope).smtp;
+    let s;
     try {
+      const { account, smtp } = await accountOfScope(deps.accounts, picked.scope);
+      s = smtp;
+      if (account.auth === 'oauth2') {
+        deps.notifications.info(vscode.l10n.t('Account "{0}" signs in with OAuth 2.0: it has no password to store.', account.name));
+        return false;
+      }
       requireSmtpHost(s, HINT.host);
       if (!s.user) throw new SendAsEmailError(ErrorCode.SMTP_NOT_CONFIGURED, vscode.l10n.t('Set sendAsEmail.smtp.user before storing a password.'));
     } catch (e) {

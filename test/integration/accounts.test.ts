@@ -302,4 +302,20 @@ describe('Accounts (real extension host)', () => {
     assert.strictEqual(home.messages.length, 0, 'the retry went through the account switched to afterwards');
     assert.strictEqual(await api.secrets.get(workTarget), WORK.password, 'the password entered again was not stored for the work server');
   });
+
+  it('Set and Clear SMTP Password act on the active document\'s account', async () => {
+    const work = await startSmtpServer({ security: 'none' });
+    servers.push(work);
+    await settings().update('accounts', [account('work', work, WORK)], vscode.ConfigurationTarget.WorkspaceFolder);
+    const target = { user: WORK.user, host: work.host, port: work.port };
+    secrets.push(target);
+    const prompts = new ScriptedPrompts({ password: ['typed-for-work'] });
+    api.prompts.use(prompts);
+    const doc = await documentWith('accounts-password.md', ['account: work', 'subject: Password']);
+    assert.strictEqual(await vscode.commands.executeCommand('sendAsEmail.setPassword', doc.uri), true);
+    assert.strictEqual(await api.secrets.get(target), 'typed-for-work', 'not stored for the account\'s server and user');
+    assert.match(prompts.shown.find((p) => p.kind === 'password')?.message ?? '', new RegExp(`${WORK.user} at ${work.host}:${work.port}`));
+    await vscode.commands.executeCommand('sendAsEmail.clearPassword', doc.uri);
+    assert.strictEqual(await api.secrets.get(target), undefined, 'Clear SMTP Password left the account\'s password');
+  });
 });
