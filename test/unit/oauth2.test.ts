@@ -123,6 +123,19 @@ describe('oauth2: XOAUTH2 logins against a real SMTP server', function () {
     }
   });
 
+  it('without a way to refresh (a token from the environment), a refused token is final: the server\'s own reply', async () => {
+    for (const xoauth2Challenge of [false, true]) {
+      server = await startSmtpServer({ security: 'tls', tokens: { [USER]: 'the-right-token' }, authMethods: ['XOAUTH2'], xoauth2Challenge });
+      const msg = await buildTestMessage();
+      const err = await rejectsWith(sendRaw(server.target({ security: 'tls', user: USER, oauth2: { accessToken: 'an-expired-token' } }), msg.envelope, msg), ErrorCode.SMTP_AUTH_FAILED);
+      assert.match(err.extra.serverResponse ?? '', /^535 /, `challenge ${xoauth2Challenge}`);
+      assert.ok(server.auths.every((a) => !a.success));
+      assert.strictEqual(server.messages.length, 0);
+      await server.close();
+      server = undefined;
+    }
+  });
+
   it('a failing token command stops the send with TOKEN_COMMAND_FAILED naming the command and quoting its stderr', async () => {
     server = await startSmtpServer({ security: 'tls', tokens: { [USER]: 'token-2' }, authMethods: ['XOAUTH2'] });
     const err = await rejectsWith(new TokenCommandSource(command('fail')).credential(), ErrorCode.TOKEN_COMMAND_FAILED);
