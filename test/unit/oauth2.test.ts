@@ -136,6 +136,19 @@ describe('oauth2: XOAUTH2 logins against a real SMTP server', function () {
     }
   });
 
+  it('never sends a token in clear to another machine: refused by name, and by the address connected to', async () => {
+    const token = 'ya29.never-in-clear_0123';
+    const remote = { host: 'mail.example.com', port: 587, security: 'none' as const, user: USER, caFile: '', rejectUnauthorized: true, timeoutSeconds: 5, oauth2: { accessToken: token } };
+    const byName = await rejectsWith(verifySmtp(remote), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    assert.match(byName.message, /^Refusing to send the access token for "ada@example\.com" to mail\.example\.com:587 unencrypted/);
+    server = await startSmtpServer({ security: 'none', tokens: { [USER]: token }, authMethods: ['XOAUTH2'], allowInsecureAuth: true });
+    const msg = await buildTestMessage();
+    // The loopback server stands for one elsewhere: no connected address counts as this machine.
+    const byAddress = await rejectsWith(sendRaw(server.target({ user: USER, oauth2: { accessToken: token } }), msg.envelope, msg, { isLoopbackAddress: () => false }), ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED);
+    assert.match(byAddress.message, /^Refusing to send the access token .* resolved to 127\.0\.0\.1, which is not this machine/);
+    assert.deepStrictEqual(server.auths, []);
+  });
+
   it('a failing token command stops the send with TOKEN_COMMAND_FAILED naming the command and quoting its stderr', async () => {
     server = await startSmtpServer({ security: 'tls', tokens: { [USER]: 'token-2' }, authMethods: ['XOAUTH2'] });
     const err = await rejectsWith(new TokenCommandSource(command('fail')).credential(), ErrorCode.TOKEN_COMMAND_FAILED);

@@ -49,7 +49,9 @@ function checkTarget(target: SmtpTarget): void {
   if (target.user && target.security === 'none' && !isLoopbackHost(target.host)) {
     throw new SendAsEmailError(
       ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
-      l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and the host is not this machine.', target.user, where),
+      target.oauth2
+        ? l10n.t('Refusing to send the access token for "{0}" to {1} unencrypted: security is "none" and the host is not this machine.', target.user, where)
+        : l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and the host is not this machine.', target.user, where),
       { hint: l10n.t('Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).') },
     );
   }

@@ -164,11 +164,19 @@ function checkPlaintextPeer(conn: SMTPConnection, ctx: SmtpErrorContext, user: s
   const address = socketOf(conn)?.remoteAddress;
   if (address && isLocal(address)) return;
   const where = endpoint(ctx.host, ctx.port);
+  let message: string;
+  if (ctx.auth === 'oauth2') {
+    message = address
+      ? l10n.t('Refusing to send the access token for "{0}" to {1} unencrypted: security is "none" and {2} resolved to {3}, which is not this machine.', user, where, ctx.host, address)
+      : l10n.t('Refusing to send the access token for "{0}" to {1} unencrypted: security is "none" and the address {2} resolved to is unknown.', user, where, ctx.host);
+  } else {
+    message = address
+      ? l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and {2} resolved to {3}, which is not this machine.', user, where, ctx.host, address)
+      : l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and the address {2} resolved to is unknown.', user, where, ctx.host);
+  }
   throw new SendAsEmailError(
     ErrorCode.SMTP_PLAINTEXT_AUTH_REFUSED,
-    address
-      ? l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and {2} resolved to {3}, which is not this machine.', user, where, ctx.host, address)
-      : l10n.t('Refusing to send the password for "{0}" to {1} unencrypted: security is "none" and the address {2} resolved to is unknown.', user, where, ctx.host),
+    message,
     { hint: l10n.t('Set sendAsEmail.smtp.security to "starttls" (port 587) or "tls" (port 465).') },
   );
 }
