@@ -32,10 +32,14 @@ export interface EmailSettings {
   cc: string[];
   bcc: string[];
   replyTo: string;
-  markdown: { stylesheet: string };
+  markdown: { stylesheet: string; highlight: boolean; highlightTheme: HighlightTheme };
   inlineCss: boolean;
-  images: { allowOutsideWorkspace: boolean; embedRemote: boolean };
+  images: { allowOutsideWorkspace: boolean; embedRemote: boolean; convertSvg: boolean };
 }
+
+/** The light highlight.js themes a code block can be coloured with (one light theme: dark mode inverts it whole). */
+export const HIGHLIGHT_THEMES = ['github', 'vs', 'xcode', 'atom-one-light', 'stackoverflow-light'] as const;
+export type HighlightTheme = (typeof HIGHLIGHT_THEMES)[number];
 
 type SettingType = 'string' | 'number' | 'boolean' | 'array';
 
@@ -70,6 +74,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'inlineCss', type: 'boolean', default: true },
   { key: 'images.allowOutsideWorkspace', type: 'boolean', default: false, restricted: true },
   { key: 'images.embedRemote', type: 'boolean', default: false, restricted: true },
+  { key: 'images.convertSvg', type: 'boolean', default: true },
+  { key: 'markdown.highlight', type: 'boolean', default: true },
+  { key: 'markdown.highlightTheme', type: 'string', default: 'github', enum: HIGHLIGHT_THEMES },
 ] as const;
 
 /** One setting's value checked and converted as a settings file's would be; throws SETTINGS_INVALID naming it. */
@@ -97,11 +104,16 @@ export function settingsFromLookup(get: (key: string) => unknown): EmailSettings
     cc: v('cc') as string[],
     bcc: v('bcc') as string[],
     replyTo: v('replyTo') as string,
-    markdown: { stylesheet: v('markdown.stylesheet') as string },
+    markdown: {
+      stylesheet: v('markdown.stylesheet') as string,
+      highlight: v('markdown.highlight') as boolean,
+      highlightTheme: v('markdown.highlightTheme') as HighlightTheme,
+    },
     inlineCss: v('inlineCss') as boolean,
     images: {
       allowOutsideWorkspace: v('images.allowOutsideWorkspace') as boolean,
       embedRemote: v('images.embedRemote') as boolean,
+      convertSvg: v('images.convertSvg') as boolean,
     },
   };
 }
