@@ -69,6 +69,64 @@ const cliDemoApart = {
   },
 };
 
+/**
+ * caniemail reads its data with createRequire(import.meta.url), which a CommonJS bundle cannot run: the data is
+ * imported as JSON instead, so it becomes part of the bundle.
+ */
+const caniemailData = {
+  name: 'caniemail-data',
+  setup(build) {
+    build.onLoad({ filter: /caniemail[\\/]dist[\\/]json\.js$/ }, (args) => ({
+      contents: "import data from '../data/caniemail.json';\nexport const caniEmailJson = data;\n",
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * The recipients check's data and checker (caniemail), dist/check.js: shipped beside dist/extension.js and
+ * dist/cli.js, which load it by a computed path on the first check only (src/core/check/loadEngine.ts).
+ */
+const checkEngine = {
+  ...common,
+  entryPoints: { check: 'src/core/check/caniemailEngine.ts' },
+  outdir: 'dist',
+  plugins: [...common.plugins, caniemailData],
+};
+
+/**
+ * Renderers loaded on the first message that needs them, bundles of their own beside dist/extension.js and dist/cli.js:
+ * dist/svg-render.js (resvg, with its WebAssembly copied as dist/resvg.wasm) and dist/code-highlight.js (highlight.js
+ * and its themes). `import('./svgRender')` and `import('./highlightPackages')` name those files in the product
+ * bundles, which therefore never parse them at activation; the tests bundle them inline.
+ */
+const LAZY_CHUNKS = { './svgRender': 'svg-render', './highlightPackages': 'code-highlight' };
+const lazyChunksApart = {
+  name: 'lazy-chunks-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(svgRender|highlightPackages)$/ }, (args) => ({ path: `./${LAZY_CHUNKS[args.path]}.js`, external: true }));
+  },
+};
+
+/** resvg's .wasm beside the bundle that loads it (src/core/assets/svgRender.ts looks for it there). */
+const resvgWasm = {
+  name: 'resvg-wasm',
+  setup(build) {
+    build.onEnd(() => {
+      fs.mkdirSync(build.initialOptions.outdir, { recursive: true });
+      fs.copyFileSync(require.resolve('@resvg/resvg-wasm/index_bg.wasm'), path.join(build.initialOptions.outdir, 'resvg.wasm'));
+    });
+  },
+};
+
+const lazyChunks = {
+  ...common,
+  entryPoints: { 'svg-render': 'src/core/assets/svgRender.ts', 'code-highlight': 'src/core/source/highlightPackages.ts' },
+  outdir: 'dist',
+  plugins: [...common.plugins, resvgWasm],
+};
+
 /** Product bundles: what ships in the .vsix. */
 const product = {
   ...common,
@@ -76,6 +134,9 @@ const product = {
   outdir: 'dist',
   minify: production,
   external: ['vscode'],
+  // The lazy chunks are loaded with require(), beside this bundle.
+  supported: { 'dynamic-import': false },
+  plugins: [...common.plugins, lazyChunksApart],
 };
 
 /** The command-line tool, the npm `bin`: dist/cli.js, and dist/cli-demo.js for `demo`. Never in the .vsix. */
@@ -87,7 +148,7 @@ const cli = {
   // import('./cli-demo.js') becomes require(): bin/send-as-email.js runs dist/cli.js from a V8 code cache, where a
   // dynamic import() has no loader to call.
   supported: { 'dynamic-import': false },
-  plugins: [...common.plugins, cliDemoApart],
+  plugins: [...common.plugins, cliDemoApart, lazyChunksApart],
 };
 
 /** The preview's page script (TypeScript in src/webview/), for the browser: shipped as media/preview.js. */
@@ -122,7 +183,7 @@ const tests = {
 
 /** The builds for these flags: the product (extension, CLI, page script), plus the test module and the tests. */
 function builds(options = { production, productOnly }) {
-  const shipped = [product, cli, webview].map((b) => ({ ...b, minify: options.production, sourcemap: !options.production }));
+  const shipped = [product, cli, webview, lazyChunks, checkEngine].map((b) => ({ ...b, minify: options.production, sourcemap: !options.production }));
   return options.productOnly ? shipped : [...shipped, ...testing, tests];
 }
 
@@ -138,7 +199,7 @@ async function main() {
   if (results.some((r) => r.errors.length > 0)) process.exit(1);
 }
 
-module.exports = { builds, product, cli, webview, main };
+module.exports = { builds, product, cli, webview, checkEngine, main };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -1,9 +1,74 @@
 /**
- * The recipients check's entry: what the preview's Clients tab and `send-as-email check` call.
+ * The recipients check's entry: what the preview's Clients tab and `send-as-email check` call. Runs the caniemail
+ * data (loaded on the first call), the rules the data misses and the other checks on the sent HTML, then finds each
+ * issue's line in the source document.
  */
-import type { CheckInput, CheckReport } from './types';
+import type { Element } from 'domhandler';
+import { forEachElement } from '../source/dom';
+import { groupFindings, runOnHtml } from './caniemailCheck';
+import { clientName, familyOf, resolveClients, untestedClients } from './clients';
+import { extraRules } from './extraRules';
+import { mapToSource, needlesForTitle, TextLines, type LocatedIssue } from './lines';
+import { loadEngine } from './loadEngine';
+import { otherChecks } from './otherChecks';
+import { DEFAULT_CHECK_CLIENTS, type CheckInput, type CheckIssue, type CheckReport } from './types';
 
-export async function checkMessage(input: CheckInput): Promise<CheckReport> {
-  void input;
-  return { issues: [], clients: [], families: [], untested: ['QQ Mail', 'NetEase 163', 'Foxmail'], dataDate: '' };
+export interface CheckEnvironment {
+  /** The folder holding check.js (default: the running bundle's). */
+  engineDir?: string;
+}
+
+export async function checkMessage(input: CheckInput, env: CheckEnvironment = {}): Promise<CheckReport> {
+  const engine = loadEngine(env.engineDir);
+  const disabled = new Set((input.disable ?? []).map((d) => d.trim().toLowerCase()));
+  const asked = input.clients && input.clients.length > 0 ? input.clients : DEFAULT_CHECK_CLIENTS;
+  const { ids, unknown } = resolveClients(asked, engine.engineClients);
+
+  const { load } = await import('cheerio');
+  const $ = load(input.html, { sourceCodeLocationInfo: true });
+  const elements: Element[] = [];
+  forEachElement($.root()[0], (el) => void elements.push(el));
+  const html = new TextLines(input.html);
+  const styles: { css: string; offset: number }[] = [];
+  for (const m of input.html.matchAll(/(<style\b[^>]*>)([\s\S]*?)<\/style\s*>/gi)) styles.push({ css: m[2], offset: (m.index ?? 0) + m[1].length });
+
+  const found: LocatedIssue[] = [];
+  if (!disabled.has('caniemail') && ids.length > 0) {
+    for (const issue of groupFindings(engine, runOnHtml(engine, input.html, ids), ids)) {
+      const { title, ...rest } = issue;
+      found.push({ ...rest, needles: needlesForTitle(title) });
+    }
+  }
+  found.push(...extraRules({ elements, styles, html, engine, clients: ids }), ...otherChecks(elements, input));
+
+  const kept = collapse(found.filter((i) => !isDisabled(i.id, disabled)));
+  mapToSource(kept, input.sourceText);
+  const issues: CheckIssue[] = kept
+    .map(({ needles: _needles, ...issue }) => issue)
+    .sort((a, b) => (a.severity === b.severity ? (a.line ?? 0) - (b.line ?? 0) : a.severity === 'error' ? -1 : 1));
+  return {
+    issues,
+    clients: ids.map(clientName),
+    families: [...new Set(ids.map(familyOf))],
+    untested: untestedClients(),
+    dataDate: engine.dataDate,
+    unknownClients: unknown,
+  };
+}
+
+/** `caniemail:css-position` is switched off by itself or by `css-position`; `caniemail` switches off the whole data. */
+function isDisabled(id: string, disabled: ReadonlySet<string>): boolean {
+  return disabled.has(id) || (id.startsWith('caniemail:') && disabled.has(id.slice('caniemail:'.length)));
+}
+
+/** The same finding in many places (every layout table, say) is one issue: the first place, and a count. */
+function collapse(issues: LocatedIssue[]): LocatedIssue[] {
+  const byKey = new Map<string, LocatedIssue>();
+  for (const issue of issues) {
+    const key = `${issue.id} ${issue.severity} ${issue.message}`;
+    const first = byKey.get(key);
+    if (first) first.count = (first.count ?? 1) + 1;
+    else byKey.set(key, issue);
+  }
+  return [...byKey.values()];
 }

@@ -22,6 +22,8 @@ export interface CheckIssue {
    * about a client (missing alt, size, contrast).
    */
   clients: string[];
+  /** The families of `clients` (`Gmail`, `Outlook`…), in the report's `families` order: the table's columns. */
+  families: string[];
   /** 1-based line in the sent HTML (after CSS inlining), when known. */
   line?: number;
   /** 1-based line in the source document (raw HTML in Markdown, HTML files), when the offending text was found there. */
@@ -34,6 +36,8 @@ export interface CheckIssue {
   testedDate?: string;
   /** True when the issue matters mostly at phone width (mobile clients only, or layout that breaks when narrow). */
   phoneOnly?: boolean;
+  /** How many places in the message have this same issue (the line is the first); absent for one. */
+  count?: number;
   /** caniemail's notes for partial support, verbatim (English: the data has no translation). */
   notes?: string[];
 }
@@ -47,8 +51,10 @@ export interface CheckReport {
   families: string[];
   /** Clients people use that the data has no entry for (QQ Mail, 163, Foxmail): nothing is known about them. */
   untested: string[];
-  /** The newest test date in the data used (YYYY-MM-DD). */
+  /** The day the data was last updated (YYYY-MM-DD). */
   dataDate: string;
+  /** Names in the client list that are neither a family nor a client of the data (they were skipped). */
+  unknownClients: string[];
 }
 
 /** An inline image of the composed message, for the size and alt checks. */
