@@ -16,6 +16,7 @@ import type { SendOutcome } from '../vscode/notifications';
 import { readSettings } from '../vscode/settings';
 import { missingSetup, openSetup } from '../vscode/setup';
 import { composeFailure, composeProblems, outcomeView, runAction } from './actions';
+import { ClientCheck, checkInputOf, type CheckEvent } from './clientCheck';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import { ImageDelivery } from './imageDelivery';
@@ -73,6 +74,7 @@ export class PreviewPanel implements vscode.Disposable {
   private readonly postEmitter = new vscode.EventEmitter<PostEvent>();
   private readonly actionEmitter = new vscode.EventEmitter<ActionEvent>();
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  private readonly checkEmitter = new vscode.EventEmitter<CheckEvent>();
   /** A lenient compose for the preview finished. */
   readonly onDidCompose = this.composeEmitter.event;
   /** A render went to the page. */
@@ -80,6 +82,8 @@ export class PreviewPanel implements vscode.Disposable {
   /** Send, Send Test or Save as .eml finished. */
   readonly onDidFinishAction = this.actionEmitter.event;
   readonly onDidDispose = this.disposeEmitter.event;
+  /** The recipients check of a shown render went to the page. */
+  readonly onDidCheckClients = this.checkEmitter.event;
 
   private disposed = false;
   private document: vscode.TextDocument;
@@ -95,6 +99,7 @@ export class PreviewPanel implements vscode.Disposable {
   /** Local images of this panel's composes, read once while unchanged. */
   private readCache: ReadCache | undefined;
   private readonly images: ImageDelivery;
+  private readonly clients: ClientCheck;
   private webviewReady = false;
   private renderSeq = 0;
   private rendering = false;
@@ -109,7 +114,10 @@ export class PreviewPanel implements vscode.Disposable {
   ) {
     this.document = document;
     this.images = new ImageDelivery((m) => this.post(m));
+    const load = async () => (await import('../core/check/checkMessage')).checkMessage;
+    this.clients = new ClientCheck({ load, post: (m) => this.post(m), log: deps.log, disposed: () => this.disposed }, (e) => this.checkEmitter.fire(e));
     this.disposables.push(
+      this.checkEmitter,
       this.composeEmitter,
       this.postEmitter,
       this.actionEmitter,
@@ -282,6 +290,8 @@ export class PreviewPanel implements vscode.Disposable {
     this.webviewPanel.title = l10n.t('Email: {0}', view.composed.headers.subject);
     if (!this.post(message)) return;
     this.images.rendered(images);
+    const source = { text: this.document.getText(), kind: documentKind(this.document) };
+    this.clients.rendered({ renderId, documentKey: message.documentKey, input: checkInputOf(view.composed, source, (readSettings(this.document.uri) as { check?: { clients: string[]; disable: string[] } }).check ?? {}) });
     this.postEmitter.fire({ uri: message.documentKey, renderId, documentVersion: view.documentVersion });
     this.deps.log.debug(
       `Preview render ${renderId} of ${message.source} v${view.documentVersion}: ${formatBytes(message.totalSize)}, ` +
@@ -356,6 +366,9 @@ export class PreviewPanel implements vscode.Disposable {
         this.allowRemoteImages = true;
         this.deps.log.info(l10n.t('Preview: loading remote images of {0}.', this.document.uri.fsPath));
         this.setHtml();
+        return;
+      case 'shown':
+        this.clients.shown(m.renderId);
         return;
       case 'needImages': {
         const n = this.images.resend(m.cids, this.view?.composed.inlineImages ?? []);

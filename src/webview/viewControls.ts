@@ -1,0 +1,92 @@
+// The controls above the email (part of the page script, src/webview/preview.ts): the width it is shown at, and a
+// simulated dark mode. Neither changes the message; both only change how the frame shows it.
+//
+// Dark mode, two approximations of what recipients' apps do:
+// - `invert`: the Gmail and Outlook apps force dark mode on an email by inverting its colours. The frame is filtered
+//   (invert, then hue-rotate so hues keep their meaning) and its images are inverted back, as those apps leave photos
+//   alone. Each app has its own rules; this shows the idea, not any one app.
+// - `scheme`: Apple Mail lets the email's own `@media (prefers-color-scheme: dark)` styles apply. The frame element
+//   gets `color-scheme: dark`, which a browser passes to the framed document as its preferred scheme, so its media
+//   queries match (and a document that declares `color-scheme: light dark` gets dark defaults, as Apple Mail gives it).
+import { eachFrameDocument, fitActiveFrame, onFrameLoaded } from './emailFrames';
+
+export const WIDTHS = ['wide', 'w600', 'narrow', 'w320'] as const;
+export type Width = (typeof WIDTHS)[number];
+export const DARK_MODES = ['off', 'invert', 'scheme'] as const;
+export type DarkMode = (typeof DARK_MODES)[number];
+
+export interface ViewState {
+  width: Width;
+  dark: DarkMode;
+}
+
+/** Phone widths: the Clients tab points out the issues that matter there. */
+export const isPhoneWidth = (w: Width): boolean => w === 'narrow' || w === 'w320';
+
+const paper = document.getElementById('paper') as HTMLElement;
+const REINVERT_ID = 'sae-dark-reinvert';
+/** Inverted back inside an inverted frame: what the apps leave as it is (photos, background images). */
+const REINVERT_CSS = 'img, picture, video, svg, [background], [style*="url("] { filter: invert(1) hue-rotate(180deg) !important; }';
+
+/** The state saved with the page (anything unknown falls back to the default). */
+export function viewStateOf(saved: { width?: unknown; dark?: unknown }): ViewState {
+  return {
+    width: (WIDTHS as readonly unknown[]).includes(saved.width) ? (saved.width as Width) : 'wide',
+    dark: (DARK_MODES as readonly unknown[]).includes(saved.dark) ? (saved.dark as DarkMode) : 'off',
+  };
+}
+
+function styleFrame(doc: Document, dark: DarkMode): void {
+  const present = doc.getElementById(REINVERT_ID);
+  if (dark !== 'invert') {
+    present?.remove();
+    return;
+  }
+  if (present || !doc.documentElement) return;
+  const style = doc.createElement('style');
+  style.id = REINVERT_ID;
+  style.textContent = REINVERT_CSS;
+  (doc.head ?? doc.documentElement).appendChild(style);
+}
+
+function press(ids: readonly string[], on: string): void {
+  for (const id of ids) document.getElementById(id)?.setAttribute('aria-pressed', String(id === on));
+}
+
+/**
+ * Wires the width and dark buttons to `state`, applies it, and calls `changed` after each change (the page saves
+ * its state and tells the Clients tab the width).
+ */
+export function setupViewControls(state: ViewState, changed: () => void): void {
+  const applyWidth = (): void => {
+    for (const w of WIDTHS) paper.classList.toggle(w, w === state.width);
+    press(WIDTHS, state.width);
+    requestAnimationFrame(fitActiveFrame);
+  };
+  const applyDark = (): void => {
+    paper.classList.toggle('dark-invert', state.dark === 'invert');
+    paper.classList.toggle('dark-scheme', state.dark === 'scheme');
+    paper.dataset.dark = state.dark;
+    press(DARK_MODES.map((d) => `dark-${d}`), `dark-${state.dark}`);
+    eachFrameDocument((doc) => styleFrame(doc, state.dark));
+    // The email's own dark styles may change its height.
+    requestAnimationFrame(fitActiveFrame);
+  };
+  onFrameLoaded((doc) => styleFrame(doc, state.dark));
+  for (const w of WIDTHS) {
+    document.getElementById(w)?.addEventListener('click', () => {
+      state.width = w;
+      applyWidth();
+      changed();
+    });
+  }
+  for (const d of DARK_MODES) {
+    document.getElementById(`dark-${d}`)?.addEventListener('click', () => {
+      state.dark = d;
+      applyDark();
+      changed();
+    });
+  }
+  applyWidth();
+  applyDark();
+}
