@@ -116,6 +116,11 @@ describe('package.json manifest', () => {
       inlineCss: '',
       'images.allowOutsideWorkspace': 'images',
       'images.embedRemote': 'images',
+      'images.convertSvg': 'images',
+      'markdown.highlight': 'markdown',
+      'markdown.highlightTheme': 'markdown',
+      'check.clients': 'check',
+      'check.disable': 'check',
     });
     assert.deepStrictEqual(
       Object.keys(sections[0]!.properties).map((k) => k.slice(SETTINGS_SECTION.length + 1)),
@@ -198,7 +203,11 @@ describe('package.json manifest', () => {
       'LICENSE',
       'README.md',
       'README.zh-CN.md',
+      'dist/check.js',
+      'dist/code-highlight.js',
       'dist/extension.js',
+      'dist/resvg.wasm',
+      'dist/svg-render.js',
       'l10n/bundle.l10n.json',
       'l10n/bundle.l10n.zh-cn.json',
       'media/icon.png',
