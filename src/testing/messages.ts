@@ -77,8 +77,6 @@ export interface DarkState {
   /** Computed `filter` and `color-scheme` of the email frame shown. */
   frameFilter: string;
   frameColorScheme: string;
-  /** Inside the frame: does `(prefers-color-scheme: dark)` match? */
-  prefersDark: boolean;
   /** Inside the frame: are images inverted back (the style the forced mode adds)? */
   imagesReinverted: boolean;
   /** Computed background colour of the email's `<body>`. */

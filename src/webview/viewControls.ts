@@ -5,9 +5,10 @@
 // - `invert`: the Gmail and Outlook apps force dark mode on an email by inverting its colours. The frame is filtered
 //   (invert, then hue-rotate so hues keep their meaning) and its images are inverted back, as those apps leave photos
 //   alone. Each app has its own rules; this shows the idea, not any one app.
-// - `scheme`: Apple Mail lets the email's own `@media (prefers-color-scheme: dark)` styles apply. The frame element
-//   gets `color-scheme: dark`, which a browser passes to the framed document as its preferred scheme, so its media
-//   queries match (and a document that declares `color-scheme: light dark` gets dark defaults, as Apple Mail gives it).
+// - `scheme`: Apple Mail lets the email's own `@media (prefers-color-scheme: dark)` styles apply. The frame's style
+//   sheets are rewritten in place: those media queries are made to match (and the light ones not to), whatever the
+//   panel's own theme says; the original conditions are put back when the mode is left. The frame element also gets
+//   `color-scheme: dark`, so its form controls and scroll bars are dark.
 import { eachFrameDocument, fitActiveFrame, onFrameLoaded } from './emailFrames';
 
 export const WIDTHS = ['wide', 'w600', 'narrow', 'w320'] as const;
@@ -36,7 +37,46 @@ export function viewStateOf(saved: { width?: unknown; dark?: unknown }): ViewSta
   };
 }
 
+/** The conditions of the media rules rewritten for the `scheme` mode, as the email wrote them. */
+const originalMedia = new WeakMap<CSSMediaRule, string>();
+const SCHEME_QUERY = /\(\s*prefers-color-scheme\s*:\s*(dark|light)\s*\)/gi;
+
+/** Every media rule of the frame's style sheets (nested ones too). The frame's rules are not this window's classes. */
+function mediaRules(doc: Document): CSSMediaRule[] {
+  const out: CSSMediaRule[] = [];
+  const walk = (rules: CSSRuleList): void => {
+    for (const rule of Array.from(rules)) {
+      if ('media' in rule && 'cssRules' in rule) out.push(rule as CSSMediaRule);
+      if ('cssRules' in rule) walk((rule as CSSGroupingRule).cssRules);
+    }
+  };
+  for (const sheet of Array.from(doc.styleSheets)) {
+    try {
+      walk(sheet.cssRules);
+    } catch {
+      // a sheet that cannot be read (none in a srcdoc frame) keeps its own conditions
+    }
+  }
+  return out;
+}
+
+/** Makes the email's `prefers-color-scheme: dark` rules apply (and its light ones not), or puts them back. */
+function preferDark(doc: Document, on: boolean): void {
+  for (const rule of mediaRules(doc)) {
+    const original = originalMedia.get(rule);
+    if (!on) {
+      if (original !== undefined) rule.media.mediaText = original;
+      continue;
+    }
+    const text = original ?? rule.media.mediaText;
+    if (!/prefers-color-scheme/i.test(text)) continue;
+    originalMedia.set(rule, text);
+    rule.media.mediaText = text.replace(SCHEME_QUERY, (_, scheme: string) => (scheme.toLowerCase() === 'dark' ? '(min-width: 0px)' : '(max-width: 0px)'));
+  }
+}
+
 function styleFrame(doc: Document, dark: DarkMode): void {
+  preferDark(doc, dark === 'scheme');
   const present = doc.getElementById(REINVERT_ID);
   if (dark !== 'invert') {
     present?.remove();

@@ -22,6 +22,13 @@ async function clientsShown(api: SendAsEmailApi, accept: (ui: UiState) => boolea
   );
 }
 
+/** The fixture's preview (opened unless it is the one shown: each test can run alone). */
+async function fixtureShown(api: SendAsEmailApi): Promise<vscode.TextDocument> {
+  const current = api.preview.current();
+  if (current?.document.uri.toString() === workspaceUri(...FIXTURE.split('/')).toString()) return current.document;
+  return (await openPreview(api, FIXTURE)).doc;
+}
+
 function rowOf(ui: UiState, feature: RegExp): { row: ClientRowState; index: number } {
   const index = ui.clients.rows.findIndex((r) => feature.test(r.feature));
   assert.ok(index >= 0, `no row for ${String(feature)}; rows: ${ui.clients.rows.map((r) => r.feature).join(' | ')}; notes: ${ui.clients.notes.join(' | ')}`);
@@ -76,7 +83,8 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
   });
 
   it('clicking an issue reveals its line in the source editor', async () => {
-    const doc = api.preview.current()!.document;
+    const doc = await fixtureShown(api);
+    await api.preview.click('#tab-clients');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('welcome.md')), vscode.ViewColumn.One);
     const ui = await clientsShown(api);
     const { index } = rowOf(ui, /svg/i);
@@ -93,6 +101,7 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
   });
 
   it('follows sendAsEmail.check.clients and check.disable', async () => {
+    await fixtureShown(api);
     await settings().update('check.clients', ['outlook'], vscode.ConfigurationTarget.WorkspaceFolder);
     let ui = await clientsShown(api, (u) => u.clients.families.length === 1);
     assert.deepStrictEqual(ui.clients.families, ['Outlook']);
@@ -105,6 +114,7 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
   });
 
   it('dark mode: forced inversion filters the frame and inverts its images back; the email’s own styles apply its prefers-color-scheme: dark rules', async () => {
+    await fixtureShown(api);
     await api.preview.click('#tab-html');
     await api.preview.click('#dark-invert');
     let ui = await waitFor(async () => {
@@ -113,7 +123,7 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
     });
     assert.match(ui.dark.frameFilter, /invert\(1\)/);
     assert.strictEqual(ui.dark.imagesReinverted, true, 'the images were not inverted back');
-    assert.strictEqual(ui.dark.prefersDark, false);
+    assert.strictEqual(ui.dark.bodyBackground, 'rgb(255, 255, 255)', 'the forced mode applied the email’s own dark styles');
 
     // A new render (an edit) keeps the mode: its frame is styled before it is shown.
     const doc = api.preview.current()!.document;
@@ -132,7 +142,6 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
     });
     assert.strictEqual(ui.dark.frameFilter, 'none');
     assert.strictEqual(ui.dark.frameColorScheme, 'dark');
-    assert.strictEqual(ui.dark.prefersDark, true, 'the frame does not prefer dark');
     assert.strictEqual(ui.dark.bodyBackground, 'rgb(16, 32, 48)', "the email's dark styles do not apply");
     assert.strictEqual(ui.dark.imagesReinverted, false);
 
@@ -141,26 +150,35 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
       const s = await api.preview.ui();
       return s.dark.mode === 'off' && s;
     });
-    assert.strictEqual(ui.dark.prefersDark, false);
-    assert.strictEqual(ui.dark.bodyBackground, 'rgb(255, 255, 255)');
+    assert.strictEqual(ui.dark.bodyBackground, 'rgb(255, 255, 255)', 'the email’s dark styles stayed on');
     assert.strictEqual(ui.dark.frameFilter, 'none');
   });
 
   it('shows the email at 320, 375 and 600 px besides Desktop; at a phone width the Clients tab says so', async () => {
-    for (const [id, px] of [['w320', 320], ['narrow', 375], ['w600', 600]] as const) {
-      await api.preview.click(`#${id}`);
-      const ui = await waitFor(async () => {
+    // Beside the editor the panel is narrower than 600 px: its group is maximized, so that 600 px is not Desktop.
+    await fixtureShown(api);
+    const panel = api.preview.current()!.panel;
+    panel.reveal(panel.viewColumn, false);
+    await vscode.commands.executeCommand('workbench.action.toggleMaximizeEditorGroup');
+    try {
+      await api.preview.click('#wide');
+      const desktop = await waitFor(async () => {
         const s = await api.preview.ui();
-        return s.width === id && s.frameWidth === px && s;
-      }, { message: `the ${px} px width` });
-      assert.strictEqual(ui.clients.atPhoneWidth, px < 600);
+        return s.width === 'wide' && s.frameWidth > 600 && s;
+      }, { message: 'a desktop width over 600 px' });
+      assert.strictEqual(desktop.clients.atPhoneWidth, false);
+      for (const [id, px] of [['w320', 320], ['narrow', 375], ['w600', 600]] as const) {
+        await api.preview.click(`#${id}`);
+        const ui = await waitFor(async () => {
+          const s = await api.preview.ui();
+          return s.width === id && s;
+        }, { message: `the ${px} px width` });
+        assert.strictEqual(ui.frameWidth, px, `${id}: the frame is ${ui.frameWidth} px wide`);
+        assert.strictEqual(ui.clients.atPhoneWidth, px < 600);
+      }
+      await api.preview.click('#wide');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.toggleMaximizeEditorGroup');
     }
-    await api.preview.click('#wide');
-    const ui = await waitFor(async () => {
-      const s = await api.preview.ui();
-      return s.width === 'wide' && s;
-    });
-    assert.ok(ui.frameWidth > 600, `desktop is ${ui.frameWidth} px`);
-    assert.strictEqual(ui.clients.atPhoneWidth, false);
   });
 });

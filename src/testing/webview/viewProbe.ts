@@ -10,7 +10,6 @@ export function darkState(frame: HTMLIFrameElement | null): DarkState {
     mode: paper.dataset.dark ?? '',
     frameFilter: style?.filter ?? '',
     frameColorScheme: style?.colorScheme ?? '',
-    prefersDark: !!frame?.contentWindow?.matchMedia('(prefers-color-scheme: dark)').matches,
     imagesReinverted: !!doc?.getElementById('sae-dark-reinvert'),
     bodyBackground: doc?.body && frame?.contentWindow ? frame.contentWindow.getComputedStyle(doc.body).backgroundColor : '',
   };
