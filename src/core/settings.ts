@@ -7,6 +7,7 @@ import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 // jsonc-parser is what VS Code itself uses for settings files.
 import * as jsonc from 'jsonc-parser';
+import { DEFAULT_CHECK_CLIENTS } from './check/types';
 import { ErrorCode, SendAsEmailError } from './errors';
 import { splitAddressList } from './mailbox';
 
@@ -35,6 +36,8 @@ export interface EmailSettings {
   markdown: { stylesheet: string; highlight: boolean; highlightTheme: HighlightTheme };
   inlineCss: boolean;
   images: { allowOutsideWorkspace: boolean; embedRemote: boolean; convertSvg: boolean };
+  /** The recipients check: the clients it covers, and the rule ids switched off. */
+  check: { clients: string[]; disable: string[] };
 }
 
 /** The light highlight.js themes a code block can be coloured with (one light theme: dark mode inverts it whole). */
@@ -77,6 +80,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'images.convertSvg', type: 'boolean', default: true },
   { key: 'markdown.highlight', type: 'boolean', default: true },
   { key: 'markdown.highlightTheme', type: 'string', default: 'github', enum: HIGHLIGHT_THEMES },
+  { key: 'check.clients', type: 'array', default: [...DEFAULT_CHECK_CLIENTS] },
+  { key: 'check.disable', type: 'array', default: [] },
 ] as const;
 
 /** One setting's value checked and converted as a settings file's would be; throws SETTINGS_INVALID naming it. */
@@ -114,6 +119,10 @@ export function settingsFromLookup(get: (key: string) => unknown): EmailSettings
       allowOutsideWorkspace: v('images.allowOutsideWorkspace') as boolean,
       embedRemote: v('images.embedRemote') as boolean,
       convertSvg: v('images.convertSvg') as boolean,
+    },
+    check: {
+      clients: v('check.clients') as string[],
+      disable: v('check.disable') as string[],
     },
   };
 }

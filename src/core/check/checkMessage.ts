@@ -50,6 +50,7 @@ export async function checkMessage(input: CheckInput, env: CheckEnvironment = {}
     issues,
     clients: ids.map(clientName),
     families: [...new Set(ids.map(familyOf))],
+    familyOf: Object.fromEntries(ids.map((id) => [clientName(id), familyOf(id)])),
     untested: untestedClients(),
     dataDate: engine.dataDate,
     unknownClients: unknown,

@@ -49,6 +49,8 @@ export interface CheckReport {
   clients: string[];
   /** The families checked (`Gmail`, `Outlook`, `Apple Mail`, `Yahoo`, `Thunderbird`…), in order, for table columns. */
   families: string[];
+  /** Each client's family (`Outlook.com` -> `Outlook`, `Thunderbird` -> `Thunderbird`). */
+  familyOf: Record<string, string>;
   /** Clients people use that the data has no entry for (QQ Mail, 163, Foxmail): nothing is known about them. */
   untested: string[];
   /** The day the data was last updated (YYYY-MM-DD). */
