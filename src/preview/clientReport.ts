@@ -5,12 +5,10 @@
 import type { CheckIssue, CheckReport } from '../core/check/types';
 import type { ClientIssueView, ClientsView } from './messages';
 
-/** A client's family: `Outlook (Windows)` belongs to `Outlook`, `Thunderbird` to itself. */
-export function inFamily(client: string, family: string): boolean {
-  return client === family || client.startsWith(`${family} (`);
-}
+/** Issues the preview already shows in its warnings bar (the Gmail clip), not repeated in the tab. */
+const SHOWN_ELSEWHERE = new Set(['gmail-clip']);
 
-function issueView(issue: CheckIssue, families: readonly string[]): ClientIssueView {
+function issueView(issue: CheckIssue, report: CheckReport): ClientIssueView {
   return {
     severity: issue.severity,
     feature: issue.feature,
@@ -18,10 +16,12 @@ function issueView(issue: CheckIssue, families: readonly string[]): ClientIssueV
     fix: issue.fix,
     ...(issue.testedDate ? { testedDate: issue.testedDate } : {}),
     ...(issue.sourceLine ? { line: issue.sourceLine } : issue.line ? { sentLine: issue.line } : {}),
+    ...(issue.count && issue.count > 1 ? { count: issue.count } : {}),
     phoneOnly: !!issue.phoneOnly,
     notes: issue.notes ?? [],
-    clients: issue.clients,
-    cells: families.map((family) => (issue.clients.some((c) => inFamily(c, family)) ? issue.severity : null)),
+    cells: report.families.map((family) =>
+      issue.families.includes(family) ? { mark: issue.severity, clients: issue.clients.filter((c) => report.familyOf[c] === family) } : null,
+    ),
   };
 }
 
@@ -29,11 +29,14 @@ function issueView(issue: CheckIssue, families: readonly string[]): ClientIssueV
 export function clientsView(report: CheckReport): ClientsView {
   const issues: ClientIssueView[] = [];
   const other: ClientIssueView[] = [];
-  for (const issue of report.issues) (issue.clients.length > 0 ? issues : other).push(issueView(issue, report.families));
-  return { families: report.families, issues, other, untested: report.untested, dataDate: report.dataDate };
+  for (const issue of report.issues) {
+    if (SHOWN_ELSEWHERE.has(issue.id)) continue;
+    (issue.clients.length > 0 ? issues : other).push(issueView(issue, report));
+  }
+  return { families: report.families, issues, other, untested: report.untested, unknownClients: report.unknownClients, dataDate: report.dataDate };
 }
 
 /** The tab when the check could not run: why, and nothing else claimed. */
 export function failedClientsView(reason: string): ClientsView {
-  return { families: [], issues: [], other: [], untested: [], dataDate: '', failed: reason };
+  return { families: [], issues: [], other: [], untested: [], unknownClients: [], dataDate: '', failed: reason };
 }

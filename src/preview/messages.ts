@@ -118,13 +118,13 @@ export interface ClientIssueView {
   line?: number;
   /** 1-based line in the sent HTML, shown when the source has none. */
   sentLine?: number;
+  /** The same issue in this many places (the line is the first). */
+  count?: number;
   phoneOnly: boolean;
   /** The data's notes on partial support (English only). */
   notes: string[];
-  /** The clients affected, by name. */
-  clients: string[];
-  /** One mark per family of `ClientsView.families`, in order: not supported, partly supported, or none. */
-  cells: ('error' | 'warning' | null)[];
+  /** One cell per family of `ClientsView.families`, in order: not supported or partly supported, by which clients. */
+  cells: ({ mark: 'error' | 'warning'; clients: string[] } | null)[];
 }
 
 /** The Clients tab: the check of the HTML as sent, against the families checked. */
@@ -136,6 +136,8 @@ export interface ClientsView {
   other: ClientIssueView[];
   /** Clients people use that the data knows nothing about (QQ Mail, 163, Foxmail). */
   untested: string[];
+  /** Names in sendAsEmail.check.clients that the data does not know (skipped). */
+  unknownClients: string[];
   /** The newest test date of the data used. */
   dataDate: string;
   /** The check could not run: why. */

@@ -54,6 +54,8 @@ export function pageStrings(): Record<string, string> {
     'Checked the HTML as sent against: {0}.': l10n.t('Checked the HTML as sent against: {0}.'),
     'No issues found for: {0}.': l10n.t('No issues found for: {0}.'),
     Feature: l10n.t('Feature'),
+    '{0} ({1} places)': l10n.t('{0} ({1} places)'),
+    'Not checked, unknown to the data: {0}. See sendAsEmail.check.clients.': l10n.t('Not checked, unknown to the data: {0}. See sendAsEmail.check.clients.'),
     '✖ not supported, ◐ partly supported. Issues marked Phone matter at phone width.': l10n.t('✖ not supported, ◐ partly supported. Issues marked Phone matter at phone width.'),
     'Other checks': l10n.t('Other checks'),
     'Not covered by the data: {0}. Nothing is known about how they show this message.': l10n.t('Not covered by the data: {0}. Nothing is known about how they show this message.'),

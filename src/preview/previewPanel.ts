@@ -291,7 +291,7 @@ export class PreviewPanel implements vscode.Disposable {
     if (!this.post(message)) return;
     this.images.rendered(images);
     const source = { text: this.document.getText(), kind: documentKind(this.document) };
-    this.clients.rendered({ renderId, documentKey: message.documentKey, input: checkInputOf(view.composed, source, (readSettings(this.document.uri) as { check?: { clients: string[]; disable: string[] } }).check ?? {}) });
+    this.clients.rendered({ renderId, documentKey: message.documentKey, input: checkInputOf(view.composed, source, readSettings(this.document.uri).check) });
     this.postEmitter.fire({ uri: message.documentKey, renderId, documentVersion: view.documentVersion });
     this.deps.log.debug(
       `Preview render ${renderId} of ${message.source} v${view.documentVersion}: ${formatBytes(message.totalSize)}, ` +

@@ -40,7 +40,7 @@ function describe(issue: ClientIssueView): HTMLElement {
     phone.title = t('Matters at phone width');
     cell.appendChild(phone);
   }
-  cell.appendChild(el('div', 'message', issue.message));
+  cell.appendChild(el('div', 'message', issue.count ? t('{0} ({1} places)', issue.message, issue.count) : issue.message));
   cell.appendChild(el('div', 'fix', t('Fix: {0}', issue.fix)));
   for (const note of issue.notes) cell.appendChild(el('div', 'note', note));
   return cell;
@@ -53,16 +53,14 @@ function lineCell(issue: ClientIssueView): HTMLElement {
   return cell;
 }
 
-function row(issue: ClientIssueView, families: string[]): HTMLElement {
+function row(issue: ClientIssueView): HTMLElement {
   const tr = el('tr', `issue ${issue.severity}${issue.phoneOnly ? ' phone-only' : ''}`);
   tr.appendChild(describe(issue));
-  issue.cells.forEach((mark, i) => {
-    const family = families[i] ?? '';
-    const clients = issue.clients.filter((c) => c === family || c.startsWith(`${family} (`)).join(', ');
-    const td = el('td', `mark ${mark ?? 'none'}`, mark === 'error' ? '✖' : mark === 'warning' ? '◐' : '');
-    if (mark) td.title = mark === 'error' ? t('Not supported: {0}', clients) : t('Partly supported: {0}', clients);
+  for (const cell of issue.cells) {
+    const td = el('td', `mark ${cell?.mark ?? 'none'}`, cell?.mark === 'error' ? '✖' : cell ? '◐' : '');
+    if (cell) td.title = cell.mark === 'error' ? t('Not supported: {0}', cell.clients.join(', ')) : t('Partly supported: {0}', cell.clients.join(', '));
     tr.appendChild(td);
-  });
+  }
   tr.appendChild(lineCell(issue));
   tr.appendChild(el('td', 'tested', issue.testedDate ?? ''));
   return tr;
@@ -73,7 +71,7 @@ function table(issues: ClientIssueView[], families: string[], className: string,
   const head = el('tr');
   for (const h of [first, ...families, t('Line'), t('Tested')]) head.appendChild(el('th', undefined, h));
   tbl.appendChild(head);
-  for (const issue of issues) tbl.appendChild(row(issue, families));
+  for (const issue of issues) tbl.appendChild(row(issue));
   return tbl;
 }
 
@@ -99,6 +97,7 @@ function render(report: ClientsView): void {
     view.appendChild(el('p', 'legend', t('✖ not supported, ◐ partly supported. Issues marked Phone matter at phone width.')));
   }
   if (report.other.length) view.appendChild(table(report.other, [], 'other-table', t('Other checks')));
+  if (report.unknownClients.length) view.appendChild(el('p', 'unknown', t('Not checked, unknown to the data: {0}. See sendAsEmail.check.clients.', report.unknownClients.join(', '))));
   if (report.untested.length) view.appendChild(el('p', 'untested', t('Not covered by the data: {0}. Nothing is known about how they show this message.', report.untested.join(', '))));
   if (report.dataDate) view.appendChild(el('p', 'data-date', t('Data from caniemail.com, last tested {0}.', report.dataDate)));
 }
