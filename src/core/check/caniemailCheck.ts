@@ -41,10 +41,19 @@ export function runOnHtml(engine: CheckEngine, html: string, clients: readonly s
 }
 
 /**
- * Every sent message has these elements (compose writes them) and webmail replaces them with its own: the data
- * marks them unsupported, which no author can act on, and would fail every `check`.
+ * Every sent message has these (compose writes them): webmail replaces the document's skeleton with its own, and a
+ * client that ignores the color-scheme hint shows the message as if it were absent. The data marks them unsupported,
+ * which no author can act on, and would fail every `check`.
  */
-const SKELETON = new Set(['<html> element', '<head> element', '<body> element', '<meta> element', '<title> element']);
+const SKELETON = new Set([
+  '<html> element',
+  '<head> element',
+  '<body> element',
+  '<meta> element',
+  '<title> element',
+  'HTML5 doctype',
+  'color-scheme meta tag',
+]);
 
 export function groupFindings(engine: CheckEngine, findings: readonly EngineFinding[], clientOrder: readonly string[]): CaniemailIssue[] {
   const groups = new Map<string, { title: string; support: 'none' | 'partial'; clients: Set<string>; notes: Set<string>; line?: number }>();

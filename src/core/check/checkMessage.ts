@@ -5,9 +5,11 @@
  */
 import type { Element } from 'domhandler';
 import { forEachElement } from '../source/dom';
+import { DEFAULT_STYLESHEET } from '../source/stylesheet';
 import { groupFindings, runOnHtml } from './caniemailCheck';
 import { clientName, familyOf, resolveClients, untestedClients } from './clients';
 import { extraRules } from './extraRules';
+import * as l10n from '@vscode/l10n';
 import { mapToSource, needlesForTitle, TextLines, type LocatedIssue } from './lines';
 import { loadEngine } from './loadEngine';
 import { otherChecks } from './otherChecks';
@@ -43,6 +45,7 @@ export async function checkMessage(input: CheckInput, env: CheckEnvironment = {}
 
   const kept = collapse(found.filter((i) => !isDisabled(i.id, disabled)));
   mapToSource(kept, input.sourceText);
+  if (input.sourceKind === 'markdown' && !input.customStylesheet) softenBuiltIn(kept);
   const issues: CheckIssue[] = kept
     .map(({ needles: _needles, ...issue }) => issue)
     .sort((a, b) => (a.severity === b.severity ? (a.line ?? 0) - (b.line ?? 0) : a.severity === 'error' ? -1 : 1));
@@ -55,6 +58,21 @@ export async function checkMessage(input: CheckInput, env: CheckEnvironment = {}
     dataDate: engine.dataDate,
     unknownClients: unknown,
   };
+}
+
+/**
+ * The built-in Markdown stylesheet uses media queries and a few properties some clients ignore, on purpose: the
+ * message reads well without them. What only it brings is a warning, said to come from it, not an error: otherwise
+ * every Markdown document would fail `check`.
+ */
+function softenBuiltIn(issues: LocatedIssue[]): void {
+  const builtIn = new TextLines(DEFAULT_STYLESHEET);
+  for (const issue of issues) {
+    if (issue.severity !== 'error' || !issue.id.startsWith('caniemail:') || issue.sourceLine || !issue.needles) continue;
+    if (builtIn.find(issue.needles) === undefined) continue;
+    issue.severity = 'warning';
+    issue.message = `${issue.message} ${l10n.t('It comes from the built-in stylesheet, which is written to read well without it.')}`;
+  }
 }
 
 /** `caniemail:css-position` is switched off by itself or by `css-position`; `caniemail` switches off the whole data. */

@@ -78,6 +78,11 @@ export interface CheckInput {
   sourceText?: string;
   sourceKind: 'markdown' | 'html';
   /**
+   * Markdown only: styled by `sendAsEmail.markdown.stylesheet`, not the built-in stylesheet (whose deliberate uses of
+   * features some clients ignore are warnings, not errors).
+   */
+  customStylesheet?: boolean;
+  /**
    * Clients to check: family names (`gmail`, `outlook`, `apple-mail`, `yahoo`, `thunderbird`, `samsung-email`…) or
    * caniemail client ids (`gmail.desktop-webmail`, `outlook.windows`). Default: DEFAULT_CHECK_CLIENTS.
    */
