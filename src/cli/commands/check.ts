@@ -6,6 +6,7 @@
 import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { checkMessage } from '../../core/check/checkMessage';
+import { joinList } from '../../core/check/clients';
 import type { CheckIssue, CheckReport } from '../../core/check/types';
 import { ExitCode } from '../../core/errors';
 import { composePreview } from '../../core/message/compose';
@@ -32,7 +33,7 @@ export async function check(opts: CliOptions, io: Io): Promise<number> {
     inlineImages: composed.inlineImages.map((img) => ({ name: img.filename, size: img.size, sourceLine: img.refs[0]?.line })),
   });
   if (report.unknownClients.length > 0) {
-    throw usage(l10n.t('--clients: unknown client "{0}"; use families such as gmail, outlook, apple-mail, yahoo, thunderbird, or ids such as outlook.windows.', report.unknownClients.join(', ')));
+    throw usage(l10n.t('--clients: unknown client "{0}"; use families such as gmail, outlook, apple-mail, yahoo, thunderbird, or ids such as outlook.windows.', joinList(report.unknownClients)));
   }
   const file = path.relative(io.cwd, doc.path) || doc.path;
   io.out(opts.format === 'json' ? JSON.stringify(jsonReport(file, report), null, 2) : textReport(file, report));
@@ -73,7 +74,7 @@ function textReport(file: string, report: CheckReport): string {
   const errors = report.issues.filter((i) => i.severity === 'error').length;
   const warnings = report.issues.length - errors;
   lines.push(l10n.t('{0}: {1} errors, {2} warnings.', file, errors, warnings));
-  lines.push(l10n.t('Clients checked: {0} (caniemail data of {1}).', report.clients.join(', '), report.dataDate));
+  lines.push(l10n.t('Clients checked: {0} (caniemail data of {1}).', joinList(report.clients), report.dataDate));
   for (const issue of report.issues) {
     const at = where(issue);
     const place = at.line === undefined ? file : at.in === 'source' ? `${file}:${at.line}` : l10n.t('{0} (line {1} of the HTML as sent)', file, at.line);
@@ -83,10 +84,10 @@ function textReport(file: string, report: CheckReport): string {
     for (const note of issue.notes ?? []) lines.push(`    ${note}`);
     lines.push('    ' + l10n.t('Fix: {0}', issue.fix));
     const facts = [issue.testedDate ? l10n.t('tested {0}', issue.testedDate) : '', issue.phoneOnly ? l10n.t('matters at phone width') : ''].filter(Boolean);
-    if (facts.length > 0) lines.push(`    (${facts.join('; ')})`);
+    if (facts.length > 0) lines.push('    ' + l10n.t('({0})', joinList(facts)));
   }
   lines.push('');
-  lines.push(l10n.t('Not in the caniemail data, so not checked: {0}. Test in them yourself.', report.untested.join(', ')));
+  lines.push(l10n.t('Not in the caniemail data, so not checked: {0}. Test in them yourself.', joinList(report.untested)));
   if (report.issues.length > 0) lines.push(l10n.t('Switch a rule off with sendAsEmail.check.disable and its id (in brackets).'));
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
  * verdicts grouped into one issue per feature and severity, with the clients affected, a fix and the test date.
  */
 import * as l10n from '@vscode/l10n';
-import { clientName, familyOf, isPhoneClient } from './clients';
+import { clientName, familyOf, isPhoneClient, joinList } from './clients';
 import { fixFor } from './fixes';
 import { needlesForTitle, TextLines } from './lines';
 import type { CheckEngine } from './loadEngine';
@@ -74,7 +74,7 @@ export function groupFindings(engine: CheckEngine, findings: readonly EngineFind
     const feature = engine.featureByTitle(g.title);
     const slug = feature?.slug ?? g.title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const clients = ids.map(clientName);
-    const list = clients.join(', ');
+    const list = joinList(clients);
     issues.push({
       id: `caniemail:${slug}`,
       title: g.title,

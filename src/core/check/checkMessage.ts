@@ -71,7 +71,7 @@ function softenBuiltIn(issues: LocatedIssue[]): void {
     if (issue.severity !== 'error' || !issue.id.startsWith('caniemail:') || issue.sourceLine || !issue.needles) continue;
     if (builtIn.find(issue.needles) === undefined) continue;
     issue.severity = 'warning';
-    issue.message = `${issue.message} ${l10n.t('It comes from the built-in stylesheet, which is written to read well without it.')}`;
+    issue.message = l10n.t('{0} It comes from the built-in stylesheet, which is written to read well without it.', issue.message);
   }
 }
 

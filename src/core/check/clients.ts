@@ -91,6 +91,11 @@ export function clientName(id: string): string {
   }
 }
 
+/** `a, b, c` in the reader's language (`a、b、c` in Chinese). */
+export function joinList(items: readonly string[]): string {
+  return items.length === 0 ? '' : items.reduce((a, b) => l10n.t('{0}, {1}', a, b));
+}
+
 /** Phone apps: an issue only they have matters at phone width. */
 export function isPhoneClient(id: string): boolean {
   return /\.(android|ios|mobile-webmail)$/.test(id);

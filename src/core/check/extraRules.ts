@@ -4,7 +4,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { Element } from 'domhandler';
-import { clientName, familyOf, isPhoneClient } from './clients';
+import { clientName, familyOf, isPhoneClient, joinList } from './clients';
 import { fixFor } from './fixes';
 import type { LocatedIssue, TextLines } from './lines';
 import type { CheckEngine } from './loadEngine';
@@ -91,7 +91,7 @@ function fromData(ctx: RuleContext, id: string, slug: string, feature: string, l
   }
   const testedDate = ctx.engine.featureBySlug(slug)?.lastTestDate;
   const make = (ids: string[], severity: 'error' | 'warning'): LocatedIssue => {
-    const list = ids.map(clientName).join(', ');
+    const list = joinList(ids.map(clientName));
     return {
       id,
       severity,
