@@ -100,6 +100,12 @@ describe('make the message survive (issue 14)', function () {
       assert.deepStrictEqual([inlineParts(parsed)[0].contentType, imageSize(inlineParts(parsed)[0].content).width], ['image/png', 240]);
     });
 
+    it('draws an SVG only CSS uses as a background at its own size (a background has no width to halve it)', async () => {
+      const m = await composeMessage(md('<div style="background: url(img/round.svg)">Panel</div>\n'), options());
+      assert.deepStrictEqual(m.inlineImages.map((i) => [i.contentType, imageSize(i.content).width]), [['image/png', 300]]);
+      assert.match(m.html, /url\(['"]?cid:/);
+    });
+
     it('sendAsEmail.images.convertSvg off: the SVG travels as it is', async () => {
       const m = await composeMessage(md('![Sales chart](img/chart.svg)\n'), options((s) => (s.images.convertSvg = false)));
       const part = inlineParts(await simpleParser(m.raw))[0];
@@ -201,6 +207,7 @@ describe('make the message survive (issue 14)', function () {
       assert.strictEqual(await lang(`${HEADER.replace('---\nfrom', '---\nlang: fr\nfrom')}Bonjour\n`), 'fr');
       assert.strictEqual(await lang(`${HEADER}# 本周报告\n\n机房温度超过 35°C，请检查 UPS 状态。\n`), 'zh-CN');
       assert.strictEqual(await lang(`${HEADER}# 今週のレポート\n\nサーバーの温度が上がっています。\n`), 'ja');
+      assert.strictEqual(await lang(`${HEADER}# 本周报告\n\n我们在东京的の字招牌店开会，讨论机房温度、电源和网络的状态。\n`), 'zh-CN');
       assert.strictEqual(await lang(`${HEADER}# 주간 보고서\n\n서버 온도가 올라갔습니다.\n`), 'ko');
       assert.strictEqual(await lang(`${HEADER}# Weekly report\n\nThe servers are fine. 一\n\n\`\`\`\n中文代码注释 中文代码注释 中文代码注释\n\`\`\`\n`), 'en');
       assert.strictEqual(await lang('<html lang="de"><body><p>Hallo 你好你好你好你好你好你好</p></body></html>', 'page.html'), 'de');

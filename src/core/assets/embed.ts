@@ -14,7 +14,7 @@ import type { InlineImage, Warning } from '../types';
 import type { AssetContext } from './assetContext';
 import { inlinePart, loadData, localImageLoader, loadRemote, type LoadResult } from './loadImage';
 import { imageProblem, shorten, webpWarning } from './problems';
-import { svgToPng } from './svgToPng';
+import { SVG_DENSITY, svgToPng } from './svgToPng';
 import { type CidReference, collectReferences } from './references';
 import { allowedRoots, classify, safeDecode } from './resolve';
 
@@ -70,9 +70,11 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
   await Promise.all([...loads].map(async ([key, p]) => settled.set(key, await p)));
   ctx.signal?.throwIfAborted();
   if (ctx.convertSvg) {
+    // Twice the pixels for an <img> (shown at half size by its width); a CSS background is drawn at its pixel size.
+    const inImg = new Set(targets.filter((t, i) => refs[i].img).map((t) => t.key));
     await Promise.all(
       [...settled].map(async ([key, res]) => {
-        if (res.ok && res.type.ext === 'svg') settled.set(key, await svgToPng(res));
+        if (res.ok && res.type.ext === 'svg') settled.set(key, await svgToPng(res, inImg.has(key) ? SVG_DENSITY : 1));
       }),
     );
   }

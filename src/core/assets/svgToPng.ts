@@ -17,8 +17,11 @@ export const SVG_MAX_SIDE = 2400;
 const recent = new Map<string, LoadedImage>();
 const RECENT_MAX = 16;
 
-/** `res` (an SVG) as a PNG image: new bytes, a `.png` name, and the size it is shown at. */
-export async function svgToPng(res: LoadedImage): Promise<LoadResult> {
+/**
+ * `res` (an SVG) as a PNG image: new bytes, a `.png` name, and the size it is shown at. `density`: pixels per CSS
+ * pixel; 1 for an image only CSS backgrounds use (a background has no width attribute to show it at half size).
+ */
+export async function svgToPng(res: LoadedImage, density = SVG_DENSITY): Promise<LoadResult> {
   let svg: Buffer;
   try {
     // A streamed compose keeps no bytes: an SVG is small, and its PNG is held like a data: image.
@@ -26,12 +29,12 @@ export async function svgToPng(res: LoadedImage): Promise<LoadResult> {
   } catch (e) {
     return { ok: false, code: ErrorCode.IMAGE_INVALID, reason: { kind: 'svg-failed', detail: (e as NodeJS.ErrnoException).code ?? String(e) }, path: res.source };
   }
-  const hash = crypto.createHash('sha256').update(svg).digest('hex');
+  const hash = `${density}:${crypto.createHash('sha256').update(svg).digest('hex')}`;
   const cached = recent.get(hash);
   if (cached) return { ...cached, source: res.source, filename: pngName(res.filename) };
   const { rasterizeSvg } = await import('./svgRender');
   try {
-    const raster = await rasterizeSvg(svg, SVG_DENSITY, SVG_MAX_SIDE);
+    const raster = await rasterizeSvg(svg, density, SVG_MAX_SIDE);
     const png = Buffer.from(raster.png.buffer, raster.png.byteOffset, raster.png.byteLength);
     const converted: LoadedImage = {
       ok: true,

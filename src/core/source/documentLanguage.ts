@@ -13,8 +13,8 @@ const SAMPLE_CHARS = 50_000;
 const SHARE = 0.2;
 
 /**
- * The language of `text` from its script: `ja` when it has kana, `ko` for Hangul, `zh-CN` for Chinese characters
- * (Han without kana), else `en`. A script decides when it makes at least a fifth of the letters.
+ * The language of `text` from its script: `ja` for Chinese characters with kana (a tenth of them or more), `ko` for
+ * Hangul, `zh-CN` for Chinese characters, else `en`. A script decides when it makes at least a fifth of the letters.
  */
 export function detectLanguage(text: string): string {
   let letters = 0;
@@ -29,7 +29,8 @@ export function detectLanguage(text: string): string {
     else if (/\p{Script=Hangul}/u.test(ch)) hangul++;
   }
   if (letters === 0) return 'en';
-  if (kana > 0 && (kana + han) / letters >= SHARE) return 'ja';
+  // Japanese writes kana between its kanji; a stray kana in Chinese text (a brand's の) does not make it Japanese.
+  if (kana >= 0.1 * (kana + han) && (kana + han) / letters >= SHARE) return 'ja';
   if (hangul / letters >= SHARE) return 'ko';
   if (han / letters >= SHARE) return 'zh-CN';
   return 'en';
