@@ -49,8 +49,16 @@ export function checkInputOf(
   };
 }
 
+/**
+ * How long a shown render must stay the latest before it is checked. The check is CPU work in the extension host
+ * (a few hundred ms on a large newsletter): while the user types, each render is replaced before its check starts,
+ * so the check never stands between an edit and its render.
+ */
+export const CHECK_QUIET_MS = 400;
+
 export class ClientCheck {
   private checker: Promise<CheckMessage> | undefined;
+  private timer: NodeJS.Timeout | undefined;
   /** The render last posted, until the page says it is shown. */
   private waiting: CheckRequest | undefined;
   /** The last check's input and view: a render that changed only the form is not checked again. */
@@ -66,13 +74,23 @@ export class ClientCheck {
     this.waiting = request;
   }
 
-  /** The page has shown render `renderId` with all of its images. */
+  /** The page has shown render `renderId` with all of its images: checked unless another render comes first. */
   shown(renderId: number): void {
     const request = this.waiting;
     if (!request || request.renderId !== renderId) return;
     this.waiting = undefined;
-    // Messages already queued (images, the page's next ones) go first.
-    setTimeout(() => void this.run(request), 0);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run(request);
+    }, CHECK_QUIET_MS);
+  }
+
+  /** Another render is on its way (an edit, the form): the one waiting is not worth checking. */
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.waiting = undefined;
   }
 
   private async run(request: CheckRequest): Promise<void> {

@@ -177,6 +177,7 @@ export class PreviewPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.debounce);
+    this.clients.cancel();
     this.disposeEmitter.fire();
     this.webviewPanel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
@@ -189,12 +190,14 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   private scheduleRender(): void {
+    this.clients.cancel();
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.requestRender(), PreviewPanel.debounceMs);
   }
 
   /** Composes now, or once more after the compose in progress (never two at a time). */
   private requestRender(): void {
+    this.clients.cancel();
     this.renderWanted = true;
     if (!this.rendering) void this.renderLoop();
   }
