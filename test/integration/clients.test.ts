@@ -10,6 +10,7 @@ import { closePreview, getApi, openPreview, recordWorkspaceSettings, revertAndCl
 const FIXTURE = 'preview/clients.html';
 /** 1-based lines of the fixture's problems. */
 const SVG_LINE = 19;
+const FIXED_WIDTH_LINE = 20;
 
 /** The Clients tab once it holds a report for the document shown. */
 async function clientsShown(api: SendAsEmailApi, accept: (ui: UiState) => boolean = () => true): Promise<UiState> {
@@ -76,6 +77,11 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
       ui.warnings.some((w) => w === `${total} issues for recipients’ email clients: see the Clients tab`),
       `warnings: ${ui.warnings.join(' | ')}`,
     );
+    // A check about no client in particular, which matters at phone width: below the table, marked Phone.
+    const fixed = ui.clients.other.find((r) => /fixed width/i.test(r.feature));
+    assert.ok(fixed, `other checks: ${ui.clients.other.map((r) => r.feature).join(' | ')}`);
+    assert.strictEqual(fixed.phone, true, 'the fixed width is not marked as a phone issue');
+    assert.strictEqual(fixed.line, String(FIXED_WIDTH_LINE));
     const untested = ui.clients.notes.find((n) => n.startsWith('Not covered by the data'));
     assert.ok(untested && /QQ Mail/.test(untested) && /163/.test(untested) && /Foxmail/.test(untested), `notes: ${ui.clients.notes.join(' | ')}`);
     // The check ran after the email was shown: its cost (the first one loads the checker) is on record.
@@ -154,7 +160,7 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
     assert.strictEqual(ui.dark.frameFilter, 'none');
   });
 
-  it('shows the email at 320, 375 and 600 px besides Desktop; at a phone width the Clients tab says so', async () => {
+  it('shows the email at 320, 375 and 600 px besides Desktop (wider content scrolls); at a phone width the Clients tab marks its phone issues', async () => {
     // Beside the editor the panel is narrower than 600 px: its group is maximized, so that 600 px is not Desktop.
     await fixtureShown(api);
     const panel = api.preview.current()!.panel;
@@ -173,7 +179,9 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
           const s = await api.preview.ui();
           return s.width === id && s;
         }, { message: `the ${px} px width` });
-        assert.strictEqual(ui.frameWidth, px, `${id}: the frame is ${ui.frameWidth} px wide`);
+        // The paper takes the width; the fixture's 480 px block makes the frame wider at phone widths, never cropped.
+        assert.strictEqual(ui.email.paperWidth, px, `${id}: the paper is ${ui.email.paperWidth} px wide`);
+        assert.strictEqual(ui.frameWidth, Math.max(px, ui.email.contentWidth), `${id}: the frame is ${ui.frameWidth} px wide`);
         assert.strictEqual(ui.clients.atPhoneWidth, px < 600);
       }
       await api.preview.click('#wide');
