@@ -39,6 +39,8 @@ export function viewStateOf(saved: { width?: unknown; dark?: unknown }): ViewSta
 
 /** The conditions of the media rules rewritten for the `scheme` mode, as the email wrote them. */
 const originalMedia = new WeakMap<CSSMediaRule, string>();
+/** Documents whose rules were rewritten: a frame never shown in that mode is not walked (the first render stays as fast). */
+const rewritten = new WeakSet<Document>();
 const SCHEME_QUERY = /\(\s*prefers-color-scheme\s*:\s*(dark|light)\s*\)/gi;
 
 /** Every media rule of the frame's style sheets (nested ones too). The frame's rules are not this window's classes. */
@@ -62,6 +64,9 @@ function mediaRules(doc: Document): CSSMediaRule[] {
 
 /** Makes the email's `prefers-color-scheme: dark` rules apply (and its light ones not), or puts them back. */
 function preferDark(doc: Document, on: boolean): void {
+  if (!on && !rewritten.has(doc)) return;
+  if (on) rewritten.add(doc);
+  else rewritten.delete(doc);
   for (const rule of mediaRules(doc)) {
     const original = originalMedia.get(rule);
     if (!on) {
