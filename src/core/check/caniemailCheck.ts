@@ -36,8 +36,57 @@ export function runOnHtml(engine: CheckEngine, html: string, clients: readonly s
     }
     return open + css.replace(/[^\n]/g, '') + close;
   });
-  findings.push(...engine.runCaniemail({ html: emptied, clients }));
+  const { html: distinct, lines } = distinctTags(emptied);
+  for (const f of engine.runCaniemail({ html: distinct, clients })) findings.push({ ...f, line: f.line === undefined ? undefined : lines[f.line - 1] });
   return findings;
+}
+
+const TAG_OR_COMMENT = /<!--[\s\S]*?-->|<([a-zA-Z][^\s/>]*)((?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?)*)\s*\/?>/g;
+const ATTRIBUTE = /\s+([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?/g;
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const URL_ATTRIBUTES = new Set(['src', 'href', 'background', 'poster']);
+const TEXT_ATTRIBUTES = new Set(['alt', 'title', 'class', 'id', 'name', 'aria-label']);
+
+/**
+ * caniemail looks at each element alone (its name, attributes, inline style, image format), and a newsletter repeats
+ * the same few tags hundreds of times (CSS inlining gives every paragraph the same style). It is given one line per
+ * distinct tag instead, in the order first seen; `lines[i]` is the HTML line of line i + 1. Addresses keep only what
+ * the data reads (scheme, file extension, data: type), texts nothing.
+ */
+export function distinctTags(html: string): { html: string; lines: number[] } {
+  const text = new TextLines(html);
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const lines: number[] = [];
+  for (const m of html.matchAll(TAG_OR_COMMENT)) {
+    let tag: string;
+    if (m[1] === undefined) tag = '<!-- -->';
+    else {
+      const name = m[1].toLowerCase();
+      const attributes = (m[2] ?? '').replace(ATTRIBUTE, (_a, key: string, value: string | undefined) => {
+        const k = key.toLowerCase();
+        if (value === undefined) return ` ${k}`;
+        const v = value.replace(/^["']|["']$/g, '');
+        const kept = URL_ATTRIBUTES.has(k) ? urlShape(v) : TEXT_ATTRIBUTES.has(k) ? 'x' : v;
+        return ` ${k}="${kept.replace(/"/g, '&quot;')}"`;
+      });
+      tag = VOID.has(name) ? `<${name}${attributes}>` : `<${name}${attributes}></${name}>`;
+    }
+    if (seen.has(tag)) continue;
+    seen.add(tag);
+    out.push(tag);
+    lines.push(text.lineOf(m.index ?? 0));
+  }
+  // Inside one element: caniemail checks a top-level <style> (or comment) only below an element.
+  return { html: `<html>${out.join('\n')}</html>`, lines };
+}
+
+function urlShape(url: string): string {
+  const data = /^\s*data:([^;,]*)/i.exec(url);
+  if (data) return `data:${data[1]};base64,x`;
+  const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const ext = /\.([a-z0-9]+)$/i.exec(url.split(/[?#]/, 1)[0] ?? '')?.[1];
+  return `${scheme ? `${scheme}:` : ''}x${ext ? `.${ext}` : ''}`;
 }
 
 /**

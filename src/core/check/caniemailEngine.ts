@@ -3,7 +3,7 @@
  * extension's bundle nor the command-line tool parses its 650 KB of data until a check runs. loadEngine.ts requires
  * it by a computed path. Nothing from the rest of the project is imported here: it would be bundled twice.
  */
-import { caniemail, rawData } from 'caniemail';
+import { caniemail, parseHtml as parseWithStyles, rawData } from 'caniemail';
 
 /** One client's verdict on one occurrence of a feature. */
 export interface EngineFinding {
@@ -61,8 +61,34 @@ function fillUntested(clients: readonly string[]): void {
   }
 }
 
+/**
+ * The last results by input: the preview checks after every render, and an edit of the text changes neither the
+ * style sheets nor the set of distinct tags caniemail is given (see caniemailCheck.ts).
+ */
+const recent = new Map<string, EngineFinding[]>();
+const RECENT_MAX = 16;
+
+/** Forgets the remembered results (the benchmark measures a check without them). */
+export function forgetResults(): void {
+  recent.clear();
+}
+
 /** Runs caniemail on HTML (elements, attributes, inline styles) or on a style sheet's text. */
 export function runCaniemail(input: { html?: string; css?: string; clients: readonly string[] }): EngineFinding[] {
+  const key = `${input.clients.join(',')}\n${input.html !== undefined ? `html\n${input.html}` : `css\n${input.css ?? ''}`}`;
+  const known = recent.get(key);
+  if (known) {
+    recent.delete(key);
+    recent.set(key, known);
+    return known;
+  }
+  const findings = run(input);
+  recent.set(key, findings);
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  return findings;
+}
+
+function run(input: { html?: string; css?: string; clients: readonly string[] }): EngineFinding[] {
   fillUntested(input.clients);
   const result = caniemail({ clients: [...input.clients] as Parameters<typeof caniemail>[0]['clients'], ...(input.html !== undefined ? { html: input.html } : { css: input.css }) });
   const findings: EngineFinding[] = [];
@@ -75,6 +101,11 @@ export function runCaniemail(input: { html?: string; css?: string; clients: read
     }
   }
   return findings;
+}
+
+/** The HTML parsed by htmlparser2 with start offsets (`startIndex`), as caniemail parses it. */
+export function parseHtml(html: string): { document: unknown } {
+  return { document: parseWithStyles(html).document };
 }
 
 export function featureByTitle(title: string): EngineFeature | undefined {

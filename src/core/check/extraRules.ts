@@ -17,10 +17,8 @@ export interface RuleContext {
   engine: CheckEngine;
   /** caniemail ids of the clients checked. */
   clients: readonly string[];
-}
-
-export function elementLine(el: Element): number | undefined {
-  return el.sourceCodeLocation?.startLine;
+  /** The 1-based line where an element starts in the HTML. */
+  lineOf: (el: Element) => number | undefined;
 }
 
 export function extraRules(ctx: RuleContext): LocatedIssue[] {
@@ -37,12 +35,12 @@ export function extraRules(ctx: RuleContext): LocatedIssue[] {
 
   const svg = firstElement((el) => el.tagName === 'svg');
   if (svg) {
-    issues.push(...fromData(ctx, 'svg-inline', 'html-svg', l10n.t('Inline <svg>'), elementLine(svg), [/<svg[\s>]/]));
+    issues.push(...fromData(ctx, 'svg-inline', 'html-svg', l10n.t('Inline <svg>'), ctx.lineOf(svg), [/<svg[\s>]/]));
   }
 
   const dataImage = firstElement((el) => /^\s*data:/i.test(el.attribs.src ?? '') || /url\(\s*['"]?data:/i.test(styleOf(el)));
   if (dataImage) {
-    issues.push(...fromData(ctx, 'image-data-url', 'image-base64', l10n.t('data: URL image'), elementLine(dataImage), ['data:image', 'data:']));
+    issues.push(...fromData(ctx, 'image-data-url', 'image-base64', l10n.t('data: URL image'), ctx.lineOf(dataImage), ['data:image', 'data:']));
   }
 
   const cidBackground = firstElement((el) => /url\(\s*['"]?cid:/i.test(styleOf(el)) || /^\s*cid:/i.test(el.attribs.background ?? ''));
@@ -56,7 +54,7 @@ export function extraRules(ctx: RuleContext): LocatedIssue[] {
       feature: l10n.t('CSS background from a cid: image'),
       clients: ids.map(clientName),
       families: [...new Set(ids.map(familyOf))],
-      line: cidBackground ? elementLine(cidBackground) : cidInStyles,
+      line: cidBackground ? ctx.lineOf(cidBackground) : cidInStyles,
       message: l10n.t('A CSS background points to an inline (cid:) image: Thunderbird does not show it and lists the image as an attachment.'),
       fix: l10n.t('Set a background-color that reads well without the image, or use an <img> element.'),
       needles: [/background(-image)?\s*:[^;"]*url\(/, /\sbackground\s*=/],
@@ -71,7 +69,7 @@ export function extraRules(ctx: RuleContext): LocatedIssue[] {
   }
 
   const varElement = firstElement((el) => /var\(\s*--/.test(styleOf(el)));
-  const varLine = varElement ? elementLine(varElement) : firstInStyles(/var\(\s*--/);
+  const varLine = varElement ? ctx.lineOf(varElement) : firstInStyles(/var\(\s*--/);
   if (varLine) issues.push(...fromData(ctx, 'css-var', 'css-variables', 'var()', varLine, [/var\(\s*--/]));
   return issues;
 }

@@ -8,7 +8,6 @@ import { formatBytes } from '../format';
 import { GMAIL_CLIP_BYTES } from '../message/compose';
 import { collapse } from '../source/dom';
 import { contrastRatio, parseColor, styleValue } from './contrast';
-import { elementLine } from './extraRules';
 import type { LocatedIssue } from './lines';
 import type { CheckInput } from './types';
 
@@ -24,9 +23,9 @@ function issue(id: string, severity: 'error' | 'warning', feature: string, messa
   return { id, severity, feature, clients: [], families: [], message, fix, ...rest };
 }
 
-export function otherChecks(elements: readonly Element[], input: CheckInput): LocatedIssue[] {
+export function otherChecks(elements: readonly Element[], input: CheckInput, lineOf: (el: Element) => number | undefined): LocatedIssue[] {
   const issues: LocatedIssue[] = [];
-  const at = (el: Element, needles: LocatedIssue['needles']): Partial<LocatedIssue> => ({ line: elementLine(el), needles });
+  const at = (el: Element, needles: LocatedIssue['needles']): Partial<LocatedIssue> => ({ line: lineOf(el), needles });
   const src = (el: Element): string => el.attribs.src ?? '';
   const findable = (ref: string): string[] => (ref && !/^(cid|data):/i.test(ref) ? [ref] : []);
 
