@@ -70,17 +70,16 @@ const cliDemoApart = {
 };
 
 /**
- * caniemail reads its data with createRequire(import.meta.url), which a CommonJS bundle cannot run: the data is
- * imported as JSON instead, so it becomes part of the bundle.
+ * caniemail reads its data with createRequire(import.meta.url), which a CommonJS bundle cannot run: the data goes
+ * into the bundle as a JSON.parse() of its text, which V8 reads faster than the same data as an object literal.
  */
 const caniemailData = {
   name: 'caniemail-data',
   setup(build) {
-    build.onLoad({ filter: /caniemail[\\/]dist[\\/]json\.js$/ }, (args) => ({
-      contents: "import data from '../data/caniemail.json';\nexport const caniEmailJson = data;\n",
-      loader: 'js',
-      resolveDir: path.dirname(args.path),
-    }));
+    build.onLoad({ filter: /caniemail[\\/]dist[\\/]json\.js$/ }, (args) => {
+      const json = fs.readFileSync(path.join(path.dirname(args.path), '..', 'data', 'caniemail.json'), 'utf8');
+      return { contents: `export const caniEmailJson = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(json)))});\n`, loader: 'js' };
+    });
   },
 };
 
