@@ -7,6 +7,7 @@ import * as path from 'path';
 import { simpleParser } from 'mailparser';
 import { composeMessage } from '../../src/core/message/compose';
 import { htmlText, linkLabel, markdownText } from '../../src/core/message/textPart';
+import { lexMarkdown } from '../../src/core/source/markdown';
 import { defaultSettings } from '../../src/core/settings';
 import type { ComposeOptions } from '../../src/core/types';
 
@@ -152,9 +153,8 @@ describe('privacy of what is sent (issue 14)', function () {
     });
 
     it('Markdown: an image inside a link, images in lists, tables and quotes', async () => {
-      const text = await markdownText(
-        '[![Badge](img/badge.svg)](https://ci.example.com)\n\n- ![one](a/one.png)\n\n| a |\n|---|\n| ![cell](c.png) |\n\n> ![quoted](q.png)\n',
-      );
+      const body = '[![Badge](img/badge.svg)](https://ci.example.com)\n\n- ![one](a/one.png)\n\n| a |\n|---|\n| ![cell](c.png) |\n\n> ![quoted](q.png)\n';
+      const text = await markdownText(body, await lexMarkdown(body));
       assert.strictEqual(text, '[image: Badge] (https://ci.example.com)\n\n- [image: one]\n\n| a |\n|---|\n| [image: cell] |\n\n> [image: quoted]\n');
     });
 

@@ -71,7 +71,7 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
   ctx.signal?.throwIfAborted();
   if (ctx.convertSvg) {
     // Twice the pixels for an <img> (shown at half size by its width); a CSS background is drawn at its pixel size.
-    const inImg = new Set(targets.filter((t, i) => refs[i].img).map((t) => t.key));
+    const inImg = new Set(targets.filter((_t, i) => refs[i].img).map((t) => t.key));
     await Promise.all(
       [...settled].map(async ([key, res]) => {
         if (res.ok && res.type.ext === 'svg') settled.set(key, await svgToPng(res, inImg.has(key) ? SVG_DENSITY : 1));

@@ -21,7 +21,7 @@ import type { DocumentFields } from '../source/documentFields';
 import { collapse, firstHeading, serializeDocument } from '../source/dom';
 import { parseFrontMatter } from '../source/frontMatter';
 import { readHtmlHeaders } from '../source/htmlMeta';
-import { renderMarkdown } from '../source/markdown';
+import { lexMarkdown, renderMarkdown } from '../source/markdown';
 import { prepareDocument } from '../source/prepareDocument';
 import { DEFAULT_STYLESHEET } from '../source/stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mimeBuild';
@@ -96,11 +96,13 @@ async function prepareMessage(
   if (kind === 'markdown') {
     const parsed = await parseFrontMatter(doc.text);
     const stylesheet = settings.markdown.stylesheet ? await readStylesheet(settings.markdown.stylesheet, docDir) : DEFAULT_STYLESHEET;
-    const highlight = settings.markdown.highlight ? settings.markdown.highlightTheme : false;
-    $ = load(await renderMarkdown(parsed.body, stylesheet, { highlight }));
-    fields = parsed.data;
+    const body = parsed.body.replace(/\r\n?/g, '\n');
+    const tokens = await lexMarkdown(body);
     // The text part is the author's Markdown, made for reading: comments, local paths and data: URIs left out.
-    text = await markdownText(parsed.body.replace(/\r\n?/g, '\n'));
+    text = await markdownText(body, tokens);
+    const highlight = settings.markdown.highlight ? settings.markdown.highlightTheme : false;
+    $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens }));
+    fields = parsed.data;
   } else {
     $ = load(doc.text);
     fields = readHtmlHeaders($, doc.text);

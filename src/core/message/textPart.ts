@@ -31,11 +31,9 @@ export function linkLabel(text: string, href: string): string {
 /**
  * The Markdown body as the text part: the author's text as written (emphasis marks and all), with images, links,
  * raw HTML and link definitions rewritten for a reader. Code blocks and code spans are left exactly as written.
+ * `tokens`: the body lexed (source/markdown.ts `lexMarkdown`), with `\n` line ends as `body` has.
  */
-export async function markdownText(body: string): Promise<string> {
-  const { Marked } = await import('marked');
-  const marked = new Marked({ gfm: true, breaks: false, async: false });
-  const tokens = marked.lexer(body);
+export async function markdownText(body: string, tokens: Token[]): Promise<string> {
   const convert = await htmlConverter({ wordwrap: false });
   return rewrite(body, tokens, convert);
 }

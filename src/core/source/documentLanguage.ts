@@ -7,7 +7,7 @@
 export const LANGUAGE_TAG_RE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
 /** Enough text to tell the script; a long document is not read to its end. */
-const SAMPLE_CHARS = 50_000;
+export const SAMPLE_CHARS = 20_000;
 
 /** Letters needed in a script before it decides the language: a few Chinese words in an English text do not. */
 const SHARE = 0.2;

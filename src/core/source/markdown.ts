@@ -23,6 +23,14 @@ export function slugify(text: string): string {
 export interface RenderOptions {
   /** Colour fenced blocks that name their language with this theme; false: leave them plain. */
   highlight?: HighlightTheme | false;
+  /** `markdown` already lexed (`lexMarkdown`): the text part reads the same tokens, a long document is lexed once. */
+  tokens?: Token[];
+}
+
+/** The tokens of `markdown` (GFM), as `renderMarkdown` and the text part read them. */
+export async function lexMarkdown(markdown: string): Promise<Token[]> {
+  const { Marked } = await import('marked');
+  return new Marked({ gfm: true, breaks: false, async: false }).lexer(markdown);
 }
 
 /**
@@ -34,7 +42,7 @@ export async function renderMarkdown(markdown: string, stylesheet: string, optio
   const { Marked } = await import('marked');
   const seen = new Map<string, number>();
   const marked = new Marked({ gfm: true, breaks: false, async: false });
-  const tokens = marked.lexer(markdown);
+  const tokens = options.tokens ?? marked.lexer(markdown);
   // highlight.js is loaded only when a fenced block names a language.
   let highlighter: Highlighter | undefined;
   if (options.highlight && hasLanguageBlock(marked, tokens)) highlighter = await loadHighlighter(options.highlight);

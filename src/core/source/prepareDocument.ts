@@ -6,7 +6,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { imageNameAlt } from './altText';
-import { detectLanguage } from './documentLanguage';
+import { detectLanguage, SAMPLE_CHARS } from './documentLanguage';
 
 export interface PrepareOptions {
   /** `<html lang>` (front matter `lang:`); when absent, the document's own `lang`, else the language of its script. */
@@ -28,9 +28,20 @@ export function prepareDocument($: CheerioAPI, title: string, options: PrepareOp
   let colorSchemeMeta = false;
   let supportedSchemesMeta = false;
   let ownDarkStyles = false;
+  // Enough of the reader's text to tell its script, gathered on the way (code is often English in any language).
+  const sample: string[] = [];
+  let sampled = 0;
   forEachNode($.root()[0], (node) => {
     if (node.type === 'comment') {
       if (!isConditionalComment(node.data)) remove.push(node);
+      return;
+    }
+    if (node.type === 'text') {
+      const parent = node.parent && 'tagName' in node.parent ? node.parent.tagName.toLowerCase() : '';
+      if (sampled < SAMPLE_CHARS && !NOT_PROSE.has(parent)) {
+        sample.push(node.data);
+        sampled += node.data.length;
+      }
       return;
     }
     if (!('attribs' in node)) return;
@@ -83,7 +94,7 @@ export function prepareDocument($: CheerioAPI, title: string, options: PrepareOp
 
   const $html = html ? $(html) : $('html').first();
   const own = ($html.attr('lang') ?? '').trim();
-  const lang = options.lang ?? (own || detectLanguage(bodyText($)));
+  const lang = options.lang ?? (own || detectLanguage(sample.join(' ')));
   $html.attr('lang', lang);
 }
 
@@ -96,13 +107,8 @@ function firstSrcsetUrl(srcset: string): string {
   return srcset.trim().split(/\s+/)[0] ?? '';
 }
 
-/** The text a reader sees: the body without scripts, styles and code (code is often English in any language). */
-function bodyText($: CheerioAPI): string {
-  const body = $('body').first();
-  const clone = body.clone();
-  clone.find('script, style, pre, code').remove();
-  return clone.text();
-}
+/** Text in these is not the reader's prose. */
+const NOT_PROSE = new Set(['script', 'style', 'code', 'pre', 'title', 'head']);
 
 /** Every node below `root` (elements, text, comments) in document order; children after `fn` has run. */
 function forEachNode(root: AnyNode, fn: (node: AnyNode) => void): void {
