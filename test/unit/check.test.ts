@@ -78,6 +78,27 @@ describe('recipients check', function () {
     assert.match(find(report, 'caniemail:css-background-image').fix, /Outlook for Windows/);
   });
 
+  it('gives caniemail each distinct tag once and still finds every feature, client and severity of the whole page', async () => {
+    const { loadEngine } = await import('../../src/core/check/loadEngine');
+    const { runOnHtml } = await import('../../src/core/check/caniemailCheck');
+    const engine = loadEngine(engineDir);
+    const clients = ['gmail.desktop-webmail', 'gmail.android', 'outlook.windows', 'apple-mail.ios', 'thunderbird.macos'];
+    // The fixture's body three times over: the same tags on other lines.
+    const one = fixture('problems.html');
+    const body = /<body>([\s\S]*)<\/body>/.exec(one)![1]!;
+    const html = one.replace(body, body + body + body);
+    const key = (f: { title: string; client: string; support: string }): string => `${f.title}|${f.client}|${f.support}`;
+    const reduced = runOnHtml(engine, html, clients);
+    engine.forgetResults();
+    const whole = engine.runCaniemail({ html, clients });
+    const wholeKeys = new Set(whole.map(key));
+    // Style sheets are checked apart in both; the whole-page run also sees them inside <style>.
+    assert.deepStrictEqual([...new Set(reduced.map(key))].filter((k) => !wholeKeys.has(k)), []);
+    assert.deepStrictEqual([...wholeKeys].filter((k) => !reduced.some((f) => key(f) === k)), []);
+    const firstLine = (title: string): number | undefined => Math.min(...reduced.filter((f) => f.title === title).map((f) => f.line ?? Infinity));
+    assert.strictEqual(firstLine('position'), 15, 'the first occurrence, not a repeat further down');
+  });
+
   it('reports the families and clients checked, the data date, and the clients the data has no entry for', async () => {
     const report = await check({ html: page('<p>Hi</p>') });
     assert.deepStrictEqual(report.families, ['Gmail', 'Outlook', 'Apple Mail', 'Yahoo', 'Thunderbird']);
