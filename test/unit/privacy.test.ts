@@ -158,6 +158,12 @@ describe('privacy of what is sent (issue 14)', function () {
       assert.strictEqual(text, '[image: Badge] (https://ci.example.com)\n\n- [image: one]\n\n| a |\n|---|\n| [image: cell] |\n\n> [image: quoted]\n');
     });
 
+    it('Markdown: code that shows an image or a comment stays as written, and the image after it is still rewritten', async () => {
+      const body = 'Write `![logo](logo.png)` like this:\n\n```md\n![logo](logo.png) <!-- note -->\n```\n\n![logo](logo.png)\n';
+      const text = await markdownText(body, await lexMarkdown(body));
+      assert.strictEqual(text, 'Write `![logo](logo.png)` like this:\n\n```md\n![logo](logo.png) <!-- note -->\n```\n\n[image: logo]\n');
+    });
+
     it('HTML: a decorative image (alt="") says nothing, a missing alt says the file name', async () => {
       const text = await htmlText('<p><img src="spacer.gif" alt="">Hello <img src="x/chart-2024.png"></p>');
       assert.strictEqual(text.trim(), 'Hello [image: chart-2024]');

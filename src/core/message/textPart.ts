@@ -82,6 +82,8 @@ function collect(tokens: Token[], edits: { raw: string; text: string }[], conver
         break;
       case 'code':
       case 'codespan':
+        // Kept as written; an edit of its own so that a later image's raw is never found inside it.
+        edits.push({ raw: t.raw, text: t.raw });
         break;
       case 'list':
         collect((t as Tokens.List).items, edits, convert);
