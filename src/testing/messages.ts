@@ -79,8 +79,9 @@ export interface DarkState {
   frameColorScheme: string;
   /** Inside the frame: are images inverted back (the style the forced mode adds)? */
   imagesReinverted: boolean;
-  /** Computed background colour of the email's `<body>`. */
+  /** Computed background and text colours of the email's `<body>`. */
   bodyBackground: string;
+  bodyColor: string;
 }
 
 export interface ClientRowState {

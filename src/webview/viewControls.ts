@@ -7,8 +7,9 @@
 //   alone. Each app has its own rules; this shows the idea, not any one app.
 // - `scheme`: Apple Mail lets the email's own `@media (prefers-color-scheme: dark)` styles apply. The frame's style
 //   sheets are rewritten in place: those media queries are made to match (and the light ones not to), whatever the
-//   panel's own theme says; the original conditions are put back when the mode is left. The frame element also gets
-//   `color-scheme: dark`, so its form controls and scroll bars are dark.
+//   panel's own theme says; the original conditions are put back when the mode is left. An email that declares dark
+//   support (`<meta name="color-scheme" content="light dark">`, as every sent message does) also gets the browser's
+//   dark defaults (light text on a dark canvas), as Apple Mail gives it.
 import { eachFrameDocument, fitActiveFrame, onFrameLoaded } from './emailFrames';
 
 export const WIDTHS = ['wide', 'w600', 'narrow', 'w320'] as const;
@@ -62,11 +63,35 @@ function mediaRules(doc: Document): CSSMediaRule[] {
   return out;
 }
 
+/** The `style` attribute of each email's <html> before the dark defaults were set on it (null: it had none). */
+const originalRootStyle = new WeakMap<Document, string | null>();
+
+function declaresDark(doc: Document): boolean {
+  const meta = Array.from(doc.querySelectorAll('meta[name="color-scheme" i], meta[name="supported-color-schemes" i]'));
+  return meta.some((m) => /\bdark\b/i.test(m.getAttribute('content') ?? ''));
+}
+
+/** Light text on a dark canvas for an email that says it supports dark, or its <html> as it was. */
+function darkDefaults(doc: Document, on: boolean): void {
+  const root = doc.documentElement;
+  if (!root) return;
+  if (on && declaresDark(doc)) {
+    if (!originalRootStyle.has(doc)) originalRootStyle.set(doc, root.getAttribute('style'));
+    root.style.colorScheme = 'dark';
+  } else if (!on && originalRootStyle.has(doc)) {
+    const style = originalRootStyle.get(doc);
+    if (style === null || style === undefined) root.removeAttribute('style');
+    else root.setAttribute('style', style);
+    originalRootStyle.delete(doc);
+  }
+}
+
 /** Makes the email's `prefers-color-scheme: dark` rules apply (and its light ones not), or puts them back. */
 function preferDark(doc: Document, on: boolean): void {
   if (!on && !rewritten.has(doc)) return;
   if (on) rewritten.add(doc);
   else rewritten.delete(doc);
+  darkDefaults(doc, on);
   for (const rule of mediaRules(doc)) {
     const original = originalMedia.get(rule);
     if (!on) {

@@ -149,6 +149,8 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
     assert.strictEqual(ui.dark.frameFilter, 'none');
     assert.strictEqual(ui.dark.frameColorScheme, 'dark');
     assert.strictEqual(ui.dark.bodyBackground, 'rgb(16, 32, 48)', "the email's dark styles do not apply");
+    // The fixture declares <meta name="color-scheme" content="light dark">: its unstyled text gets dark defaults.
+    assert.strictEqual(ui.dark.bodyColor, 'rgb(255, 255, 255)', 'the text kept its light-mode colour');
     assert.strictEqual(ui.dark.imagesReinverted, false);
 
     await api.preview.click('#dark-off');
@@ -157,6 +159,7 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
       return s.dark.mode === 'off' && s;
     });
     assert.strictEqual(ui.dark.bodyBackground, 'rgb(255, 255, 255)', 'the email’s dark styles stayed on');
+    assert.strictEqual(ui.dark.bodyColor, 'rgb(0, 0, 0)', 'the dark defaults stayed on');
     assert.strictEqual(ui.dark.frameFilter, 'none');
   });
 

@@ -12,6 +12,7 @@ export function darkState(frame: HTMLIFrameElement | null): DarkState {
     frameColorScheme: style?.colorScheme ?? '',
     imagesReinverted: !!doc?.getElementById('sae-dark-reinvert'),
     bodyBackground: doc?.body && frame?.contentWindow ? frame.contentWindow.getComputedStyle(doc.body).backgroundColor : '',
+    bodyColor: doc?.body && frame?.contentWindow ? frame.contentWindow.getComputedStyle(doc.body).color : '',
   };
 }
 
