@@ -164,6 +164,14 @@ describe('privacy of what is sent (issue 14)', function () {
       assert.strictEqual(text, 'Write `![logo](logo.png)` like this:\n\n```md\n![logo](logo.png) <!-- note -->\n```\n\n[image: logo]\n');
     });
 
+    it('HTML: lines wrap at 78 characters, never inside an [image: alt] label', async () => {
+      const words = 'word '.repeat(14);
+      const text = await htmlText(`<p>${words}<img src="a.png" alt="a chart of the quarter"> ${words}</p>`);
+      assert.ok(text.includes('[image: a chart of the quarter]'), text);
+      assert.ok(text.split('\n').length > 1 && text.split('\n').every((l) => l.length <= 78 || l.includes('[image:')), text);
+      assert.ok(!text.includes('\uE000'));
+    });
+
     it('HTML: a decorative image (alt="") says nothing, a missing alt says the file name', async () => {
       const text = await htmlText('<p><img src="spacer.gif" alt="">Hello <img src="x/chart-2024.png"></p>');
       assert.strictEqual(text.trim(), 'Hello [image: chart-2024]');

@@ -9,6 +9,9 @@ import { imageNameAlt } from '../source/altText';
 
 type Convert = (html: string) => string;
 
+/** Stands for a space inside `[image: alt]` while lines are wrapped, so a label is never cut in two (private use). */
+const KEEP_TOGETHER = '\uE000';
+
 /** A URL worth printing for a reader: the web, mail, phone. Relative paths, `file:`, `cid:` and `data:` are not. */
 export function isShareableUrl(href: string): boolean {
   return /^\s*(?:https?|mailto|tel|ftp):/i.test(href);
@@ -119,7 +122,7 @@ const image: FormatCallback = (elem, _walk, builder) => {
   const attribs = (elem.attribs ?? {}) as Record<string, string>;
   // An explicit alt="" marks a decoration: nothing to read.
   if (attribs.alt !== undefined && !attribs.alt.trim()) return;
-  builder.addInline(imageLabel(attribs.alt ?? '', attribs.src ?? ''), { noWordTransform: true });
+  builder.addInline(imageLabel(attribs.alt ?? '', attribs.src ?? '').replace(/ /g, KEEP_TOGETHER), { noWordTransform: true });
 };
 
 const anchor: FormatCallback = (elem, walk, builder) => {
@@ -138,7 +141,7 @@ function hasImage(node: { name?: string; children?: unknown[] }): boolean {
 
 async function htmlConverter(extra: Pick<HtmlToTextOptions, 'wordwrap'>): Promise<Convert> {
   const { compile } = await import('html-to-text');
-  return compile({
+  const convert = compile({
     ...extra,
     formatters: { sendAsEmailImage: image, sendAsEmailAnchor: anchor },
     selectors: [
@@ -150,4 +153,5 @@ async function htmlConverter(extra: Pick<HtmlToTextOptions, 'wordwrap'>): Promis
       { selector: 'table', format: 'dataTable' },
     ],
   });
+  return (html) => convert(html).replaceAll(KEEP_TOGETHER, ' ');
 }
