@@ -178,10 +178,11 @@ describe('What recipients will see: the Clients tab, dark mode and widths (real 
       assert.strictEqual(desktop.clients.atPhoneWidth, false);
       for (const [id, px] of [['w320', 320], ['narrow', 375], ['w600', 600]] as const) {
         await api.preview.click(`#${id}`);
+        // The frame is fitted to its content on the next animation frame: wait until the layout has settled.
         const ui = await waitFor(async () => {
           const s = await api.preview.ui();
-          return s.width === id && s;
-        }, { message: `the ${px} px width` });
+          return s.width === id && s.email.paperWidth === px && s.frameWidth === Math.max(px, s.email.contentWidth) && s;
+        }, { message: `the ${px} px width, its frame fitted to the email` });
         // The paper takes the width; the fixture's 480 px block makes the frame wider at phone widths, never cropped.
         assert.strictEqual(ui.email.paperWidth, px, `${id}: the paper is ${ui.email.paperWidth} px wide`);
         assert.strictEqual(ui.frameWidth, Math.max(px, ui.email.contentWidth), `${id}: the frame is ${ui.frameWidth} px wide`);
