@@ -87,6 +87,62 @@ const lazyApart = {
   },
 };
 
+ * caniemail reads its data with createRequire(import.meta.url), which a CommonJS bundle cannot run: the data goes
+ * into the bundle as a JSON.parse() of its text, which V8 reads faster than the same data as an object literal.
+ */
+const caniemailData = {
+  name: 'caniemail-data',
+  setup(build) {
+    build.onLoad({ filter: /caniemail[\\/]dist[\\/]json\.js$/ }, (args) => {
+      const json = fs.readFileSync(path.join(path.dirname(args.path), '..', 'data', 'caniemail.json'), 'utf8');
+      return { contents: `export const caniEmailJson = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(json)))});\n`, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The recipients check's data and checker (caniemail), dist/check.js: shipped beside dist/extension.js and
+ * dist/cli.js, which load it by a computed path on the first check only (src/core/check/loadEngine.ts).
+ */
+const checkEngine = {
+  ...common,
+  entryPoints: { check: 'src/core/check/caniemailEngine.ts' },
+  outdir: 'dist',
+  plugins: [...common.plugins, caniemailData],
+};
+
+/**
+ * Renderers loaded on the first message that needs them, bundles of their own beside dist/extension.js and dist/cli.js:
+ * dist/svg-render.js (resvg, with its WebAssembly copied as dist/resvg.wasm) and dist/code-highlight.js (highlight.js
+ * and its themes). `import('./svgRender')` and `import('./highlightPackages')` name those files in the product
+ * bundles, which therefore never parse them at activation; the tests bundle them inline.
+ */
+const LAZY_CHUNKS = { './svgRender': 'svg-render', './highlightPackages': 'code-highlight' };
+const lazyChunksApart = {
+  name: 'lazy-chunks-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(svgRender|highlightPackages)$/ }, (args) => ({ path: `./${LAZY_CHUNKS[args.path]}.js`, external: true }));
+  },
+};
+
+/** resvg's .wasm beside the bundle that loads it (src/core/assets/svgRender.ts looks for it there). */
+const resvgWasm = {
+  name: 'resvg-wasm',
+  setup(build) {
+    build.onEnd(() => {
+      fs.mkdirSync(build.initialOptions.outdir, { recursive: true });
+      fs.copyFileSync(require.resolve('@resvg/resvg-wasm/index_bg.wasm'), path.join(build.initialOptions.outdir, 'resvg.wasm'));
+    });
+  },
+};
+
+const lazyChunks = {
+  ...common,
+  entryPoints: { 'svg-render': 'src/core/assets/svgRender.ts', 'code-highlight': 'src/core/source/highlightPackages.ts' },
+  outdir: 'dist',
+  plugins: [...common.plugins, resvgWasm],
+};
+
 /** Product bundles: what ships in the .vsix. */
 const product = {
   ...common,
@@ -96,7 +152,7 @@ const product = {
   external: ['vscode'],
   // import('./lazy-….js') becomes require() wrapped in __toESM, so a CommonJS package's default export is itself.
   supported: { 'dynamic-import': false },
-  plugins: [...common.plugins, lazyApart],
+  plugins: [...common.plugins, lazyApart, lazyChunksApart],
 };
 
 /** The command-line tool, the npm `bin`: dist/cli.js, and dist/cli-demo.js for `demo`. Never in the .vsix. */
@@ -108,7 +164,7 @@ const cli = {
   // import('./cli-demo.js') becomes require(): bin/send-as-email.js runs dist/cli.js from a V8 code cache, where a
   // dynamic import() has no loader to call.
   supported: { 'dynamic-import': false },
-  plugins: [...common.plugins, cliDemoApart, lazyApart],
+  plugins: [...common.plugins, cliDemoApart, lazyApart, lazyChunksApart],
 };
 
 /** The preview's page script (TypeScript in src/webview/), for the browser: shipped as media/preview.js. */
@@ -143,7 +199,7 @@ const tests = {
 
 /** The builds for these flags: the product (extension, CLI, page script), plus the test module and the tests. */
 function builds(options = { production, productOnly }) {
-  const shipped = [product, cli, webview].map((b) => ({ ...b, minify: options.production, sourcemap: !options.production }));
+  const shipped = [product, cli, webview, lazyChunks, checkEngine].map((b) => ({ ...b, minify: options.production, sourcemap: !options.production }));
   return options.productOnly ? shipped : [...shipped, ...testing, tests];
 }
 
@@ -159,7 +215,7 @@ async function main() {
   if (results.some((r) => r.errors.length > 0)) process.exit(1);
 }
 
-module.exports = { builds, product, cli, webview, main };
+module.exports = { builds, product, cli, webview, checkEngine, main };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -35,6 +35,8 @@ export interface CliOptions {
   encoding?: string;
   help: boolean;
   verbose: boolean;
+  /** check's --format. */
+  format: 'text' | 'json';
 }
 
 export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
@@ -67,6 +69,8 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
         account: { type: 'string' },
         auth: { type: 'string' },
         'token-command': { type: 'string' },
+        clients: { type: 'string' },
+        format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         verbose: { type: 'boolean', short: 'v' },
       },
@@ -80,6 +84,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   }
   if (v.encoding !== undefined && !isKnownEncoding(v.encoding)) {
     throw usage(l10n.t('--encoding: unknown encoding "{0}"; use a name such as utf-8, gb18030, big5, shift_jis or windows-1252.', v.encoding));
+  }
+  if (v.format !== undefined && v.format !== 'text' && v.format !== 'json') {
+    throw usage(l10n.t('--format must be text or json, got "{0}".', v.format));
   }
   const [command = '', ...positionals] = parsed.positionals;
   const workspace = v.workspace === undefined ? undefined : path.resolve(cwd, v.workspace);
@@ -117,6 +124,10 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   if (v.from !== undefined) overrides.from = v.from;
   if (v['reply-to'] !== undefined) overrides.replyTo = v['reply-to'];
   if (v.account !== undefined) overrides.account = v.account.trim();
+  if (v.clients !== undefined) {
+    settings.check.clients = v.clients.split(',').map((c) => c.trim()).filter(Boolean);
+    if (settings.check.clients.length === 0) throw usage(l10n.t('--clients names no client.'));
+  }
   return {
     command,
     positionals,
@@ -133,6 +144,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     encoding: v.encoding,
     help: v.help ?? false,
     verbose: v.verbose ?? false,
+    format: v.format === 'json' ? 'json' : 'text',
   };
 }
 

@@ -9,12 +9,13 @@ export function usageText(): string {
     l10n.t('Commands:'),
     l10n.t('  build FILE            compose FILE (.md or .html) into a .eml file'),
     l10n.t('  send FILE             compose FILE and send it over SMTP'),
+    l10n.t('  check FILE            compose FILE and report what recipients will see: client support (caniemail data),\n                        images, links, size, accessibility; exit 1 when there are errors'),
     l10n.t('  outbox                list messages waiting in the outbox'),
     l10n.t('  retry ID              resend an outbox message (same bytes, same Message-ID)'),
     l10n.t('  accounts              list the accounts in the --settings file (the default one marked; no secrets)'),
     l10n.t('  demo [FILE]           start a loopback SMTP server, send FILE (default examples/welcome.md), report what arrived'),
     '',
-    l10n.t('Message options (build, send):'),
+    l10n.t('Message options (build, send, check):'),
     l10n.t(
       '  -o, --out FILE        where build writes the .eml (default: beside FILE); an existing file is replaced only\n                        when it is an .eml (never FILE itself)',
     ),
@@ -27,6 +28,10 @@ export function usageText(): string {
     l10n.t(
       '  --encoding NAME       the encoding of FILE when it is not UTF-8: gb18030, big5, shift_jis, windows-1252...\n                        (default: UTF-8, or what a byte order mark says; other bytes are refused)',
     ),
+    '',
+    l10n.t('Check options (check):'),
+    l10n.t('  --clients LIST        families or clients to check, comma-separated (default: gmail,outlook,apple-mail,\n                        yahoo,thunderbird); ids such as outlook.windows or gmail.android pick one'),
+    l10n.t('  --format text|json    how the report is printed (default: text)'),
     '',
     l10n.t('SMTP options (send, retry):'),
     l10n.t('  --host H  --port N  --security starttls|tls|none  --user U  --ca-file PEM  --timeout SECONDS'),
@@ -47,6 +52,7 @@ export function usageText(): string {
     l10n.t('  -h, --help            this text'),
     '',
     l10n.t('Exit codes: 0 success, 1 failed (nothing delivered), 2 bad input or usage (nothing sent), 3 partial delivery.'),
+    l10n.t('check: 0 no errors (warnings allowed), 1 errors found, 2 bad input.'),
     '',
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 // jsonc-parser is what VS Code itself uses for settings files.
 import * as jsonc from 'jsonc-parser';
+import { DEFAULT_CHECK_CLIENTS } from './check/types';
 import { ErrorCode, SendAsEmailError } from './errors';
 import { splitAddressList } from './mailbox';
 
@@ -39,10 +40,16 @@ export interface EmailSettings {
   cc: string[];
   bcc: string[];
   replyTo: string;
-  markdown: { stylesheet: string };
+  markdown: { stylesheet: string; highlight: boolean; highlightTheme: HighlightTheme };
   inlineCss: boolean;
-  images: { allowOutsideWorkspace: boolean; embedRemote: boolean };
+  images: { allowOutsideWorkspace: boolean; embedRemote: boolean; convertSvg: boolean };
+  /** The recipients check: the clients it covers, and the rule ids switched off. */
+  check: { clients: string[]; disable: string[] };
 }
+
+/** The light highlight.js themes a code block can be coloured with (one light theme: dark mode inverts it whole). */
+export const HIGHLIGHT_THEMES = ['github', 'vs', 'xcode', 'atom-one-light', 'stackoverflow-light'] as const;
+export type HighlightTheme = (typeof HIGHLIGHT_THEMES)[number];
 
 type SettingType = 'string' | 'number' | 'boolean' | 'array';
 
@@ -82,6 +89,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'inlineCss', type: 'boolean', default: true },
   { key: 'images.allowOutsideWorkspace', type: 'boolean', default: false, restricted: true },
   { key: 'images.embedRemote', type: 'boolean', default: false, restricted: true },
+  { key: 'images.convertSvg', type: 'boolean', default: true },
+  { key: 'markdown.highlight', type: 'boolean', default: true },
+  { key: 'markdown.highlightTheme', type: 'string', default: 'github', enum: HIGHLIGHT_THEMES },
+  { key: 'check.clients', type: 'array', default: [...DEFAULT_CHECK_CLIENTS] },
+  { key: 'check.disable', type: 'array', default: [] },
 ] as const;
 
 /** One setting's value checked and converted as a settings file's would be; throws SETTINGS_INVALID naming it. */
@@ -111,11 +123,20 @@ export function settingsFromLookup(get: (key: string) => unknown): EmailSettings
     cc: v('cc') as string[],
     bcc: v('bcc') as string[],
     replyTo: v('replyTo') as string,
-    markdown: { stylesheet: v('markdown.stylesheet') as string },
+    markdown: {
+      stylesheet: v('markdown.stylesheet') as string,
+      highlight: v('markdown.highlight') as boolean,
+      highlightTheme: v('markdown.highlightTheme') as HighlightTheme,
+    },
     inlineCss: v('inlineCss') as boolean,
     images: {
       allowOutsideWorkspace: v('images.allowOutsideWorkspace') as boolean,
       embedRemote: v('images.embedRemote') as boolean,
+      convertSvg: v('images.convertSvg') as boolean,
+    },
+    check: {
+      clients: v('check.clients') as string[],
+      disable: v('check.disable') as string[],
     },
   };
 }

@@ -131,7 +131,9 @@ export type WarningKind =
   | 'attachment-not-found'
   | 'attachment-outside-workspace'
   // an inline part named in the document (front matter inline:, <meta name="email:inline">) that no cid: uses
-  | 'inline-unused';
+  | 'inline-unused'
+  // an image in a format some clients do not show (WebP)
+  | 'image-format';
 
 export interface Warning {
   kind: WarningKind;

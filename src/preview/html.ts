@@ -73,10 +73,6 @@ export function previewHtml(o: PreviewHtmlOptions): string {
     <span id="send-reason" class="send-reason" aria-live="polite"></span>
     <span class="spacer"></span>
     <span id="size" class="size" title="${e(l10n.t('Size of the message as sent'))}"></span>
-    <div class="segmented" role="group" aria-label="${e(l10n.t('Preview width'))}">
-      <button id="wide" type="button" aria-pressed="true" title="${e(l10n.t('Desktop width'))}">${e(l10n.t('Desktop'))}</button>
-      <button id="narrow" type="button" aria-pressed="false" title="${e(l10n.t('Phone width (375 px)'))}">${e(l10n.t('Phone'))}</button>
-    </div>
   </header>
   <div id="status" class="status" role="status" aria-live="polite" hidden></div>
   <form id="headers" class="headers" autocomplete="off">
@@ -89,14 +85,31 @@ export function previewHtml(o: PreviewHtmlOptions): string {
     <button id="tab-html" type="button" role="tab" aria-selected="true" data-tab="html">HTML</button>
     <button id="tab-text" type="button" role="tab" aria-selected="false" data-tab="text">${e(l10n.t('Plain text'))}</button>
     <button id="tab-parts" type="button" role="tab" aria-selected="false" data-tab="parts">${e(l10n.t('Attachments'))}</button>
+    <button id="tab-clients" type="button" role="tab" aria-selected="false" data-tab="clients">${e(l10n.t('Clients'))}</button>
   </nav>
   <main>
-    <div id="view-html" class="view paper-wrap" role="tabpanel"><div id="paper" class="paper wide"><p class="placeholder">${e(l10n.t('Composing…'))}</p></div></div>
+    <div id="view-html" class="view paper-wrap" role="tabpanel">${viewBar(e)}<div id="paper" class="paper wide"><p class="placeholder">${e(l10n.t('Composing…'))}</p></div></div>
     <pre id="view-text" class="view text" role="tabpanel" hidden></pre>
     <div id="view-parts" class="view parts" role="tabpanel" hidden></div>
+    <div id="view-clients" class="view clients" role="tabpanel" hidden><p class="pending">${e(l10n.t('The check of recipients’ email clients runs once the email is shown.'))}</p></div>
   </main>
 ${o.scriptUris.map((uri) => `  <script nonce="${nonce}" src="${escapeAttr(uri)}"></script>`).join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The controls above the email: its width, and dark mode (both simulated, so labelled as approximations). */
+function viewBar(e: (text: string) => string): string {
+  const button = (id: string, label: string, title: string, pressed = false): string =>
+    `<button id="${id}" type="button" aria-pressed="${pressed}" title="${e(title)}">${e(label)}</button>`;
+  return `<div class="viewbar">
+      <div class="segmented" role="group" aria-label="${e(l10n.t('Preview width'))}">
+        ${button('wide', l10n.t('Desktop'), l10n.t('Desktop width'), true)}${button('w600', l10n.t('{0} px', 600), l10n.t('The usual email width (600 px)'))}${button('narrow', l10n.t('{0} px', 375), l10n.t('Phone width (375 px)'))}${button('w320', l10n.t('{0} px', 320), l10n.t('Small phone width (320 px)'))}
+      </div>
+      <div class="segmented" role="group" aria-label="${e(l10n.t('Dark mode (approximation)'))}">
+        <span class="label">${e(l10n.t('Dark (approximation):'))}</span>
+        ${button('dark-off', l10n.t('Off'), l10n.t('Light, as sent'), true)}${button('dark-invert', l10n.t('Forced'), l10n.t('Colours inverted, as the Gmail and Outlook apps force dark mode (an approximation: each app has its own rules)'))}${button('dark-scheme', l10n.t('Own styles'), l10n.t('The email’s own prefers-color-scheme: dark styles, as Apple Mail shows them (an approximation)'))}
+      </div>
+    </div>`;
 }

@@ -116,6 +116,44 @@ export interface ActionResultView {
   problems?: { message: string; line?: number }[];
 }
 
+/** One finding of the recipients check, as the Clients tab shows it (built by ./clientReport.ts). */
+export interface ClientIssueView {
+  severity: 'error' | 'warning';
+  feature: string;
+  message: string;
+  fix: string;
+  /** When the data was last tested (YYYY-MM-DD). */
+  testedDate?: string;
+  /** 1-based source line: clicking the issue reveals it. */
+  line?: number;
+  /** 1-based line in the sent HTML, shown when the source has none. */
+  sentLine?: number;
+  /** The same issue in this many places (the line is the first). */
+  count?: number;
+  phoneOnly: boolean;
+  /** The data's notes on partial support (English only). */
+  notes: string[];
+  /** One cell per family of `ClientsView.families`, in order: not supported or partly supported, by which clients. */
+  cells: ({ mark: 'error' | 'warning'; clients: string[] } | null)[];
+}
+
+/** The Clients tab: the check of the HTML as sent, against the families checked. */
+export interface ClientsView {
+  families: string[];
+  /** Issues that affect some of the clients. */
+  issues: ClientIssueView[];
+  /** Issues for every reader (alt text, links, contrast...). */
+  other: ClientIssueView[];
+  /** Clients people use that the data knows nothing about (QQ Mail, 163, Foxmail). */
+  untested: string[];
+  /** Names in sendAsEmail.check.clients that the data does not know (skipped). */
+  unknownClients: string[];
+  /** The newest test date of the data used. */
+  dataDate: string;
+  /** The check could not run: why. */
+  failed?: string;
+}
+
 export const ACTIONS = ['send', 'sendTest', 'saveEml'] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -128,6 +166,8 @@ export type ToWebview =
   /** The document cannot be composed: its file name and URI (it may be another one than the last render's), and why. */
   | { type: 'composeError'; source: string; documentKey: string; message: string; problems: { message: string; line?: number }[] }
   | { type: 'busy'; action: Action }
+  /** The recipients check of a render, once the page had shown it. */
+  | { type: 'clients'; documentKey: string; renderId: number; report: ClientsView }
   | { type: 'result'; action: Action; result: ActionResultView };
 
 // ---- webview → extension
@@ -145,7 +185,9 @@ export type FromWebview =
   /** The account selector: send this document with the account named (its `name`; '' = the SMTP settings). */
   | { type: 'account'; name: string }
   /** Images a render lists that the webview neither holds nor expects (pre-sent bytes that did not arrive). */
-  | { type: 'needImages'; cids: string[] };
+  | { type: 'needImages'; cids: string[] }
+  /** A render is shown with all of its images: the slower work that waits for it (the recipients check) may start. */
+  | { type: 'shown'; renderId: number };
 
 /** The event the page dispatches on `window` after it displayed a render (observers read the frame themselves). */
 export const RENDERED_EVENT = 'sae-rendered';

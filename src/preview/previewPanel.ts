@@ -18,6 +18,7 @@ import { missingSetup, openSetup } from '../vscode/setup';
 import type { Accounts } from '../vscode/accounts';
 import { AccountChoice } from './accountChoice';
 import { composeFailure, composeProblems, outcomeView, runAction } from './actions';
+import { ClientCheck, checkInputOf, type CheckEvent } from './clientCheck';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import { ImageDelivery } from './imageDelivery';
@@ -76,6 +77,7 @@ export class PreviewPanel implements vscode.Disposable {
   private readonly postEmitter = new vscode.EventEmitter<PostEvent>();
   private readonly actionEmitter = new vscode.EventEmitter<ActionEvent>();
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  private readonly checkEmitter = new vscode.EventEmitter<CheckEvent>();
   /** A lenient compose for the preview finished. */
   readonly onDidCompose = this.composeEmitter.event;
   /** A render went to the page. */
@@ -83,6 +85,8 @@ export class PreviewPanel implements vscode.Disposable {
   /** Send, Send Test or Save as .eml finished. */
   readonly onDidFinishAction = this.actionEmitter.event;
   readonly onDidDispose = this.disposeEmitter.event;
+  /** The recipients check of a shown render went to the page. */
+  readonly onDidCheckClients = this.checkEmitter.event;
 
   private disposed = false;
   private document: vscode.TextDocument;
@@ -99,6 +103,7 @@ export class PreviewPanel implements vscode.Disposable {
   private readCache: ReadCache | undefined;
   private readonly images: ImageDelivery;
   private readonly account: AccountChoice;
+  private readonly clients: ClientCheck;
   private webviewReady = false;
   private renderSeq = 0;
   private rendering = false;
@@ -114,7 +119,10 @@ export class PreviewPanel implements vscode.Disposable {
     this.document = document;
     this.images = new ImageDelivery((m) => this.post(m));
     this.account = new AccountChoice(deps.accounts);
+    const load = async () => (await import('../core/check/checkMessage')).checkMessage;
+    this.clients = new ClientCheck({ load, post: (m) => this.post(m), log: deps.log, disposed: () => this.disposed }, (e) => this.checkEmitter.fire(e));
     this.disposables.push(
+      this.checkEmitter,
       this.composeEmitter,
       this.postEmitter,
       this.actionEmitter,
@@ -177,6 +185,7 @@ export class PreviewPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.debounce);
+    this.clients.cancel();
     this.disposeEmitter.fire();
     this.webviewPanel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
@@ -189,12 +198,14 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   private scheduleRender(): void {
+    this.clients.cancel();
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.requestRender(), PreviewPanel.debounceMs);
   }
 
   /** Composes now, or once more after the compose in progress (never two at a time). */
   private requestRender(): void {
+    this.clients.cancel();
     this.renderWanted = true;
     if (!this.rendering) void this.renderLoop();
   }
@@ -292,6 +303,8 @@ export class PreviewPanel implements vscode.Disposable {
     this.webviewPanel.title = l10n.t('Email: {0}', view.composed.headers.subject);
     if (!this.post(message)) return;
     this.images.rendered(images);
+    const source = { text: this.document.getText(), kind: documentKind(this.document) };
+    this.clients.rendered({ renderId, documentKey: message.documentKey, input: checkInputOf(view.composed, source, readSettings(this.document.uri).check) });
     this.postEmitter.fire({ uri: message.documentKey, renderId, documentVersion: view.documentVersion });
     this.deps.log.debug(
       `Preview render ${renderId} of ${message.source} v${view.documentVersion}: ${formatBytes(message.totalSize)}, ` +
@@ -370,6 +383,9 @@ export class PreviewPanel implements vscode.Disposable {
         this.allowRemoteImages = true;
         this.deps.log.info(l10n.t('Preview: loading remote images of {0}.', this.document.uri.fsPath));
         this.setHtml();
+        return;
+      case 'shown':
+        this.clients.shown(m.renderId);
         return;
       case 'needImages': {
         const n = this.images.resend(m.cids, this.view?.composed.inlineImages ?? []);

@@ -50,6 +50,12 @@ export function checkFromWebview(value: unknown): Checked {
         ? { message: { type, line } }
         : { ignored: `revealLine without a line number (${JSON.stringify(line)})` };
     }
+    case 'shown': {
+      const renderId = value.renderId;
+      return typeof renderId === 'number' && Number.isInteger(renderId) && renderId >= 1
+        ? { message: { type, renderId } }
+        : { ignored: `shown without a render id (${JSON.stringify(renderId)})` };
+    }
     case 'openLink':
       return typeof value.href === 'string' && value.href.length <= 8192
         ? { message: { type, href: value.href } }

@@ -57,9 +57,13 @@ export interface UiState {
   /** The email as laid out: its content width, the frame's width, and whether the page lets the user see all of it. */
   email: { contentWidth: number; frameWidth: number; paperWidth: number; paperScrolls: boolean };
   warnings: string[];
-  width: 'wide' | 'narrow';
+  width: 'wide' | 'w600' | 'narrow' | 'w320';
   frameWidth: number;
-  tab: 'html' | 'text' | 'parts';
+  tab: 'html' | 'text' | 'parts' | 'clients';
+  /** The simulated dark mode, as the frame shows it. */
+  dark: DarkState;
+  /** The Clients tab, as rendered. */
+  clients: ClientsState;
   /** Rendered text of the Text tab. */
   text: string;
   parts: string[];
@@ -67,6 +71,42 @@ export interface UiState {
   scrollY: number;
   /** The account selector beside From: shown, the account selected, the labels of its options. */
   account: { shown: boolean; selected: string; options: string[] };
+}
+
+export interface DarkState {
+  /** The mode the page applies ('off', 'invert', 'scheme'). */
+  mode: string;
+  /** Computed `filter` and `color-scheme` of the email frame shown. */
+  frameFilter: string;
+  frameColorScheme: string;
+  /** Inside the frame: are images inverted back (the style the forced mode adds)? */
+  imagesReinverted: boolean;
+  /** Computed background and text colours of the email's `<body>`. */
+  bodyBackground: string;
+  bodyColor: string;
+}
+
+export interface ClientRowState {
+  severity: string;
+  feature: string;
+  /** One mark per family column ('✖', '◐' or ''). */
+  marks: string[];
+  /** Text of the line cell. */
+  line: string;
+  phone: boolean;
+  tested: string;
+}
+
+export interface ClientsState {
+  /** The tab button's text. */
+  tabLabel: string;
+  /** Column headers between the feature and the line. */
+  families: string[];
+  rows: ClientRowState[];
+  other: ClientRowState[];
+  /** Every paragraph of the tab (summary, legend, the clients the data does not cover, the data's date, a failure). */
+  notes: string[];
+  atPhoneWidth: boolean;
 }
 
 /** Test API → probe. */

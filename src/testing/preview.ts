@@ -37,6 +37,8 @@ export interface PreviewTimings {
   readyMs: number[];
   /** show() → the render posted to the page, ms. */
   postMs: number[];
+  /** The recipients check of a shown render (the first one includes loading the checker), ms. */
+  checkMs: number[];
 }
 
 export interface PreviewTestApi {
@@ -94,6 +96,7 @@ export class PreviewProbe implements vscode.Disposable {
     webviewRenderMs: [],
     readyMs: [],
     postMs: [],
+    checkMs: [],
   };
   private readonly links: string[] = [];
   private capture = false;
@@ -155,6 +158,7 @@ export class PreviewProbe implements vscode.Disposable {
         if (this.pendingShow) this.add('postMs', performance.now() - this.pendingShow.started);
       }),
       panel.onDidFinishAction((a) => this.actionEmitter.fire(a.outcome)),
+      panel.onDidCheckClients((c) => this.add('checkMs', c.ms)),
     ];
     const sub = panel.onDidDispose(() => {
       for (const s of subs) s.dispose();

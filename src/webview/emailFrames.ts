@@ -60,6 +60,17 @@ export function fitActiveFrame(): void {
   if (f) fit(f);
 }
 
+/** Called with each frame's document once it has loaded, before it is shown (the dark mode styles it). */
+let prepare: ((doc: Document) => void) | undefined;
+export function onFrameLoaded(run: (doc: Document) => void): void {
+  prepare = run;
+}
+
+/** `run` on the document of each frame (shown or standing by). */
+export function eachFrameDocument(run: (doc: Document) => void): void {
+  for (const f of frames) if (f.contentDocument) run(f.contentDocument);
+}
+
 /** True when `source` is the window of an email frame (whose messages are never ours). */
 export function isEmailFrame(source: MessageEventSource | null): boolean {
   return !!source && frames.some((f) => source === f.contentWindow);
@@ -153,7 +164,10 @@ function onFrameLoad(f: HTMLIFrameElement): void {
   if (!pending || pending.seq !== frameSeq) return; // a newer render replaced this one
   pendingOf.set(f, null);
   const doc = f.contentDocument;
-  if (doc) interceptLinks(doc);
+  if (doc) {
+    interceptLinks(doc);
+    prepare?.(doc);
+  }
   fit(f);
   // Swap: the new frame takes the old one's place; the page keeps its scroll position.
   const old = frames[active];

@@ -2,35 +2,36 @@
 // src/preview/messages.ts, compiled on both sides. The email itself is shown by ./emailFrames.ts.
 import {
   FIELD_NAMES,
+  RENDERED_EVENT,
   type Action,
   type ActionResultView,
   type FieldName,
   type HeaderFields,
+  type RenderedDetail,
   type RenderMessage,
   type ToWebview,
   type WarningView,
 } from '../preview/messages';
 import { formatBytes as formatSize } from '../core/format';
 import { showAccount } from './accountSelect';
+import { clientsSummary, forgetClients, onClients, setPhoneWidth } from './clientsTab';
 import { clearBody, fillImages, fitActiveFrame, hasImage, isEmailFrame, keepImages, showBody, whenFirstShown } from './emailFrames';
 import { t } from './strings';
+import { isPhoneWidth, setupViewControls, viewStateOf } from './viewControls';
 import { post, vscodeApi } from './vscodeApi';
 
-type Tab = 'html' | 'text' | 'parts';
-type Width = 'wide' | 'narrow';
+const TABS = ['html', 'text', 'parts', 'clients'] as const;
+type Tab = (typeof TABS)[number];
+const tabOf = (v: unknown): Tab => ((TABS as readonly unknown[]).includes(v) ? (v as Tab) : 'html');
 
 const vscode = vscodeApi();
 const byId = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const FIELD_DEBOUNCE_MS = 250;
-const paper = byId('paper');
 
-const saved = (vscode.getState() ?? {}) as { width?: unknown; tab?: unknown; scrollY?: unknown };
-const ui: { width: Width; tab: Tab; scrollY: number } = {
-  width: saved.width === 'narrow' ? 'narrow' : 'wide',
-  tab: saved.tab === 'text' || saved.tab === 'parts' ? saved.tab : 'html',
-  scrollY: typeof saved.scrollY === 'number' ? saved.scrollY : 0,
-};
-const saveState = (): void => vscode.setState({ width: ui.width, tab: ui.tab, scrollY: ui.scrollY });
+const saved = (vscode.getState() ?? {}) as { width?: unknown; dark?: unknown; tab?: unknown; scrollY?: unknown };
+const viewState = viewStateOf(saved);
+const ui: { tab: Tab; scrollY: number } = { tab: tabOf(saved.tab), scrollY: typeof saved.scrollY === 'number' ? saved.scrollY : 0 };
+const saveState = (): void => vscode.setState({ ...viewState, tab: ui.tab, scrollY: ui.scrollY });
 
 /** The last render message shown (or being shown). */
 let current: RenderMessage | null = null;
@@ -91,6 +92,7 @@ function forgetDocument(key: string): void {
     inputs[name].classList.remove('invalid');
     byId(`${name}-error`).textContent = '';
   }
+  forgetClients();
   showWarnings([]);
   byId('size').textContent = '';
   byId('remote').hidden = true;
@@ -142,7 +144,9 @@ function showWarnings(list: WarningView[]): void {
   const ul = byId('warning-list');
   ul.textContent = '';
   for (const w of list) ul.appendChild(el('li', { className: w.severity }, [lineButton(w.message, w.line, w.severity)]));
-  byId('warnings').hidden = list.length === 0;
+  const clients = clientsSummary();
+  if (clients) ul.appendChild(clients);
+  byId('warnings').hidden = ul.childElementCount === 0;
 }
 
 function showSize(msg: RenderMessage): void {
@@ -287,25 +291,14 @@ function selectTab(tab: Tab): void {
   byId('view-html').hidden = tab !== 'html';
   byId('view-text').hidden = tab !== 'text';
   byId('view-parts').hidden = tab !== 'parts';
+  byId('view-clients').hidden = tab !== 'clients';
   saveState();
   if (tab === 'html') requestAnimationFrame(fitActiveFrame);
 }
 
-function selectWidth(width: Width): void {
-  ui.width = width;
-  paper.classList.toggle('narrow', width === 'narrow');
-  paper.classList.toggle('wide', width !== 'narrow');
-  byId('wide').setAttribute('aria-pressed', String(width !== 'narrow'));
-  byId('narrow').setAttribute('aria-pressed', String(width === 'narrow'));
-  saveState();
-  requestAnimationFrame(fitActiveFrame);
-}
-
 for (const b of Array.from(document.querySelectorAll<HTMLElement>('.tabs [role=tab]'))) {
-  b.addEventListener('click', () => selectTab(b.dataset.tab === 'text' || b.dataset.tab === 'parts' ? b.dataset.tab : 'html'));
+  b.addEventListener('click', () => selectTab(tabOf(b.dataset.tab)));
 }
-byId('wide').addEventListener('click', () => selectWidth('wide'));
-byId('narrow').addEventListener('click', () => selectWidth('narrow'));
 for (const action of ['send', 'sendTest', 'saveEml'] as const) {
   byId(action).addEventListener('click', () => {
     if (busy || byId<HTMLButtonElement>(action).disabled) return;
@@ -349,12 +342,25 @@ function onMessage(msg: ToWebview): void {
     case 'result':
       onResult(msg.action, msg.result);
       break;
+    case 'clients':
+      onClients(msg, documentKey);
+      break;
   }
 }
+
+// Shown with every image: the extension may start what waits for it (the recipients check).
+window.addEventListener(RENDERED_EVENT, (event) => {
+  const detail = (event as CustomEvent<RenderedDetail>).detail;
+  if (detail.imagesPending === 0) post({ type: 'shown', renderId: detail.renderId });
+});
 
 whenFirstShown(() => {
   if (ui.scrollY > 0) window.scrollTo(0, ui.scrollY);
 });
 selectTab(ui.tab);
-selectWidth(ui.width);
+setupViewControls(viewState, () => {
+  setPhoneWidth(isPhoneWidth(viewState.width));
+  saveState();
+});
+setPhoneWidth(isPhoneWidth(viewState.width));
 post({ type: 'ready' });

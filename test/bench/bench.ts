@@ -6,11 +6,15 @@
  *   node out/test/bench/bench.js [--rounds 5] [--large-rounds 5] [--workloads small,newsletter,large,longText]
  *                                [--no-extension] [--out .bench/results.json] [--keep] [--cpu-prof]
  *                                [--process-rounds 11] [--process-only] [--cli-vs OTHER/bin/send-as-email.js]
+ *                                [--check-rounds 20] [--check-only]
  *
  * The whole-process pairing (lib/wholeProcess.ts) runs `node bin/send-as-email.js send newsletter.md` against a plain
  * nodemailer script, each a fresh process, in turn, --process-rounds rounds (0: not at all). --process-only runs only
  * that (the newsletter, no in-process variants, no extension figures); --cli-vs adds another build's bin (an older
  * checkout, built) to the same rounds, for a before/after measured side by side.
+ *
+ * The recipients check (lib/check.ts, run-check.js) is timed on the newsletter's composed HTML in a fresh child:
+ * loading dist/check.js, the first check, then --check-rounds warm checks. --check-only measures only that.
  *
  * --cpu-prof runs every variant under `node --cpu-prof` (profiles kept in .bench/profiles/) and prints where the
  * time went, function by function, in source files (through the bundle's source map).
@@ -23,6 +27,7 @@ import { parseArgs } from 'util';
 import { projectRoot } from '../support/root';
 import { VARIANTS, type VariantResult, type VariantTask } from './lib/child';
 import { measureExtension, type ExtensionFigures } from './lib/extension';
+import type { CheckFigures, CheckResult, CheckTask } from './lib/check';
 import { BENCH_OUT, copyChildren, runChild } from './lib/fork';
 import { readPreviewTimings } from './lib/preview';
 import { summarizeProfile, type ProfileSummary } from './lib/profile';
@@ -43,6 +48,8 @@ interface Args {
   processRounds: number;
   processOnly: boolean;
   cliVs?: string;
+  checkRounds: number;
+  checkOnly: boolean;
 }
 
 const ROOT = projectRoot();
@@ -61,15 +68,18 @@ function parseCommandLine(argv: string[]): Args {
       'process-rounds': { type: 'string', default: '11' },
       'process-only': { type: 'boolean', default: false },
       'cli-vs': { type: 'string' },
+      'check-rounds': { type: 'string', default: '20' },
+      'check-only': { type: 'boolean', default: false },
     },
   });
-  const count = (name: 'rounds' | 'large-rounds' | 'process-rounds', least = 1): number => {
+  const count = (name: 'rounds' | 'large-rounds' | 'process-rounds' | 'check-rounds', least = 1): number => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < least) throw new Error(`Option --${name} needs a whole number of at least ${least}.`);
     return n;
   };
   const processOnly = values['process-only'];
-  const workloads = processOnly ? ['newsletter'] : values.workloads.split(',').map((s) => s.trim());
+  const checkOnly = values['check-only'];
+  const workloads = processOnly || checkOnly ? ['newsletter'] : values.workloads.split(',').map((s) => s.trim());
   const unknown = workloads.filter((n) => !(WORKLOAD_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`Unknown workload ${unknown.join(', ')}; known: ${WORKLOAD_NAMES.join(', ')}.`);
   return {
@@ -83,6 +93,8 @@ function parseCommandLine(argv: string[]): Args {
     processRounds: count('process-rounds', 0),
     processOnly,
     cliVs: values['cli-vs'] === undefined ? undefined : path.resolve(values['cli-vs']),
+    checkRounds: count('check-rounds', 0),
+    checkOnly,
   };
 }
 
@@ -112,7 +124,7 @@ async function main(): Promise<void> {
     let wholeProcess: WholeProcessResults | undefined;
     let wholeProcessError: string | undefined;
     try {
-      for (const workload of args.processOnly ? [] : workloads) {
+      for (const workload of args.processOnly || args.checkOnly ? [] : workloads) {
         for (const variant of VARIANTS) {
           const task: VariantTask = {
             variant,
@@ -140,7 +152,7 @@ async function main(): Promise<void> {
         }
       }
       const newsletter = workloads.find((w) => w.name === 'newsletter');
-      if (newsletter && args.processRounds > 0) {
+      if (newsletter && args.processRounds > 0 && !args.checkOnly) {
         progress('Whole process: send-as-email send against a plain nodemailer script ...');
         try {
           wholeProcess = await pairWholeProcess({
@@ -162,9 +174,21 @@ async function main(): Promise<void> {
       await server.close();
     }
 
+    let check: CheckFigures | undefined;
+    let checkError: string | undefined;
+    const newsletter = workloads.find((w) => w.name === 'newsletter');
+    if (newsletter && args.checkRounds > 0 && !args.processOnly) {
+      progress('Recipients check of the newsletter ...');
+      const task: CheckTask = { workload: newsletter, engineDir: bin, rounds: args.checkRounds };
+      const r = await runChild<CheckResult>(path.join(bin, 'run-check.js'), task);
+      if (r.error) checkError = r.error;
+      else check = { ...r, warmMs: summarize(r.warmMs), coldMs: summarize(r.coldMs), firstAddedMs: r.loadMs + r.firstCheckMs };
+      progress(checkError ? `  failed: ${checkError}` : `  load ${Math.round(r.loadMs)} ms, first ${Math.round(r.firstCheckMs)} ms, then ${Math.round(check!.warmMs.median)} ms median (${Math.round(check!.coldMs.median)} ms unremembered)`);
+    }
+
     let extension: ExtensionFigures | undefined;
     let extensionError: string | undefined;
-    if (args.extension && !args.processOnly) {
+    if (args.extension && !args.processOnly && !args.checkOnly) {
       progress('Measuring the extension bundle ...');
       try {
         extension = await measureExtension(ROOT, bin, path.join(scratch, 'extension'), 5);
@@ -195,6 +219,8 @@ async function main(): Promise<void> {
       ...(extension ? { extension } : {}),
       ...(extensionError ? { extensionError } : {}),
       preview: await readPreviewTimings(ROOT),
+      ...(check ? { check } : {}),
+      ...(checkError ? { checkError } : {}),
       ...(wholeProcess ? { wholeProcess } : {}),
       ...(wholeProcessError ? { wholeProcessError } : {}),
       targets: TARGETS,

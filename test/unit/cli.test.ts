@@ -291,7 +291,8 @@ describe('command-line tool', function () {
     assert.strictEqual(files.length, 1);
     const mail = await parseMail(fs.readFileSync(path.join(inbox, files[0]!)));
     assert.strictEqual(mail.subject, '测试邮件 — Welcome to Send as Email');
-    assert.strictEqual(mail.attachments.filter((a) => a.contentId).length, 3);
+    // logo, paper, chart and the SVG badge (sent as a PNG, issue 14).
+    assert.strictEqual(mail.attachments.filter((a) => a.contentId).length, 4);
   });
 
   it('the built tool leaves the demo packages to dist/cli-demo.js: build loads dist/cli.js alone, demo loads both', () => {
@@ -311,7 +312,8 @@ describe('command-line tool', function () {
     assert.deepStrictEqual(build.files.map((f) => path.relative(dist, f)), ['cli.js']);
     const demo = loaded(['demo']);
     assert.strictEqual(demo.code, 0);
-    assert.deepStrictEqual(demo.files.map((f) => path.relative(dist, f)).sort(), ['cli-demo.js', 'cli.js']);
+    // The example has a code block and an SVG: their renderers load then, and only then (build above did not).
+    assert.deepStrictEqual(demo.files.map((f) => path.relative(dist, f)).sort(), ['cli-demo.js', 'cli.js', 'code-highlight.js', 'svg-render.js']);
   });
 
   it('demo from the built bundle, as npm run demo runs it: exit 0, the received .eml, no process left behind', () => {

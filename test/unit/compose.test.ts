@@ -111,7 +111,8 @@ describe('compose', () => {
       const images = message.inlineImages.map((i) => i.contentType).join(',');
       assert.strictEqual(shape(tree), `multipart/mixed[multipart/alternative[text/plain,multipart/related[text/html,${images}]],application/pdf]`);
       const types = message.inlineImages.map((i) => i.contentType).sort();
-      assert.deepStrictEqual(types, ['image/gif', 'image/jpeg', ...Array(8).fill('image/png'), 'image/svg+xml', 'image/webp']);
+      // The SVG travels as a PNG (sendAsEmail.images.convertSvg, on by default).
+      assert.deepStrictEqual(types, ['image/gif', 'image/jpeg', ...Array(9).fill('image/png'), 'image/webp']);
       for (const part of tree.children[0].children[1].children.slice(1)) {
         assert.match(part.headers, /^Content-Disposition: inline; filename(\*0\*)?=/m);
         assert.match(part.headers, /^Content-ID: <[0-9a-f]{16}@example\.org>$/m);
@@ -148,7 +149,9 @@ describe('compose', () => {
         assert.strictEqual(parts.length, 1, cid);
         const mine = message.inlineImages.find((i) => i.cid === cid);
         assert.ok(mine, cid);
-        const expected = mine.source.startsWith('data:') ? mine.content : fs.readFileSync(mine.source);
+        // A data: image carries its decoded bytes, the SVG its PNG rendering, a file its own bytes.
+        const expected = mine.source.startsWith('data:') || mine.source.endsWith('.svg') ? mine.content : fs.readFileSync(mine.source);
+        if (mine.source.endsWith('.svg')) assert.ok(expected.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')), 'the SVG part is a PNG');
         assert.ok(parts[0].content.equals(expected), mine.source);
         assert.strictEqual(parts[0].filename, mine.filename);
         assert.strictEqual(cid.split('@')[0], sha256(expected).slice(0, 16));
@@ -167,11 +170,17 @@ describe('compose', () => {
       assert.deepStrictEqual(message.attachments, [{ filename: 'report.pdf', contentType: 'application/pdf', size: pdf[0].size, path: path.join(ws, 'files', 'report.pdf') }]);
     });
 
-    it('sends the Markdown source without front matter as the text part', async () => {
+    it('sends the Markdown source without front matter, made for reading, as the text part', async () => {
+      // Issue 14: images as [image: alt], no local path or data: URI, raw HTML as its text, code as written.
       const parsed = await simpleParser(message.raw);
-      const body = source.text.slice(source.text.indexOf('\n---\n') + 5);
-      assert.strictEqual(message.text, body);
-      assert.strictEqual(parsed.text?.replace(/\r\n/g, '\n').trimEnd(), body.trimEnd());
+      assert.strictEqual(parsed.text?.replace(/\r\n/g, '\n').trimEnd(), message.text.trimEnd());
+      const text = message.text;
+      assert.ok(text.startsWith('# Weekly report\n\nPlain image: [image: logo]\n'), text.slice(0, 200));
+      assert.ok(text.includes('A data URI: [image: dot]\n') && text.includes('[image: srcset]') && text.includes('[image: picture]'));
+      assert.ok(text.includes("```js\nconsole.log('hello');\n```"), 'the code block as written');
+      assert.ok(text.includes('See https://example.com/docs for more.'));
+      assert.ok(!/subject:|hidden@example\.com|img\/|data:|<style|<table|<picture|\]\(/.test(text), text.slice(0, 2000));
+      assert.ok(!text.includes(ws), 'no local path');
       assert.ok(parsed.text?.includes(LONG_TOKEN), 'a 5000-character line survives intact');
     });
 
@@ -189,7 +198,11 @@ describe('compose', () => {
       assert.ok(!html.includes('data:image'), 'data: URIs became parts');
       assert.deepStrictEqual(
         message.warnings.map((w) => [w.kind, w.line]),
-        [['remote-image', source.text.split('\n').findIndex((l) => l.includes('remote.png')) + 1]],
+        [
+          // Issue 14: WebP is named with the clients that do not show it.
+          ['image-format', source.text.split('\n').findIndex((l) => l.includes('pic.webp')) + 1],
+          ['remote-image', source.text.split('\n').findIndex((l) => l.includes('remote.png')) + 1],
+        ],
       );
       assert.deepStrictEqual(message.problems, []);
     });
@@ -241,7 +254,8 @@ describe('compose', () => {
       const text = message.text;
       assert.match(text, /Release 1\.2/);
       assert.match(text, /\* First item/);
-      assert.match(text, /changelog link \[https:\/\/example\.com\/changelog\]/);
+      // Issue 14: links as text (URL).
+      assert.match(text, /changelog link \(https:\/\/example\.com\/changelog\)/);
       assert.ok(!/cid:|<img|alert/.test(text), text);
     });
   });
@@ -249,7 +263,13 @@ describe('compose', () => {
   it('wraps an HTML fragment in a document and uses a plain alternative without images', async () => {
     const m = await composeMessage(doc('fragment.html', '<p>Hello <b>there</b></p>'), options());
     assert.strictEqual(shape(parseMime(m.raw.toString('latin1'))), 'multipart/alternative[text/plain,text/html]');
-    assert.ok(m.html.startsWith('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>fragment</title></head><body><p>Hello <b>there</b></p>'), m.html);
+    assert.ok(
+      m.html.startsWith(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>fragment</title><meta name="color-scheme" content="light">' +
+          '<meta name="supported-color-schemes" content="light"></head><body><p>Hello <b>there</b></p>',
+      ),
+      m.html,
+    );
     assert.strictEqual(m.text.trim(), 'Hello there');
   });
 

@@ -131,7 +131,14 @@ describe('render', () => {
       const $ = load('<p>Just a <b>fragment</b></p>');
       prepareDocument($, 'Subject & more');
       const html = serializeDocument($);
-      assert.ok(html.startsWith('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Subject &amp; more</title></head>'), html);
+      // The language of the text (English here) and a light colour scheme are declared too (issue 14).
+      assert.ok(
+        html.startsWith(
+          '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Subject &amp; more</title>' +
+            '<meta name="color-scheme" content="light"><meta name="supported-color-schemes" content="light"></head>',
+        ),
+        html,
+      );
       assert.ok(html.includes('<body><p>Just a <b>fragment</b></p></body>'));
     });
 
@@ -142,7 +149,11 @@ describe('render', () => {
           '<body onload="x()"><a href="javascript:alert(1)" onClick="y()">link</a><img src="a.png" onerror="z()"><script src="x.js"></script></body></html>',
       );
       prepareDocument($, 'Subject');
-      assert.deepStrictEqual($('meta').toArray().map((m) => ({ ...m.attribs })), [{ charset: 'utf-8' }]);
+      assert.deepStrictEqual($('meta').toArray().map((m) => ({ ...m.attribs })), [
+        { charset: 'utf-8' },
+        { name: 'color-scheme', content: 'light' },
+        { name: 'supported-color-schemes', content: 'light' },
+      ]);
       assert.strictEqual($('title').length, 1);
       assert.strictEqual($('title').text(), 'Subject');
       assert.strictEqual($('script, base').length, 0);
@@ -150,7 +161,7 @@ describe('render', () => {
       assert.ok(!/onload|onclick|onerror|javascript:/i.test(html), html);
       assert.strictEqual($('a').text(), 'link');
       assert.strictEqual($('img').attr('src'), 'a.png');
-      assert.ok(serializeDocument($).startsWith('<!DOCTYPE html><html>'), 'an existing doctype is kept, not doubled');
+      assert.ok(serializeDocument($).startsWith('<!DOCTYPE html><html lang="en">'), 'an existing doctype is kept, not doubled');
     });
 
     it('finds the first <h1>', () => {

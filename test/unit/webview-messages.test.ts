@@ -14,6 +14,7 @@ describe('preview: messages from the page', () => {
       { type: 'loadRemoteImages' },
       { type: 'setUp' },
       { type: 'needImages', cids: ['a@b'] },
+      { type: 'shown', renderId: 3 },
       { type: 'headers', fields: { to: 'a@example.com', subject: 'Hi' } },
     ]) {
       assert.deepStrictEqual(checkFromWebview(m), { message: m });
@@ -45,6 +46,9 @@ describe('preview: messages from the page', () => {
       { type: 'needImages', cids: [1] },
       { type: 'headers', fields: { to: ['a@example.com'] } },
       { type: 'headers' },
+      { type: 'shown' },
+      { type: 'shown', renderId: 0 },
+      { type: 'shown', renderId: '3' },
     ];
     for (const value of cases) {
       const checked = checkFromWebview(value);

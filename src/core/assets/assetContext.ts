@@ -13,6 +13,8 @@ export interface AssetContext {
   workspaceFolders: string[];
   allowOutsideWorkspace: boolean;
   embedRemote: boolean;
+  /** SVG images become PNG parts (Gmail and Outlook do not show SVG). Default false. */
+  convertSvg?: boolean;
   remote?: { maxBytes?: number; timeoutMs?: number };
   signal?: AbortSignal;
   /** Domain part of the Content-IDs. */

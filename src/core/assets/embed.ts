@@ -13,7 +13,8 @@ import { LineLocator, quotedAtLine } from '../source/lineLocator';
 import type { InlineImage, Warning } from '../types';
 import type { AssetContext } from './assetContext';
 import { inlinePart, loadData, localImageLoader, loadRemote, type LoadResult } from './loadImage';
-import { imageProblem, shorten } from './problems';
+import { imageProblem, shorten, webpWarning } from './problems';
+import { SVG_DENSITY, svgToPng } from './svgToPng';
 import { type CidReference, collectReferences } from './references';
 import { allowedRoots, classify, safeDecode } from './resolve';
 
@@ -68,6 +69,15 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
   const settled = new Map<string, LoadResult>();
   await Promise.all([...loads].map(async ([key, p]) => settled.set(key, await p)));
   ctx.signal?.throwIfAborted();
+  if (ctx.convertSvg) {
+    // Twice the pixels for an <img> (shown at half size by its width); a CSS background is drawn at its pixel size.
+    const inImg = new Set(targets.filter((_t, i) => refs[i].img).map((t) => t.key));
+    await Promise.all(
+      [...settled].map(async ([key, res]) => {
+        if (res.ok && res.type.ext === 'svg') settled.set(key, await svgToPng(res, inImg.has(key) ? SVG_DENSITY : 1));
+      }),
+    );
+  }
 
   const byCid = new Map<string, InlineImage>();
   const warnings: Warning[] = [];
@@ -105,9 +115,20 @@ export async function embedImages($: CheerioAPI, ctx: AssetContext): Promise<Emb
     if (!image) {
       image = inlinePart(res, res.cid, []);
       byCid.set(res.cid, image);
+      if (res.type.ext === 'webp') warnings.push(webpWarning(ref));
     }
     image.refs.push({ ref: shorten(ref.url), line: ref.line });
     ref.set(`cid:${res.cid}`);
+    // A converted SVG has twice its pixels: shown at its own size unless the author sized it.
+    if (res.displaySize && ref.img && !sizedByAuthor(ref.img.attribs)) {
+      ref.img.attribs.width = String(res.displaySize.width);
+      ref.img.attribs.height = String(res.displaySize.height);
+    }
   });
   return { inlineImages: [...byCid.values()], warnings, problems, cidRefs };
+}
+
+/** The author gave the image a size (attributes or CSS): it is left as they wrote it. */
+function sizedByAuthor(attribs: Record<string, string>): boolean {
+  return attribs.width !== undefined || attribs.height !== undefined || /(?:^|[;\s])(?:width|height)\s*:/i.test(attribs.style ?? '');
 }

@@ -13,6 +13,7 @@ import { inlinePart, localImageLoader, type LoadResult } from './loadImage';
 import { cidProblem, makeProblem } from './problems';
 import type { CidReference } from './references';
 import { allowedRoots, classify } from './resolve';
+import { svgToPng } from './svgToPng';
 
 /**
  * The inline parts the author names by Content-ID (`inline: { image1: images/chart.png }` in the front matter,
@@ -57,10 +58,11 @@ export async function embedInline(declared: Record<string, string>, cidRefs: Cid
       const file = declared[cid]!;
       const line = lines.find([file]);
       const target = classify(file, docDir);
-      const res: LoadResult =
+      let res: LoadResult =
         target.kind === 'file'
           ? await loadLocal(target)
           : { ok: false, code: ErrorCode.IMAGE_INVALID, reason: { kind: 'not-local' } };
+      if (ctx.convertSvg && res.ok && res.type.ext === 'svg') res = await svgToPng(res);
       return { cid, refs, file, line, res };
     }),
   );

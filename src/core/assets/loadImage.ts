@@ -25,6 +25,8 @@ export type LoadedImage = {
   sha256?: string;
   file?: string;
   mtimeMs?: number;
+  /** A converted SVG: the size it is shown at (CSS pixels), half its pixels. */
+  displaySize?: { width: number; height: number };
 };
 export type LoadResult = LoadedImage | Failure;
 

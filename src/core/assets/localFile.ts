@@ -19,7 +19,9 @@ export type Reason =
   | { kind: 'http'; status: number }
   | { kind: 'too-large'; limit: number }
   | { kind: 'timeout'; seconds: number }
-  | { kind: 'download-failed'; detail: string };
+  | { kind: 'download-failed'; detail: string }
+  // an SVG that resvg cannot read, with its message
+  | { kind: 'svg-failed'; detail: string };
 
 /** `path`: the resolved path; `shown`: how to show it when that differs (a symlink and where it leads). */
 export type Failure<R extends Reason = Reason> = { ok: false; code: ErrorCode; reason: R; path?: string; shown?: string };

@@ -47,6 +47,8 @@ function summaryOf(what: string, r: Reason): string {
       return l10n.t('{0} could not be downloaded: no answer within {1} s', what, r.seconds);
     case 'download-failed':
       return l10n.t('{0} could not be downloaded: {1}', what, r.detail);
+    case 'svg-failed':
+      return l10n.t('{0} is an SVG that cannot be converted to PNG ({1})', what, r.detail);
   }
 }
 
@@ -75,6 +77,8 @@ function imageMessage(what: string, r: Reason, at: string): string {
       return l10n.t('Image {0} could not be downloaded: no answer within {1} s', what, r.seconds);
     case 'download-failed':
       return l10n.t('Image {0} could not be downloaded: {1}', what, r.detail);
+    case 'svg-failed':
+      return l10n.t('Image {0} is an SVG that cannot be converted to PNG ({1})', what, r.detail);
   }
 }
 
@@ -126,6 +130,24 @@ export function cidProblem(r: CidReference): Problem {
   };
   summaries.set(problem, l10n.t('{0} has no inline part', what));
   return problem;
+}
+
+/**
+ * A WebP image: the caniemail data (image-webp, last tested 2021-02-06) marks it unsupported in Outlook for Windows
+ * (2007 to 2019), Outlook 2016 for Mac, Apple Mail before macOS 14 and iOS 14, and the iOS apps of 2020; Gmail
+ * converts it to JPEG (no animation). A unit test holds this sentence to the data.
+ */
+export function webpWarning(ref: Reference): Warning {
+  return {
+    kind: 'image-format',
+    severity: 'warning',
+    message: l10n.t(
+      'Image {0} is WebP: Outlook for Windows, Outlook 2016 for Mac and Apple Mail before macOS 14 and iOS 14 do not show it, and Gmail converts it to JPEG without animation. Use PNG or JPEG for every reader.',
+      quotedAtLine(shorten(ref.url), ref.line),
+    ),
+    line: ref.line || undefined,
+    ref: shorten(ref.url),
+  };
 }
 
 const WARNING_KIND: Partial<Record<ErrorCode, WarningKind>> = {

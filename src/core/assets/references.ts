@@ -23,6 +23,8 @@ export interface Reference {
   url: string;
   line: number;
   set(value: string): void;
+  /** The `<img>` whose src this is (its shown size can be set); absent for CSS and background references. */
+  img?: Element;
 }
 
 interface SrcsetCandidate {
@@ -77,7 +79,8 @@ export async function collectReferences($: CheerioAPI, lines: LineLocator): Prom
   const addAttr = (el: Element, attr: string): void => {
     const url = el.attribs[attr];
     if (url === undefined || !url.trim()) return;
-    refs.push({ url, line: locate(url), set: (v) => (el.attribs[attr] = v) });
+    const img = attr === 'src' && el.tagName.toLowerCase() === 'img' ? { img: el } : {};
+    refs.push({ url, line: locate(url), set: (v) => (el.attribs[attr] = v), ...img });
   };
 
   /** url(...) values of the declarations in `css`; `write` stores the rewritten CSS back. */

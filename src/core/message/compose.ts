@@ -22,12 +22,13 @@ import type { DocumentFields } from '../source/documentFields';
 import { collapse, firstHeading, serializeDocument } from '../source/dom';
 import { parseFrontMatter } from '../source/frontMatter';
 import { readHtmlHeaders } from '../source/htmlMeta';
-import { renderMarkdown } from '../source/markdown';
+import { lexMarkdown, renderMarkdown } from '../source/markdown';
 import { prepareDocument } from '../source/prepareDocument';
 import { DEFAULT_STYLESHEET } from '../source/stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mimeBuild';
 import { composerHeaders } from './headers';
 import { inlineCss } from './inlineCss';
+import { htmlText, markdownText } from './textPart';
 import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from '../types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
@@ -96,9 +97,13 @@ async function prepareMessage(
   if (kind === 'markdown') {
     const parsed = await parseFrontMatter(doc.text);
     const stylesheet = settings.markdown.stylesheet ? await readStylesheet(settings.markdown.stylesheet, docDir) : DEFAULT_STYLESHEET;
-    $ = load(await renderMarkdown(parsed.body, stylesheet));
+    const body = parsed.body.replace(/\r\n?/g, '\n');
+    const tokens = await lexMarkdown(body);
+    // The text part is the author's Markdown, made for reading: comments, local paths and data: URIs left out.
+    text = await markdownText(body, tokens);
+    const highlight = settings.markdown.highlight ? settings.markdown.highlightTheme : false;
+    $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens }));
     fields = parsed.data;
-    text = parsed.body.replace(/\r\n?/g, '\n');
   } else {
     $ = load(doc.text);
     fields = readHtmlHeaders($, doc.text);
@@ -112,7 +117,7 @@ async function prepareMessage(
   const fromAddress = headers.fromMailbox.address;
   const rawDomain = options.idDomain || domainOf(fromAddress) || 'localhost';
   const domain = domainToASCII(rawDomain) || rawDomain;
-  prepareDocument($, headers.subject);
+  prepareDocument($, headers.subject, { lang: fields.lang });
 
   // 3. Images and attachments: gather every problem, then fail once (or, in the preview, carry on).
   const assetContext = {
@@ -121,6 +126,7 @@ async function prepareMessage(
     workspaceFolders: options.workspaceFolders,
     allowOutsideWorkspace: settings.images.allowOutsideWorkspace,
     embedRemote: settings.images.embedRemote,
+    convertSvg: settings.images.convertSvg,
     remote: options.remote,
     signal: options.signal,
     cidDomain: domain,
@@ -144,7 +150,7 @@ async function prepareMessage(
   const warnings: Warning[] = [...images.warnings, ...problems.map(problemToWarning)];
 
   // 4. The text part (before CSS inlining: the converter has no use for style attributes), then the HTML as sent.
-  if (text === undefined) text = await htmlToText(serializeDocument($));
+  if (text === undefined) text = await htmlText(serializeDocument($));
   // An empty text part would collapse the alternative; a single newline keeps the tree's shape.
   if (!text) text = '\n';
   if (settings.inlineCss) await inlineCss($);
@@ -348,20 +354,4 @@ async function readStylesheet(setting: string, docDir: string): Promise<string> 
       cause: e,
     });
   }
-}
-
-/** A readable text/plain version of an HTML document: headings, lists, links as text plus URL; no images. */
-async function htmlToText(html: string): Promise<string> {
-  const { convert } = await import('html-to-text');
-  return convert(html, {
-    wordwrap: 78,
-    selectors: [
-      { selector: 'img', format: 'skip' },
-      { selector: 'a', options: { hideLinkHrefIfSameAsText: true, ignoreHref: false } },
-      { selector: 'h1', options: { uppercase: false } },
-      { selector: 'h2', options: { uppercase: false } },
-      { selector: 'h3', options: { uppercase: false } },
-      { selector: 'table', format: 'dataTable' },
-    ],
-  });
 }

@@ -15,6 +15,8 @@ export interface DocumentFields {
   bcc?: string | string[];
   replyTo?: string;
   attachments?: string[];
+  /** The message's language (`<html lang>`), a BCP 47 tag such as `en` or `zh-CN`. Front matter only. */
+  lang?: string;
   /** Inline parts named by Content-ID, for `cid:` references written by hand: Content-ID → file path. */
   inline?: Record<string, string>;
   /** The account to send with, by name (`sendAsEmail.accounts`). */

@@ -3,6 +3,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { ErrorCode, type Problem, SendAsEmailError } from '../errors';
+import { LANGUAGE_TAG_RE } from './documentLanguage';
 import { CONTENT_ID_RE, type DocumentFields, invalid, unknownKey, unknownKeysError } from './documentFields';
 import { quotedAtLine } from './lineLocator';
 
@@ -15,7 +16,7 @@ export interface ParsedMarkdown {
 }
 
 /** The front matter keys a document may use (compared exactly; a near miss is refused with the key it resembles). */
-export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline', 'account'] as const;
+export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline', 'account', 'lang'] as const;
 
 // `---` on the first line (BOM allowed); the front matter ends at the first line of exactly `---` or `...`.
 const OPENING_RE = /^\uFEFF?---[ \t]*\r?\n/;
@@ -114,6 +115,13 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Do
   list('to');
   list('cc');
   list('bcc');
+  const lang = obj.lang;
+  if (lang !== undefined && lang !== null) {
+    if (typeof lang !== 'string' || !LANGUAGE_TAG_RE.test(lang.trim())) {
+      throw invalid(l10n.t('The front matter key {0} must be a language tag such as en or zh-CN.', named('lang')));
+    }
+    out.lang = lang.trim();
+  }
   const att = obj.attachments;
   if (att !== undefined && att !== null) {
     if (typeof att === 'string') out.attachments = [att];

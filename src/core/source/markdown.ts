@@ -1,7 +1,11 @@
 /**
- * Markdown → an email-safe HTML document: GFM rendered with marked, headings with ids, the stylesheet in `<style>`.
+ * Markdown → an email-safe HTML document: GFM rendered with marked, headings with ids, fenced code highlighted, every
+ * image with an alt text, the stylesheet in `<style>`.
  */
-import type { Tokens } from 'marked';
+import type { Token, Tokens } from 'marked';
+import type { HighlightTheme } from '../settings';
+import { imageNameAlt } from './altText';
+import { HIGHLIGHTED_PRE_CLASS, type Highlighter, loadHighlighter } from './highlight';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -16,15 +20,32 @@ export function slugify(text: string): string {
     .replace(/ /g, '-');
 }
 
+export interface RenderOptions {
+  /** Colour fenced blocks that name their language with this theme; false: leave them plain. */
+  highlight?: HighlightTheme | false;
+  /** `markdown` already lexed (`lexMarkdown`): the text part reads the same tokens, a long document is lexed once. */
+  tokens?: Token[];
+}
+
+/** The tokens of `markdown` (GFM), as `renderMarkdown` and the text part read them. */
+export async function lexMarkdown(markdown: string): Promise<Token[]> {
+  const { Marked } = await import('marked');
+  return new Marked({ gfm: true, breaks: false, async: false }).lexer(markdown);
+}
+
 /**
  * Renders Markdown (GFM: tables, task lists, fenced code, autolinks; headings get ids) into a complete HTML
  * document with the given stylesheet in a `<style>` block and the body in a centered container. The `<title>`
- * is left empty for the caller, who knows the subject.
+ * is left empty for the caller, who knows the subject. An image without alt text gets its file name.
  */
-export async function renderMarkdown(markdown: string, stylesheet: string): Promise<string> {
+export async function renderMarkdown(markdown: string, stylesheet: string, options: RenderOptions = {}): Promise<string> {
   const { Marked } = await import('marked');
   const seen = new Map<string, number>();
   const marked = new Marked({ gfm: true, breaks: false, async: false });
+  const tokens = options.tokens ?? marked.lexer(markdown);
+  // highlight.js is loaded only when a fenced block names a language.
+  let highlighter: Highlighter | undefined;
+  if (options.highlight && hasLanguageBlock(marked, tokens)) highlighter = await loadHighlighter(options.highlight);
   marked.use({
     renderer: {
       heading(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Heading): string {
@@ -39,9 +60,24 @@ export async function renderMarkdown(markdown: string, stylesheet: string): Prom
       checkbox(token: Tokens.Checkbox): string {
         return token.checked ? '&#9745; ' : '&#9744; ';
       },
+      image(token: Tokens.Image): string | false {
+        if (!token.text.trim()) {
+          const alt = imageNameAlt(token.href);
+          token.text = alt;
+          token.tokens = [{ type: 'text', raw: alt, text: alt }];
+        }
+        return false;
+      },
+      code(token: Tokens.Code): string | false {
+        const language = codeLanguage(token);
+        const html = highlighter && language ? highlighter.highlight(token.text, language) : undefined;
+        if (html === undefined) return false;
+        return `<pre class="${HIGHLIGHTED_PRE_CLASS}"><code class="hljs language-${escapeHtml(language)}">${html}\n</code></pre>\n`;
+      },
     },
   });
-  const body = marked.parse(markdown, { async: false });
+  const body = marked.parser(tokens);
+  if (highlighter) stylesheet = `${stylesheet}\n${highlighter.stylesheet}`;
   return (
     '<!DOCTYPE html>\n' +
     '<html>\n<head>\n<meta charset="utf-8">\n' +
@@ -61,4 +97,17 @@ function plainText(tokens: Tokens.Generic[]): string {
     else if (typeof t.text === 'string') out += t.text;
   }
   return out;
+}
+
+/** The language a fenced block names (its info string's first word), '' for none. */
+function codeLanguage(token: Tokens.Code): string {
+  return (token.lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+}
+
+function hasLanguageBlock(marked: { walkTokens(tokens: Token[], fn: (t: Token) => void): unknown }, tokens: Token[]): boolean {
+  let found = false;
+  marked.walkTokens(tokens, (t) => {
+    if (t.type === 'code' && codeLanguage(t as Tokens.Code)) found = true;
+  });
+  return found;
 }

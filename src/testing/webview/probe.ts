@@ -5,6 +5,7 @@
 import { FIELD_NAMES, RENDERED_EVENT, type FieldName, type RenderedDetail, type RenderMessage } from '../../preview/messages';
 import { vscodeApi } from '../../webview/vscodeApi';
 import { type FromProbe, type RenderReport, type ToProbe, type UiState } from '../messages';
+import { clientsState, darkState } from './viewProbe';
 
 const api = vscodeApi();
 const reply = (m: FromProbe): void => api.postMessage(m);
@@ -146,9 +147,11 @@ function uiState(): UiState {
       paperScrolls: ['auto', 'scroll'].includes(paperStyle.overflowX) && paper.scrollWidth >= (f?.getBoundingClientRect().width ?? 0) - 1,
     },
     warnings: Array.from(document.querySelectorAll('#warning-list li')).map((li) => li.textContent ?? ''),
-    width: byId('paper').classList.contains('narrow') ? 'narrow' : 'wide',
+    width: (['w600', 'narrow', 'w320'] as const).find((w) => paper.classList.contains(w)) ?? 'wide',
     frameWidth: f ? Math.round(f.getBoundingClientRect().width) : 0,
-    tab: selected === 'text' || selected === 'parts' ? selected : 'html',
+    tab: selected === 'text' || selected === 'parts' || selected === 'clients' ? selected : 'html',
+    dark: darkState(f),
+    clients: clientsState(),
     text: byId('view-text').textContent ?? '',
     parts: Array.from(document.querySelectorAll('#view-parts tr.part')).map((tr) => tr.textContent ?? ''),
     totalSize: byId('size').textContent ?? '',

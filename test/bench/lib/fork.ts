@@ -9,7 +9,7 @@ import * as path from 'path';
 /** The folder of the bundled benchmark (out/test/bench), where the child entry points are built. */
 export const BENCH_OUT = __dirname;
 
-const CHILDREN = ['run-ours.js', 'run-floor.js', 'run-build.js', 'run-load.js', 'usage-probe.js'];
+const CHILDREN = ['run-ours.js', 'run-floor.js', 'run-build.js', 'run-load.js', 'usage-probe.js', 'run-check.js'];
 
 /** Copies the child bundles and their source maps into `dir`; returns `dir`. */
 export async function copyChildren(dir: string): Promise<string> {
@@ -18,6 +18,8 @@ export async function copyChildren(dir: string): Promise<string> {
     await fs.copyFile(path.join(BENCH_OUT, name), path.join(dir, name));
     await fs.copyFile(path.join(BENCH_OUT, `${name}.map`), path.join(dir, `${name}.map`)).catch(() => {});
   }
+  // The recipients check's caniemail bundle, which run-check.js loads from here (as the extension does beside it).
+  await fs.copyFile(path.join(BENCH_OUT, '..', '..', '..', 'dist', 'check.js'), path.join(dir, 'check.js'));
   return dir;
 }
 

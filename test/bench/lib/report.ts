@@ -1,5 +1,6 @@
 /** The benchmark's results: the JSON a script compares (.bench/results.json) and the table a person reads. */
 import type { VariantResult } from './child';
+import { CHECK_TARGET_MS, renderCheck, type CheckFigures } from './check';
 import type { ExtensionFigures } from './extension';
 import type { PreviewFigures } from './preview';
 import type { ProfileSummary } from './profile';
@@ -58,6 +59,9 @@ export interface BenchResults {
   extension?: ExtensionFigures;
   extensionError?: string;
   preview?: PreviewFigures;
+  /** The recipients check of the newsletter (lib/check.ts). */
+  check?: CheckFigures;
+  checkError?: string;
   wholeProcess?: WholeProcessResults;
   wholeProcessError?: string;
   targets: typeof TARGETS;
@@ -133,6 +137,11 @@ export function verdicts(data: Omit<BenchResults, 'verdicts'>): BenchResults['ve
   check('preview: first render of the newsletter (code-server)', data.preview?.firstRenderMs, TARGETS.previewFirstRenderMs, ' ms');
   check('preview: first render over a bare webview, same run', data.preview?.firstRenderOverBareMs, TARGETS.previewFirstRenderMs, ' ms');
   check('preview: newsletter edit re-rendered, after the debounce', data.preview?.editAfterDebounceMs, TARGETS.previewEditAfterDebounceMs, ' ms');
+  if (data.check) {
+    check('recipients check of the newsletter, each render, median', data.check.warmMs.median, CHECK_TARGET_MS, ' ms');
+    check('recipients check, a new kind of tag, median', data.check.coldMs.median, CHECK_TARGET_MS, ' ms');
+    check('recipients check, first one (load of check.js included)', data.check.firstAddedMs, CHECK_TARGET_MS, ' ms');
+  }
   return out;
 }
 
@@ -247,6 +256,8 @@ export function renderTable(data: BenchResults): string {
   } else {
     lines.push('Preview first render: not measured (run npm test first)');
   }
+  lines.push('');
+  lines.push(...renderCheck(data.check, data.checkError));
   for (const r of data.results.filter((r) => r.profile)) {
     const p = r.profile!;
     lines.push('');
