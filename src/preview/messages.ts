@@ -87,6 +87,26 @@ export interface RenderMessage {
   blocked: boolean;
   /** Sending is not set up: the settings to fill in (below `sendAsEmail.`), offered by the Set Up Sending button. */
   setup?: { missing: string[] };
+  /** The document is a mail merge (front matter `data:`): the message shown is one row's. */
+  merge?: MergeView;
+}
+
+/** Which row of a mail merge the preview shows, and what the check of every row found. */
+export interface MergeView {
+  /** The data file, as the document names it. */
+  data: string;
+  /** 1-based position of the row shown, and how many rows (messages) the merge has. */
+  index: number;
+  count: number;
+  /** The data file's line the row comes from. */
+  line: number;
+  /** The row's To, as its values fill it in. */
+  recipient: string;
+  /** This row's errors (a missing field, an empty or bad address), each naming its field. */
+  errors: string[];
+  /** Errors of all rows together, and how many rows have any. */
+  totalErrors: number;
+  rowsWithErrors: number;
 }
 
 export interface RecipientView {
@@ -133,7 +153,9 @@ export type FromWebview =
   /** Set Up Sending: the settings (or the account flow) to fill in. */
   | { type: 'setUp' }
   /** Images a render lists that the webview neither holds nor expects (pre-sent bytes that did not arrive). */
-  | { type: 'needImages'; cids: string[] };
+  | { type: 'needImages'; cids: string[] }
+  /** Show another row of the mail merge (1-based position among the rows). */
+  | { type: 'mergeRow'; index: number };
 
 /** The event the page dispatches on `window` after it displayed a render (observers read the frame themselves). */
 export const RENDERED_EVENT = 'sae-rendered';

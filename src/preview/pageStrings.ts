@@ -40,5 +40,10 @@ export function pageStrings(): Record<string, string> {
     'Sending a test to you…': l10n.t('Sending a test to you…'),
     'Saving…': l10n.t('Saving…'),
     'Test message: {0}': l10n.t('Test message: {0}'),
+    'Row {0} of {1} ({2} line {3})': l10n.t('Row {0} of {1} ({2} line {3})'),
+    'To: {0}': l10n.t('To: {0}'),
+    'No recipient': l10n.t('No recipient'),
+    'Send to 1 recipient…': l10n.t('Send to 1 recipient…'),
+    'Send to {0} recipients…': l10n.t('Send to {0} recipients…'),
   };
 }

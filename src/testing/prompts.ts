@@ -1,4 +1,5 @@
 /** Test mode only: the notifications and the password box, answered by the workbench unless a test put its own answers in place. */
+import type * as vscode from 'vscode';
 import { windowPrompts, type Prompts } from '../vscode/prompts';
 
 export class SwitchablePrompts implements Prompts {
@@ -19,5 +20,11 @@ export class SwitchablePrompts implements Prompts {
   }
   password(prompt: string): Thenable<string | undefined> {
     return this.impl.password(prompt);
+  }
+  confirm(m: string, detail: string, ...b: string[]): Thenable<string | undefined> {
+    return this.impl.confirm(m, detail, ...b);
+  }
+  progress<T>(title: string, work: (report: (message: string, increment?: number) => void, token: vscode.CancellationToken) => Thenable<T>): Thenable<T> {
+    return this.impl.progress(title, work);
   }
 }

@@ -9,6 +9,10 @@ export interface Prompts {
   warn(message: string, ...buttons: string[]): Thenable<string | undefined>;
   error(message: string, ...buttons: string[]): Thenable<string | undefined>;
   password(prompt: string): Thenable<string | undefined>;
+  /** A modal question (the workbench's dialog, with its own Cancel): the button chosen, undefined when dismissed. */
+  confirm(message: string, detail: string, ...buttons: string[]): Thenable<string | undefined>;
+  /** A progress notification with Cancel around `work`: `report` replaces its text and adds `increment` percent. */
+  progress<T>(title: string, work: (report: (message: string, increment?: number) => void, token: vscode.CancellationToken) => Thenable<T>): Thenable<T>;
 }
 
 export const windowPrompts: Prompts = {
@@ -17,4 +21,9 @@ export const windowPrompts: Prompts = {
   error: (m, ...b) => vscode.window.showErrorMessage(m, ...b),
   password: (prompt) =>
     vscode.window.showInputBox({ prompt, password: true, ignoreFocusOut: true, placeHolder: vscode.l10n.t('SMTP password') }),
+  confirm: (m, detail, ...b) => vscode.window.showWarningMessage(m, { modal: true, detail }, ...b),
+  progress: (title, work) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+      work((message, increment) => progress.report({ message, increment }), token),
+    ),
 };

@@ -11,6 +11,7 @@ import {
   type WarningView,
 } from '../preview/messages';
 import { formatBytes as formatSize } from '../core/format';
+import { mergeSendLabel, showMerge } from './mergeStepper';
 import { clearBody, fillImages, fitActiveFrame, hasImage, isEmailFrame, keepImages, showBody, whenFirstShown } from './emailFrames';
 import { t } from './strings';
 import { post, vscodeApi } from './vscodeApi';
@@ -22,6 +23,8 @@ const vscode = vscodeApi();
 const byId = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const FIELD_DEBOUNCE_MS = 250;
 const paper = byId('paper');
+/** The Send button's own words (a mail merge says how many it sends to instead). */
+const sendLabel = byId('send').textContent ?? '';
 
 const saved = (vscode.getState() ?? {}) as { width?: unknown; tab?: unknown; scrollY?: unknown };
 const ui: { width: Width; tab: Tab; scrollY: number } = {
@@ -91,6 +94,7 @@ function forgetDocument(key: string): void {
     byId(`${name}-error`).textContent = '';
   }
   showWarnings([]);
+  showMerge(undefined);
   byId('size').textContent = '';
   byId('remote').hidden = true;
   byId('view-text').textContent = '';
@@ -183,6 +187,7 @@ function updateButtons(): void {
   const off = !!busy || !msg;
   const send = byId<HTMLButtonElement>('send');
   send.disabled = off || !msg.canSend;
+  send.textContent = mergeSendLabel() ?? sendLabel;
   byId<HTMLButtonElement>('sendTest').disabled = off || !!msg.fieldErrors.subject || msg.blocked;
   byId<HTMLButtonElement>('saveEml').disabled = off || !!msg.setup?.missing.includes('from');
   // Why Send is off, beside it: a problem to fix, a field, no recipient, no account.
@@ -214,6 +219,7 @@ function onRender(msg: RenderMessage): void {
   current = msg;
   composeBroken = false;
   showWarnings(msg.warnings);
+  showMerge(msg.merge);
   showSize(msg);
   showRemote(msg);
   showParts(msg);

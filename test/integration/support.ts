@@ -9,7 +9,7 @@ import type { SendAsEmailApi } from '../../src/testing';
 import type { PreviewTestApi, RenderReport } from '../../src/testing/preview';
 import { createNonce } from '../../src/preview/html';
 import type { RetryEvent } from '../../src/vscode/mailer';
-import type { Prompts } from '../../src/vscode/prompts';
+import { windowPrompts, type Prompts } from '../../src/vscode/prompts';
 import type { SecretTarget } from '../../src/vscode/secrets';
 import { projectRoot as rootAboveBundle } from '../support/root';
 import type { TestSmtpServer } from '../support/smtp';
@@ -100,13 +100,17 @@ export async function waitFor<T>(
  * `answers.password` in turn (then cancels). Without answers, every prompt is dismissed.
  */
 export class ScriptedPrompts implements Prompts {
-  readonly shown: { kind: 'info' | 'warn' | 'error' | 'password'; message: string; buttons: string[] }[] = [];
+  readonly shown: { kind: 'info' | 'warn' | 'error' | 'password' | 'confirm'; message: string; buttons: string[]; detail?: string }[] = [];
+  /** What each progress notification showed: its title and every text it reported, in order. */
+  readonly progressShown: { title: string; reports: string[] }[] = [];
+  /** Cancels the progress notifications shown until `cancelWhen` says so: `cancelWhen(report)` after each report. */
+  cancelWhen: ((report: string) => boolean) | undefined;
   /** Error notifications still waiting for their answer (`holdErrors`), oldest first. */
   private readonly held: ((choice: string | undefined) => void)[] = [];
   /**
    * `holdErrors`: an error notification stays unanswered, like one the user has not looked at yet, until `answerHeld`.
    */
-  constructor(private readonly answers: { error?: string; password?: string[]; holdErrors?: boolean } = {}) {}
+  constructor(private readonly answers: { error?: string; password?: string[]; holdErrors?: boolean; confirm?: string[] } = {}) {}
 
   /** Answers the oldest error notification still waiting, as a click on `choice` (undefined: dismissed). */
   answerHeld(choice?: string): void {
@@ -131,6 +135,30 @@ export class ScriptedPrompts implements Prompts {
   password(prompt: string): Thenable<string | undefined> {
     this.shown.push({ kind: 'password', message: prompt, buttons: [] });
     return Promise.resolve(this.answers.password?.shift());
+  }
+  /** Answers modal questions from `answers.confirm` in turn (a button that is not offered, or none left: dismissed). */
+  confirm(message: string, detail: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'confirm', message, buttons, detail });
+    const answer = this.answers.confirm?.shift();
+    return Promise.resolve(answer !== undefined && buttons.includes(answer) ? answer : undefined);
+  }
+  /** The workbench's own progress notification, with the reports recorded and a Cancel the test can press (`cancelWhen`). */
+  progress<T>(title: string, work: (report: (message: string, increment?: number) => void, token: vscode.CancellationToken) => Thenable<T>): Thenable<T> {
+    const shown = { title, reports: [] as string[] };
+    this.progressShown.push(shown);
+    return windowPrompts.progress(title, (report, token) => {
+      const cancel = new vscode.CancellationTokenSource();
+      const sub = token.onCancellationRequested(() => cancel.cancel());
+      const recorded = (message: string, increment?: number): void => {
+        shown.reports.push(message);
+        report(message, increment);
+        if (this.cancelWhen?.(message)) cancel.cancel();
+      };
+      return Promise.resolve(work(recorded, cancel.token)).finally(() => {
+        sub.dispose();
+        cancel.dispose();
+      });
+    });
   }
 }
 
