@@ -105,6 +105,7 @@ window.addEventListener(RENDERED_EVENT, (event) => {
     imagesPending: detail.imagesPending,
     renderMs: detail.renderMs,
     scrollY: Math.round(window.scrollY),
+    ...(msg.merge ? { merge: msg.merge } : {}),
   };
   reply({ type: 'probe:rendered', report });
 });
@@ -153,6 +154,19 @@ function uiState(): UiState {
     parts: Array.from(document.querySelectorAll('#view-parts tr.part')).map((tr) => tr.textContent ?? ''),
     totalSize: byId('size').textContent ?? '',
     scrollY: Math.round(window.scrollY),
+    sendLabel: byId('send').textContent ?? '',
+    merge: mergeState(),
+  };
+}
+
+function mergeState(): UiState['merge'] {
+  if (byId('merge').hidden) return undefined;
+  return {
+    row: byId('merge-row').textContent ?? '',
+    recipient: byId('merge-recipient').textContent ?? '',
+    errors: Array.from(document.querySelectorAll('#merge-errors li')).map((li) => li.textContent ?? ''),
+    prevDisabled: byId<HTMLButtonElement>('merge-prev').disabled,
+    nextDisabled: byId<HTMLButtonElement>('merge-next').disabled,
   };
 }
 
