@@ -69,25 +69,46 @@ const cliDemoApart = {
   },
 };
 
+/**
+ * Packages only some documents need are bundles of their own, dist/lazy-<name>.js, beside the bundle that loads them
+ * with `await import('<package>')`: activation never parses them (a 2 MB bundle costs its require() time in parsing).
+ * Tests bundle them inline, as before.
+ */
+const LAZY_PACKAGES = ['data-urls'];
+const lazyFile = (pkg) => `lazy-${pkg.replace(/^@/, '').replace(/\//g, '-')}`;
+const lazyEntries = Object.fromEntries(LAZY_PACKAGES.map((pkg) => [lazyFile(pkg), pkg]));
+const lazyApart = {
+  name: 'lazy-apart',
+  setup(build) {
+    const names = LAZY_PACKAGES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
+    build.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) =>
+      args.kind === 'dynamic-import' ? { path: `./${lazyFile(args.path)}.js`, external: true } : undefined,
+    );
+  },
+};
+
 /** Product bundles: what ships in the .vsix. */
 const product = {
   ...common,
-  entryPoints: { extension: 'src/extension.ts' },
+  entryPoints: { extension: 'src/extension.ts', ...lazyEntries },
   outdir: 'dist',
   minify: production,
   external: ['vscode'],
+  // import('./lazy-….js') becomes require() wrapped in __toESM, so a CommonJS package's default export is itself.
+  supported: { 'dynamic-import': false },
+  plugins: [...common.plugins, lazyApart],
 };
 
 /** The command-line tool, the npm `bin`: dist/cli.js, and dist/cli-demo.js for `demo`. Never in the .vsix. */
 const cli = {
   ...common,
-  entryPoints: { cli: 'src/cli/main.ts', 'cli-demo': 'src/cli/commands/demoPackages.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', 'cli-demo': 'src/cli/commands/demoPackages.ts', ...lazyEntries },
   outdir: 'dist',
   minify: production,
   // import('./cli-demo.js') becomes require(): bin/send-as-email.js runs dist/cli.js from a V8 code cache, where a
   // dynamic import() has no loader to call.
   supported: { 'dynamic-import': false },
-  plugins: [...common.plugins, cliDemoApart],
+  plugins: [...common.plugins, cliDemoApart, lazyApart],
 };
 
 /** The preview's page script (TypeScript in src/webview/), for the browser: shipped as media/preview.js. */

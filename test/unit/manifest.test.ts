@@ -199,6 +199,7 @@ describe('package.json manifest', () => {
       'README.md',
       'README.zh-CN.md',
       'dist/extension.js',
+      'dist/lazy-data-urls.js',
       'l10n/bundle.l10n.json',
       'l10n/bundle.l10n.zh-cn.json',
       'media/icon.png',

@@ -73,6 +73,18 @@ describe('package: nothing test-only ships', function () {
     assert.deepStrictEqual(unwanted, []);
   });
 
+  it('packs every file the bundle loads beside itself (the packages loaded on first use)', () => {
+    const bundle = fs.readFileSync(path.join(scratch, 'dist/extension.js'), 'utf8');
+    const beside = [...new Set([...bundle.matchAll(/require\(["'](\.\/[^"']+)["']\)/g)].map((m) => path.posix.join('dist', m[1]!)))];
+    assert.ok(beside.includes('dist/lazy-data-urls.js'), `the bundle loads no package apart: ${beside.join(', ')}`);
+    const missing = beside.filter((f) => !shipped.has(f));
+    assert.deepStrictEqual(missing, [], 'loaded by dist/extension.js but not packed');
+    // the file apart works on its own: data-urls decodes a data: URL
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const parse = require(path.join(scratch, 'dist/lazy-data-urls.js')) as (url: string) => { body: Uint8Array } | null;
+    assert.strictEqual(Buffer.from(parse('data:text/plain;base64,aGk=')!.body).toString(), 'hi');
+  });
+
   it('finds no test hook name in any packed file', () => {
     const found = [];
     for (const [file, text] of shipped) for (const name of HOOK_NAMES) if (text.includes(name)) found.push(`${file}: ${name}`);
