@@ -53,6 +53,11 @@ export interface ComposeOptions {
   remote?: { maxBytes?: number; timeoutMs?: number };
   /** Cancels a compose (remote fetches) early. */
   signal?: AbortSignal;
+  /**
+   * The text/plain part as given, instead of the Markdown body (a merge renders the body twice: the values escaped
+   * for the HTML part, as they are for this one). Markdown documents only.
+   */
+  textBody?: string;
   /** The preview's cache of local images (`ReadCache` in assets/readCache.ts); `composePreview` only. */
   readCache?: LocalFileCache;
 }
@@ -129,7 +134,9 @@ export type WarningKind =
   | 'attachment-not-found'
   | 'attachment-outside-workspace'
   // an inline part named in the document (front matter inline:, <meta name="email:inline">) that no cid: uses
-  | 'inline-unused';
+  | 'inline-unused'
+  // a merge's data column that no placeholder uses
+  | 'merge-unused-column';
 
 export interface Warning {
   kind: WarningKind;

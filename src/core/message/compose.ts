@@ -97,7 +97,7 @@ async function prepareMessage(
     const stylesheet = settings.markdown.stylesheet ? await readStylesheet(settings.markdown.stylesheet, docDir) : DEFAULT_STYLESHEET;
     $ = load(await renderMarkdown(parsed.body, stylesheet));
     fields = parsed.data;
-    text = parsed.body.replace(/\r\n?/g, '\n');
+    text = (options.textBody ?? parsed.body).replace(/\r\n?/g, '\n');
   } else {
     $ = load(doc.text);
     fields = readHtmlHeaders($, doc.text);

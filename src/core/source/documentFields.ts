@@ -17,6 +17,8 @@ export interface DocumentFields {
   attachments?: string[];
   /** Inline parts named by Content-ID, for `cid:` references written by hand: Content-ID → file path. */
   inline?: Record<string, string>;
+  /** A merge's data file (front matter `data:`), relative to the document. */
+  data?: string;
 }
 
 /** A Content-ID an author may name: a dot-atom (`image1`, `logo.png`, `chart@report`), as `cid:` URLs write it. */

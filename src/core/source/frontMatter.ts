@@ -15,7 +15,7 @@ export interface ParsedMarkdown {
 }
 
 /** The front matter keys a document may use (compared exactly; a near miss is refused with the key it resembles). */
-export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline'] as const;
+export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline', 'data'] as const;
 
 // `---` on the first line (BOM allowed); the front matter ends at the first line of exactly `---` or `...`.
 const OPENING_RE = /^\uFEFF?---[ \t]*\r?\n/;
@@ -53,6 +53,17 @@ export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
   }
   const data = validate(doc.toJS(), (key) => keyLines.get(key));
   return { data, body: text.slice(consumed), lineOffset: lines };
+}
+
+/**
+ * The front matter's YAML text and the body after it, without parsing the YAML (a merge template's placeholders are
+ * not YAML yet); undefined without front matter. Throws like `parseFrontMatter` for a front matter never closed.
+ */
+export function splitFrontMatter(text: string): { yamlText: string; body: string; lineOffset: number } | undefined {
+  const opening = OPENING_RE.exec(text);
+  if (!opening) return undefined;
+  const { yamlText, consumed, lines } = frontMatterBlock(text, opening[0].length);
+  return { yamlText, body: text.slice(consumed), lineOffset: lines };
 }
 
 /**
@@ -109,6 +120,11 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Do
   };
   str('subject');
   str('from');
+  // A merge's data file (core/merge): a single send ignores it.
+  if (obj.data !== undefined && obj.data !== null) {
+    if (typeof obj.data === 'string' && obj.data.trim()) out.data = obj.data.trim();
+    else throw invalid(l10n.t('The front matter key {0} must be the path of a data file (.csv, .json or .yaml).', named('data')));
+  }
   str('replyTo');
   list('to');
   list('cc');
