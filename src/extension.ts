@@ -7,6 +7,7 @@ import { openExampleCommand } from './commands/openExample';
 import { openOutboxCommand } from './commands/openOutbox';
 import { previewCommand } from './commands/preview';
 import { saveEmlCommand } from './commands/saveEml';
+import { sendCommand } from './commands/send';
 import { setPasswordCommand } from './commands/setPassword';
 import { setUpCommand } from './commands/setUp';
 import { testConnectionCommand } from './commands/testConnection';
@@ -15,6 +16,7 @@ import { PreviewManager } from './preview/previewManager';
 import type { Testing } from './testing';
 import { Log } from './vscode/log';
 import { Mailer } from './vscode/mailer';
+import { MergeSender } from './vscode/mergeSender';
 import { Notifications } from './vscode/notifications';
 import { Onboarding } from './onboarding/walkthroughProgress';
 import { windowPrompts } from './vscode/prompts';
@@ -45,22 +47,24 @@ export function activate(context: vscode.ExtensionContext): unknown {
     return outboxInstance;
   };
   const mailer = new Mailer({ login, notifications, outbox, log });
+  const merges = new MergeSender({ mailer, login, notifications, prompts, log, outboxDir });
   const previews = new PreviewManager({
     extensionUri: context.extensionUri,
     mailer,
+    merges,
     log,
     openExternal: testing?.openExternal ?? ((uri) => vscode.env.openExternal(uri)),
     pageScript: testing?.pageScript,
   });
 
   const commands: Record<CommandId, (...args: never[]) => unknown> = {
-    [CommandId.send]: previewCommand(previews),
+    [CommandId.send]: sendCommand(previews, merges),
     [CommandId.preview]: previewCommand(previews),
     [CommandId.saveEml]: saveEmlCommand(mailer, notifications),
     [CommandId.testConnection]: testConnectionCommand(mailer),
     [CommandId.setPassword]: setPasswordCommand({ login, notifications }),
     [CommandId.clearPassword]: clearPasswordCommand({ login, notifications }),
-    [CommandId.openOutbox]: openOutboxCommand(mailer, outbox),
+    [CommandId.openOutbox]: openOutboxCommand(mailer, outbox, merges),
     [CommandId.showLog]: () => log.show(),
     [CommandId.setUp]: setUpCommand(),
     [CommandId.openExample]: openExampleCommand(previews),
@@ -68,12 +72,13 @@ export function activate(context: vscode.ExtensionContext): unknown {
   context.subscriptions.push(
     log,
     mailer,
+    merges,
     previews,
     new Onboarding(previews),
     ...Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
   );
 
-  return testing?.api({ secrets, log, mailer, outboxDir, previews }, context.subscriptions);
+  return testing?.api({ secrets, log, mailer, merges, outboxDir, previews }, context.subscriptions);
 }
 
 export function deactivate(): void {}

@@ -11,7 +11,8 @@ import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets/readCache';
 import type { Logger, PreviewMessage } from '../core/types';
-import { documentKind, type Mailer, type RetryEvent } from '../vscode/mailer';
+import { documentKind, previewComposeOptions, type Mailer, type RetryEvent } from '../vscode/mailer';
+import type { MergeSender } from '../vscode/mergeSender';
 import type { SendOutcome } from '../vscode/notifications';
 import { readSettings } from '../vscode/settings';
 import { missingSetup, openSetup } from '../vscode/setup';
@@ -19,6 +20,8 @@ import { composeFailure, composeProblems, outcomeView, runAction } from './actio
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import { ImageDelivery } from './imageDelivery';
+import { runMergeAction } from './mergeActions';
+import { MergeRows, type MergeRowShown } from './mergeRows';
 import { openLink, revealLine } from './pageLinks';
 import { pageStrings } from './pageStrings';
 import type { Action, FromWebview, HeaderFields, ToWebview } from './messages';
@@ -29,6 +32,8 @@ import { checkFromWebview } from './webviewMessages';
 export interface PreviewDeps {
   extensionUri: vscode.Uri;
   mailer: Mailer;
+  /** A document with front matter `data:` is a mail merge: its Send, Send Test and Save go here. */
+  merges: MergeSender;
   log: Logger;
   /** Opens a link the user clicked in the email (http, https and mailto only reach it). */
   openExternal(uri: vscode.Uri): Thenable<boolean>;
@@ -101,6 +106,9 @@ export class PreviewPanel implements vscode.Disposable {
   private renderWanted = false;
   private debounce: NodeJS.Timeout | undefined;
   private busy: Action | undefined;
+  /** A mail merge: the plan and the row shown (`mergeShown` for the last compose; none for a single message). */
+  private readonly merge = new MergeRows();
+  private mergeShown: MergeRowShown | undefined;
 
   private constructor(
     readonly webviewPanel: vscode.WebviewPanel,
@@ -232,7 +240,8 @@ export class PreviewPanel implements vscode.Disposable {
       documentVersion: version,
       checked,
       edited,
-      sourceWarnings: pictureSourceWarnings(document.getText(), documentKind(document)),
+      sourceWarnings: [...pictureSourceWarnings(document.getText(), documentKind(document)), ...(this.mergeShown?.warnings ?? [])],
+      merge: this.mergeShown?.merge,
       setup: setup.length > 0 ? { missing: setup } : undefined,
     };
     this.postView();
@@ -250,10 +259,12 @@ export class PreviewPanel implements vscode.Disposable {
     this.post({ type: 'result', action: 'send', result: outcomeView(e.outcome) });
   }
 
-  /** Lenient compose for the preview, through this panel's image cache. */
+  /** Lenient compose for the preview, through this panel's image cache; of a merge, the row shown (the document's own headers). */
   private async composeLenient(document: vscode.TextDocument, overrides: CheckedFields['overrides']): Promise<PreviewMessage> {
     this.readCache ??= new (await import('../core/assets/readCache')).ReadCache();
-    return this.deps.mailer.composePreview(document, overrides, this.readCache);
+    const key = { key: document.uri.toString(), path: document.uri.fsPath, text: document.getText() };
+    this.mergeShown = await this.merge.compose(key, previewComposeOptions(document, undefined, this.readCache));
+    return this.mergeShown?.composed ?? this.deps.mailer.composePreview(document, overrides, this.readCache);
   }
 
   private postView(): void {
@@ -357,6 +368,9 @@ export class PreviewPanel implements vscode.Disposable {
         this.deps.log.info(l10n.t('Preview: loading remote images of {0}.', this.document.uri.fsPath));
         this.setHtml();
         return;
+      case 'mergeRow':
+        if (this.merge.select(m.index)) this.requestRender();
+        return;
       case 'needImages': {
         const n = this.images.resend(m.cids, this.view?.composed.inlineImages ?? []);
         this.deps.log.debug(`Preview: the webview asked again for ${n} image(s).`);
@@ -381,7 +395,10 @@ export class PreviewPanel implements vscode.Disposable {
     const document = this.document;
     let outcome: SendOutcome | undefined;
     try {
-      const done = await runAction(action, {
+      const merge = this.mergeShown?.merge;
+      const done = merge
+        ? await runMergeAction(action, { merges: this.deps.merges, mailer: this.deps.mailer, document, row: merge.index })
+        : await runAction(action, {
         mailer: this.deps.mailer,
         document,
         checked: this.checked,

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { PreviewManager } from '../preview/previewManager';
 import type { Log, LogLine } from '../vscode/log';
 import type { Mailer } from '../vscode/mailer';
+import type { MergeSender } from '../vscode/mergeSender';
 import type { Prompts } from '../vscode/prompts';
 import type { SmtpSecrets } from '../vscode/secrets';
 import { PreviewProbe, type PreviewTestApi } from './preview';
@@ -19,6 +20,8 @@ export interface SendAsEmailApi {
   /** What the log channel got: `lines()` the texts, `entries()` each with its level. */
   readonly log: { lines(): readonly string[]; entries(): readonly LogLine[] };
   readonly mail: Mailer;
+  /** Mail merges: `onDidRun` tells each run's outcome; `list()` the merges kept beside the outbox. */
+  readonly merges: MergeSender;
   /** Folder holding `outbox/` and `sent/` (extension global storage). */
   readonly outboxDir: string;
   readonly preview: PreviewTestApi;
@@ -30,6 +33,7 @@ export interface Services {
   secrets: SmtpSecrets;
   log: Log;
   mailer: Mailer;
+  merges: MergeSender;
   outboxDir: string;
   previews: PreviewManager;
 }
@@ -65,6 +69,7 @@ export function createTesting(context: vscode.ExtensionContext): Testing {
         secrets: services.secrets,
         log: { lines: () => entries.map((e) => e.text), entries: () => [...entries] },
         mail: services.mailer,
+        merges: services.merges,
         outboxDir: services.outboxDir,
         preview: probe.api(),
         prompts,

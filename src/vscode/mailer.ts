@@ -65,10 +65,7 @@ export class Mailer implements vscode.Disposable {
    */
   async composePreview(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): Promise<PreviewMessage> {
     const { composePreview } = await import('../core/message/compose');
-    const options = composeOptions(document, overrides);
-    // No sender set up yet: the message is still shown, with a stand-in sender the panel marks as not set up.
-    if (!options.settings.from.trim()) options.settings = { ...options.settings, from: STAND_IN_FROM };
-    return composePreview(sourceOf(document), { ...options, lenient: true, readCache });
+    return composePreview(sourceOf(document), previewComposeOptions(document, overrides, readCache));
   }
 
   /** Sends with a progress notification (Cancel), asking for the password when needed; shows the outcome. */
@@ -221,8 +218,15 @@ function sourceOf(document: vscode.TextDocument): SourceDocument {
 }
 
 /** Settings for the document's scope and the workspace folders, as every compose takes them. */
-function composeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined): ComposeOptions {
+export function composeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined): ComposeOptions {
   return { settings: readSettings(document.uri), workspaceFolders: workspaceFolderPaths(), overrides };
+}
+
+/** A lenient compose for the preview, through the panel's image cache; no sender set up yet: a stand-in the panel marks. */
+export function previewComposeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): ComposeOptions {
+  const options = composeOptions(document, overrides);
+  if (!options.settings.from.trim()) options.settings = { ...options.settings, from: STAND_IN_FROM };
+  return { ...options, lenient: true, readCache };
 }
 
 export function documentKind(document: vscode.TextDocument): 'markdown' | 'html' {

@@ -2,7 +2,7 @@
  * The mail-merge row stepper of the preview page: ‹ › move through the rows, beside them the row's position, its data
  * line, its recipient and its errors. The extension composes the row asked for and sends a new render.
  */
-import type { MergeView } from '../preview/messages';
+import { FIELD_NAMES, type MergeView } from '../preview/messages';
 import { t } from './strings';
 import { post } from './vscodeApi';
 
@@ -13,6 +13,8 @@ let shown: MergeView | undefined;
 /** Shows the row of `merge` (hides the stepper when the document is not a merge). */
 export function showMerge(merge: MergeView | undefined): void {
   shown = merge;
+  // A merge's headers come from the document and each row: the form shows the row's, and does not override them.
+  for (const id of FIELD_NAMES) byId<HTMLInputElement>(id).readOnly = !!merge;
   const bar = byId('merge');
   bar.hidden = !merge;
   if (!merge) return;
