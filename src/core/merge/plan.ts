@@ -12,6 +12,7 @@ import { formatMailbox } from '../mailbox';
 import { parseMailboxes } from '../message/addresses';
 import { composeMessage, composePreview, documentKind } from '../message/compose';
 import type { ComposedMessage, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from '../types';
+import { ReadCache } from '../assets/readCache';
 import { dataError, loadMergeData } from './data';
 import { escapeHtml, escapeMarkdown, type MergeTemplate, type MissingField, parseTemplate, renderFields, renderStrict } from './template';
 import type { MergeData, MergePlan, MergeRow, PlanMergeInput, RenderedRow } from './types';
@@ -48,6 +49,8 @@ export async function planMerge(input: PlanMergeInput): Promise<MergePlan> {
   else {
     throw dataError(l10n.t('{0} names no data for a merge: add "data: people.csv" to its front matter, or give --data FILE.', input.documentPath));
   }
+  // Each image is read and hashed once for the whole merge, not once per row.
+  const compose: ComposeOptions = { ...input.compose, readCache: input.compose.readCache ?? new ReadCache() };
   const dataLabel = data.source.startsWith('<') ? data.source : path.basename(data.source);
   const rows: RenderedRow[] = [];
   const sources: (RowSource | undefined)[] = [];
@@ -87,14 +90,15 @@ export async function planMerge(input: PlanMergeInput): Promise<MergePlan> {
     rows,
     errors,
     warnings,
-    async renderRow(n: number): Promise<ComposedMessage> {
+    async renderRow(n: number, overrides?: HeaderOverrides): Promise<ComposedMessage> {
       const source = await sourceOf(n);
-      rowError(n);
-      return composeMessage(source.doc, rowComposeOptions(input.compose, source));
+      if (!overrides) rowError(n);
+      const options = rowComposeOptions(compose, source);
+      return composeMessage(source.doc, overrides ? { ...options, overrides: { ...options.overrides, ...overrides } } : options);
     },
     async previewRow(n: number): Promise<PreviewMessage> {
       const source = await sourceOf(n);
-      return composePreview(source.doc, { ...rowComposeOptions(input.compose, source), lenient: true });
+      return composePreview(source.doc, { ...rowComposeOptions(compose, source), lenient: true });
     },
   };
 }

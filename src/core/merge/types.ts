@@ -32,7 +32,7 @@
  *       The log as CSV: row, recipient, state, Message-ID, server reply (--log FILE; VS Code keeps it beside the record).
  */
 import type { Problem } from '../errors';
-import type { ComposeOptions, ComposedMessage, Logger, PreviewMessage, SmtpTarget, Warning } from '../types';
+import type { ComposeOptions, ComposedMessage, HeaderOverrides, Logger, PreviewMessage, SmtpTarget, Warning } from '../types';
 
 export type MergeDataFormat = 'csv' | 'json' | 'yaml';
 
@@ -106,8 +106,11 @@ export interface MergePlan {
   errors: Problem[];
   /** Not stopping anything: columns no placeholder uses. */
   warnings: Warning[];
-  /** Composes row `n` (1-based) strictly, with its MIME bytes; throws that row's first error as a SendAsEmailError. */
-  renderRow(n: number): Promise<ComposedMessage>;
+  /**
+   * Composes row `n` (1-based) strictly, with its MIME bytes; throws that row's first error as a SendAsEmailError.
+   * `overrides` win over the row's own headers ("Send to Me First": `{ to: from, cc: [], bcc: [] }`).
+   */
+  renderRow(n: number, overrides?: HeaderOverrides): Promise<ComposedMessage>;
   /** Composes row `n` for the preview: lenient (problems become warnings), no MIME bytes, its size. */
   previewRow(n: number): Promise<PreviewMessage>;
 }

@@ -285,6 +285,16 @@ export class Outbox {
     return removed;
   }
 
+  /**
+   * Removes the message bytes of an accepted entry, keeping its record (recipients, Message-ID, SHA-256, the server's
+   * reply): a merge keeps no copy of each of its thousand messages. False when the entry is not (yet) in sent/.
+   */
+  async dropSentBytes(id: string): Promise<boolean> {
+    if (!ID_PATTERN.test(id) || !(await exists(this.files.json('sent', id)))) return false;
+    await fs.promises.rm(this.files.eml('sent', id), { force: true });
+    return true;
+  }
+
   /** Entries the server accepted, oldest first. */
   async sent(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
