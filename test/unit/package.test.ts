@@ -110,7 +110,7 @@ describe('package: nothing test-only ships', function () {
     const context = fakeContext(root, storage, 3);
     const api = (await extension.activate(context)) as Record<string, unknown> | undefined;
     assert.ok(api && typeof api === 'object', 'no test API in ExtensionMode.Test');
-    assert.deepStrictEqual(Object.keys(api).sort(), ['log', 'mail', 'outboxDir', 'preview', 'prompts', 'secrets']);
+    assert.deepStrictEqual(Object.keys(api).sort(), ['log', 'mail', 'merges', 'outboxDir', 'preview', 'prompts', 'secrets']);
     for (const d of context.subscriptions as { dispose(): unknown }[]) d.dispose();
   });
 });

@@ -15,6 +15,7 @@ describe('preview: messages from the page', () => {
       { type: 'setUp' },
       { type: 'needImages', cids: ['a@b'] },
       { type: 'headers', fields: { to: 'a@example.com', subject: 'Hi' } },
+      { type: 'mergeRow', index: 2 },
     ]) {
       assert.deepStrictEqual(checkFromWebview(m), { message: m });
     }
@@ -45,6 +46,10 @@ describe('preview: messages from the page', () => {
       { type: 'needImages', cids: [1] },
       { type: 'headers', fields: { to: ['a@example.com'] } },
       { type: 'headers' },
+      { type: 'mergeRow', index: 0 },
+      { type: 'mergeRow', index: 1.5 },
+      { type: 'mergeRow', index: '2' },
+      { type: 'mergeRow' },
     ];
     for (const value of cases) {
       const checked = checkFromWebview(value);

@@ -82,7 +82,7 @@ async function dataSource(opts: CliOptions, io: Io): Promise<MergeDataSource | u
   if (data === undefined) return undefined;
   if (data === '-') {
     if (!io.stdin) throw usage(l10n.t('--data - reads JSON from standard input, which this command has none of.'));
-    return { text: await io.stdin(), format: 'json', label: '<stdin>' };
+    return { text: await io.stdin(), format: 'json' };
   }
   if (!formatOf(data)) throw usage(l10n.t('--data: {0} is not .csv, .json, .yaml or .yml.', data));
   return { path: data };
