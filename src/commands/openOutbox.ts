@@ -32,7 +32,7 @@ export function mergeRemaining(m: MergeRecord): number {
 function mergeItem(m: MergeRecord): vscode.QuickPickItem & { merge: MergeRecord } {
   const c = m.counts;
   return {
-    label: `$(mail) ${path.basename(m.documentPath)} · ${path.basename(m.dataSource)}`,
+    label: vscode.l10n.t('$(mail) Mail merge of {0} with {1}', path.basename(m.documentPath), path.basename(m.dataSource)),
     description: vscode.l10n.t('{0} accepted, {1} pending, {2} refused', c.accepted, mergeRemaining(m), c.refused),
     detail: vscode.l10n.t('Mail merge {0}: {1} rows, last sent {2}', m.mergeId, m.rows.length, m.updatedAt),
     merge: m,
