@@ -356,6 +356,14 @@ export async function bareWebviewReadyMs(timeoutMs = 30_000): Promise<number> {
   }
 }
 
+/** The zh-cn text of an English template, placeholders filled in, as the bundle has it. */
+export function zh(template: string, ...args: (string | number)[]): string {
+  const bundle = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+  const text = bundle[template];
+  assert.ok(text, `the zh-cn bundle has no "${template}"`);
+  return text.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
+}
+
 /** The bytes the outbox kept in sent/ for the message with `messageId` (what the server was given). */
 export function sentBytes(outboxDir: string, messageId: string): Buffer {
   const sentDir = path.join(outboxDir, 'sent');
