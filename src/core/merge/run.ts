@@ -15,7 +15,7 @@ import { SmtpChannel } from '../send/channel';
 import { transportOptions } from '../send/connectionOptions';
 import { deliverVia, retryVia, type Sender } from '../send/deliver';
 import { Outbox } from '../send/outbox';
-import type { SendResult } from '../types';
+import type { ComposedMessage, SendResult } from '../types';
 import { MergeStore } from './record';
 import type { MergeOutcome, MergePlan, MergeRowRecord, MergeRowState, RunMergeOptions } from './types';
 
@@ -75,6 +75,17 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     let done = 0;
     let lastStart = 0;
     let lastSave = Date.now();
+    // The next row is composed while the current one is on the wire (its compose is CPU; the send waits on the
+    // server and the disk). Only rows composed anew: a row resent from its outbox entry needs no compose.
+    const composing = new Map<number, Promise<ComposedMessage>>();
+    const prefetch = (n: number | undefined): void => {
+      if (n === undefined || composing.has(n)) return;
+      const rec = store?.row(n);
+      if (rec && rec.state !== 'pending' && rec.entryId) return;
+      const p = plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined);
+      p.catch(() => {}); // observed when the row's turn comes
+      composing.set(n, p);
+    };
     while (queue.length > 0) {
       if (options.signal?.aborted) {
         outcome.cancelled = true;
@@ -88,7 +99,12 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       }
       lastStart = Date.now();
       item.tries++;
-      const result = await sendRow(item.row);
+      prefetch(item.row);
+      const composed = composing.get(item.row);
+      composing.delete(item.row);
+      const sent = sendRow(item.row, composed);
+      prefetch(queue[0]?.row);
+      const result = await sent;
       if (result.state === 'deferred' && item.tries < maxAttempts) {
         if (result.slowDown) {
           slowDowns++;
@@ -135,13 +151,13 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   return { mergeId: plan.mergeId, record, ...outcome, connections: channel.connections };
 
   /** Sends one row and records its outcome. Throws (after recording) what stops the whole run. */
-  async function sendRow(n: number): Promise<{ state: MergeRowState; reply?: string; slowDown?: boolean }> {
+  async function sendRow(n: number, composing?: Promise<ComposedMessage>): Promise<{ state: MergeRowState; reply?: string; slowDown?: boolean }> {
     const rec = store?.row(n);
     const previous = rec ? { state: rec.state, reply: rec.reply } : undefined;
     const existing = rec && rec.state !== 'pending' ? rec.entryId : undefined;
     const sender: Sender = (envelope, message, beforeMail) => channel.send(envelope, message, { beforeMail, onData: () => store?.set(n, 'data') });
     // Composed before the row is claimed: a row that cannot be composed (an image gone) stops the run, nothing sent.
-    const composed = existing ? undefined : await plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined);
+    const composed = existing ? undefined : await (composing ?? plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined));
     store?.set(n, 'sending', { attempts: (rec?.attempts ?? 0) + 1, ...(composed ? { messageId: composed.messageId, to: composed.envelope.to } : {}) });
     try {
       let result: SendResult;
