@@ -88,7 +88,10 @@ describe('merge: sending over SMTP', function () {
     assert.ok(record!.rows.every((r) => r.messageId && r.sha256 && /^250/.test(r.reply ?? '')));
     // Accepted messages keep their record, not their bytes.
     const outbox = new Outbox(outboxDir());
-    assert.strictEqual((await outbox.sent()).length, 50);
+    const sentEntries = await outbox.sent();
+    assert.strictEqual(sentEntries.length, 50);
+    assert.deepStrictEqual(sentEntries.map((e) => e.merge?.id), Array(50).fill(p.mergeId), 'each outbox entry names its merge');
+    assert.deepStrictEqual(new Set(sentEntries.map((e) => e.merge?.row)).size, 50);
     assert.strictEqual(fs.readdirSync(outbox.sentDir).filter((f) => f.endsWith('.eml')).length, 0);
     // Run again: nothing left to send.
     const again = await runMerge(p, { target: server.target(), outboxDir: outboxDir() });

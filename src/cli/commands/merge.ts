@@ -5,13 +5,12 @@
  */
 import * as l10n from '@vscode/l10n';
 import * as path from 'path';
-import { writeAtomic } from '../../core/atomicFile';
 import { ErrorCode, ExitCode, SendAsEmailError } from '../../core/errors';
 import { formatBytes } from '../../core/format';
 import { writeEml } from '../../core/message/eml';
 import { formatOf } from '../../core/merge/data';
 import { planMerge } from '../../core/merge/plan';
-import { earlierMerges, mergeLogCsv, readMergeRecord } from '../../core/merge/record';
+import { earlierMerges, readMergeRecord } from '../../core/merge/record';
 import { runMerge } from '../../core/merge/run';
 import type { MergeDataSource, MergePlan, MergeRecord } from '../../core/merge/types';
 import { documentOf } from '../document';
@@ -47,6 +46,7 @@ export async function merge(opts: CliOptions, io: Io): Promise<number> {
       rate: flags.rate,
       keepSent: flags.keepSent,
       retryUnknown: flags.retryUnknown,
+      logFile: flags.log,
       signal,
       logger,
       onProgress: (p) => {
@@ -55,7 +55,6 @@ export async function merge(opts: CliOptions, io: Io): Promise<number> {
       },
     }),
   );
-  if (flags.log) await writeAtomic(flags.log, mergeLogCsv(outcome.record), { mode: 0o666 });
   const c = outcome.record.counts;
   io.out(
     l10n.t(

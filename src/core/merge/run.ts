@@ -16,7 +16,8 @@ import { transportOptions } from '../send/connectionOptions';
 import { deliverVia, retryVia, type Sender } from '../send/deliver';
 import { Outbox } from '../send/outbox';
 import type { ComposedMessage, SendResult } from '../types';
-import { MergeStore } from './record';
+import { writeAtomic } from '../atomicFile';
+import { mergeLogCsv, MergeStore } from './record';
 import type { MergeOutcome, MergePlan, MergeRowRecord, MergeRowState, RunMergeOptions } from './types';
 
 interface Queued {
@@ -123,6 +124,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       if (store && Date.now() - lastSave > 2000) {
         lastSave = Date.now();
         await store.save();
+        await writeLog();
       }
       const elapsed = Date.now() - started;
       const left = todo.length - done;
@@ -137,6 +139,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   } finally {
     await channel.close().catch(() => {});
     await store?.close();
+    await writeLog();
   }
   const record = store?.record ?? {
     version: 1 as const,
@@ -149,6 +152,16 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     counts: { pending: 0, sending: 0, accepted: 0, refused: 0, deferred: 0, unknown: 0 },
   };
   return { mergeId: plan.mergeId, record, ...outcome, connections: channel.connections };
+
+  /** The log CSV, when asked for: rewritten as the record is saved (every 2 s and at the end), never half-written. */
+  async function writeLog(): Promise<void> {
+    if (!store || !options.logFile) return;
+    try {
+      await writeAtomic(options.logFile, mergeLogCsv(store.record), { mode: 0o666 });
+    } catch (e) {
+      logger?.warn(l10n.t('The merge log {0} could not be written: {1}', options.logFile, e instanceof Error ? e.message : String(e)));
+    }
+  }
 
   /** Sends one row and records its outcome. Throws (after recording) what stops the whole run. */
   async function sendRow(n: number, composing?: Promise<ComposedMessage>): Promise<{ state: MergeRowState; reply?: string; slowDown?: boolean }> {
@@ -170,7 +183,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       } else {
         const c = composed!;
         ({ result, entryId, sha256 } = await deliverVia(
-          { raw: c.raw, messageId: c.messageId, envelope: c.envelope, subject: c.headers.subject },
+          { raw: c.raw, messageId: c.messageId, envelope: c.envelope, subject: c.headers.subject, ...(redirect ? {} : { merge: { id: plan.mergeId, row: n } }) },
           outbox,
           sender,
           smtpOpts,

@@ -196,6 +196,8 @@ export interface RunMergeOptions {
   backoffMs?: number;
   /** Attempts of one row within one run before it is left deferred; default 3. */
   maxAttempts?: number;
+  /** The log CSV (mergeLogCsv), rewritten atomically as the record is saved (every 2 s and at the end of the run). */
+  logFile?: string;
   /** Passed to the SMTP layer (tests narrow it; see SmtpOptions). */
   isLoopbackAddress?: (address: string) => boolean;
 }

@@ -27,6 +27,8 @@ export interface DeliverMessage {
    * content, so repeated failed sends leave one entry.
    */
   contentKey?: string;
+  /** The merge row the message is (recorded with the outbox entry). */
+  merge?: { id: string; row: number };
 }
 
 /** Records the failure on the entry; returns the error, carrying the entry's id (`extra.outboxEntryId`). */
@@ -182,7 +184,7 @@ export function deliverComposed(
 }
 
 function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
-  return { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source, contentKey: msg.contentKey };
+  return { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source, contentKey: msg.contentKey, merge: msg.merge };
 }
 
 /**

@@ -125,6 +125,7 @@ export class Outbox {
       subject: meta.subject,
       ...(meta.source !== undefined ? { source: meta.source } : {}),
       ...(meta.contentKey !== undefined ? { contentKey: meta.contentKey } : {}),
+      ...(meta.merge !== undefined ? { merge: { id: meta.merge.id, row: meta.merge.row } } : {}),
       size: bytes.size,
       sha256: bytes.sha256,
       createdAt: time,

@@ -61,6 +61,11 @@ export interface OutboxMeta {
    * entry of the same source and key replaces older waiting ones (`Outbox.supersede`).
    */
   contentKey?: string;
+  /**
+   * The merge row this message is (core/merge): the merge's record, not this entry, decides whether it is sent
+   * again, so a listing may leave it to the merge (Resume) instead of offering a Retry of its own.
+   */
+  merge?: { id: string; row: number };
 }
 
 export interface OutboxEntry extends OutboxMeta {
@@ -141,6 +146,8 @@ function shapeProblem(r: Record<string, unknown>): string | undefined {
   if (typeof r.createdAt !== 'string' || typeof r.attempts !== 'number') return 'createdAt/attempts';
   if (r.pendingRecipients !== undefined && !isStrings(r.pendingRecipients)) return 'pendingRecipients';
   if ((r.source !== undefined && typeof r.source !== 'string') || (r.contentKey !== undefined && typeof r.contentKey !== 'string')) return 'source/contentKey';
+  const merge = r.merge as { id?: unknown; row?: unknown } | undefined;
+  if (merge !== undefined && (typeof merge !== 'object' || merge === null || typeof merge.id !== 'string' || typeof merge.row !== 'number')) return 'merge';
   if (result !== undefined && (typeof result !== 'object' || !isStrings(result.accepted) || !Array.isArray(result.rejected))) return 'result';
   return undefined;
 }
