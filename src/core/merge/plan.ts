@@ -120,10 +120,8 @@ export async function renderRowSource(template: MergeTemplate, doc: SourceDocume
   const html = await renderStrict(template.body, view, escapeMarkdown, 'body', missing);
   const textBody = await renderStrict(template.body, view, (s) => s, 'body', []);
   let text = html;
-  if (template.fields) {
-    const { stringify } = await import('yaml');
-    text = `---\n${stringify(fields, { lineWidth: 0 })}---\n${html}`;
-  }
+  // JSON is YAML: the row's values as a flow mapping, quoted and escaped whatever they hold (no YAML writer per row).
+  if (template.fields) text = `---\n${JSON.stringify(fields)}\n---\n${html}`;
   return { doc: { ...doc, text, kind: 'markdown' }, textBody, fields, missing };
 }
 
