@@ -7,7 +7,6 @@ import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
-import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets/readCache';
 import type { Logger, PreviewMessage } from '../core/types';
@@ -16,7 +15,7 @@ import type { MergeSender } from '../vscode/mergeSender';
 import type { SendOutcome } from '../vscode/notifications';
 import { readSettings } from '../vscode/settings';
 import { missingSetup, openSetup } from '../vscode/setup';
-import { composeFailure, composeProblems, outcomeView, runAction } from './actions';
+import { composeProblems, outcomeView, runAction, settleAction } from './actions';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import { ImageDelivery } from './imageDelivery';
@@ -393,31 +392,22 @@ export class PreviewPanel implements vscode.Disposable {
     this.busy = action;
     this.post({ type: 'busy', action });
     const document = this.document;
-    let outcome: SendOutcome | undefined;
-    try {
-      const merge = this.mergeShown?.merge;
-      const done = merge
-        ? await runMergeAction(action, { merges: this.deps.merges, mailer: this.deps.mailer, document, row: merge.index })
-        : await runAction(action, {
-        mailer: this.deps.mailer,
-        document,
-        checked: this.checked,
-        composed: this.view?.composed,
-        composeLenient: () => this.composeLenient(document, this.checked.overrides),
-        disposed: () => this.disposed,
-      });
-      outcome = done.outcome;
-      if (done.view.status === 'failed') this.deps.log.error(l10n.t('Preview: {0} did not go through: {1}', action, done.view.message));
-      if (!this.disposed) this.post({ type: 'result', action, result: done.view });
-    } catch (e) {
-      const message = composeFailure(e);
-      this.deps.log.error(l10n.t('Preview: {0} failed: {1}', action, message));
-      if (!this.disposed) this.post({ type: 'result', action, result: { status: 'failed', message, recipients: [] } });
-      if (action !== 'saveEml') outcome = { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'PREVIEW_FAILED', message };
-    } finally {
-      this.busy = undefined;
-    }
-    this.actionEmitter.fire({ action, outcome });
+    const merge = this.mergeShown?.merge;
+    const done = await settleAction(action, this.deps.log, () =>
+      merge
+        ? runMergeAction(action, { merges: this.deps.merges, mailer: this.deps.mailer, document, row: merge.index })
+        : runAction(action, {
+            mailer: this.deps.mailer,
+            document,
+            checked: this.checked,
+            composed: this.view?.composed,
+            composeLenient: () => this.composeLenient(document, this.checked.overrides),
+            disposed: () => this.disposed,
+          }),
+    );
+    this.busy = undefined;
+    if (!this.disposed) this.post({ type: 'result', action, result: done.view });
+    this.actionEmitter.fire({ action, outcome: done.outcome });
   }
 }
 

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ErrorCode, SendAsEmailError, toSendAsEmailError } from '../core/errors';
-import type { MergePlan, MergeProgress, MergeRecord, RenderedRow } from '../core/merge/types';
+import type { MergeOutcome, MergePlan, MergeProgress, MergeRecord, RenderedRow } from '../core/merge/types';
 import type { ComposedStream } from '../core/types';
 import type { Log } from './log';
 import { composeOptions, type Mailer } from './mailer';
@@ -186,7 +186,7 @@ export class MergeSender implements vscode.Disposable {
       ? vscode.l10n.t('Sending row {0} of {1} to {2}', o.rows![0], name, from ?? '')
       : vscode.l10n.t('Sending the merge {0} through {1}:{2}', name, target.host, target.port);
     const { runMerge } = await import('../core/merge/run');
-    const outcome = await this.deps.prompts.progress(title, async (report, token) => {
+    const work = async (report: (message: string, increment?: number) => void, token: vscode.CancellationToken): Promise<MergeOutcome> => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort());
       let shown = 0;
@@ -207,7 +207,15 @@ export class MergeSender implements vscode.Disposable {
       } finally {
         sub.dispose();
       }
-    });
+    };
+    let outcome: MergeOutcome;
+    try {
+      outcome = await this.deps.prompts.progress(title, work);
+    } catch (e) {
+      // Stopped half-way (the connection dropped, say): the log still tells which rows went out.
+      if (!toMe) await this.writeLogOf(plan.mergeId).catch((x: unknown) => this.deps.log.warn(String(x)));
+      throw e;
+    }
     await this.deps.login.accepted(target);
     const counts = outcome.record.counts;
     const remaining = counts.pending + counts.deferred + counts.sending;
@@ -216,6 +224,11 @@ export class MergeSender implements vscode.Disposable {
     const result = { status, mergeId: outcome.mergeId, toMe, accepted: outcome.accepted, refused: outcome.refused, deferred: outcome.deferred, remaining, logFile } as const;
     this.tell(name, result, from);
     return result;
+  }
+
+  private async writeLogOf(mergeId: string): Promise<void> {
+    const record = await this.record(mergeId);
+    if (record) await this.writeLog(record);
   }
 
   /** The log CSV beside the merge's record, written again after every run (row, recipient, state, Message-ID, reply). */
