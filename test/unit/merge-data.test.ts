@@ -155,6 +155,15 @@ describe('merge: data files and templates', function () {
     assert.notStrictEqual(await id(text), before);
   });
 
+  it('a front matter written as JSON (as a merge writes each row) reads like YAML; an unknown key is still named with its line', async () => {
+    const { parseFrontMatter } = await import('../../src/core/source/frontMatter');
+    const parsed = await parseFrontMatter('---\n{"subject":"Hi: \\"you\\"","to":["a@example.com"],"attachments":["r/1.pdf"]}\n---\nBody\n');
+    assert.deepStrictEqual(parsed.data, { subject: 'Hi: "you"', to: ['a@example.com'], attachments: ['r/1.pdf'] });
+    assert.strictEqual(parsed.body, 'Body\n');
+    const err = await rejectsWith(parseFrontMatter('---\n{"subjet":"Hi"}\n---\n'), ErrorCode.FRONT_MATTER_INVALID);
+    assert.match(err.message, /Unknown front matter key "subjet" \(line 2\): did you mean "subject"\?/);
+  });
+
   it('a document without data: names what to add', async () => {
     const doc = write('doc.md', '# Hi {{name}}\n');
     const err = await rejectsWith(planMerge({ documentPath: doc, text: '# Hi {{name}}\n', compose: compose() }), ErrorCode.MERGE_DATA_INVALID);

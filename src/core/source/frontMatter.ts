@@ -27,6 +27,12 @@ export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
   const opening = OPENING_RE.exec(text);
   if (!opening) return { data: {}, body: text.replace(/^\uFEFF/, ''), lineOffset: 0 };
   const { yamlText, consumed, lines } = frontMatterBlock(text, opening[0].length);
+  // JSON is YAML, and a merge writes each row's front matter as JSON: read without the YAML parser when every key is
+  // known (anything else goes the YAML way, which names lines).
+  const json = /^\s*\{/.test(yamlText) ? parseJsonObject(yamlText) : undefined;
+  if (json && Object.keys(json).every((k) => (FRONT_MATTER_KEYS as readonly string[]).includes(k))) {
+    return { data: validate(json, () => undefined), body: text.slice(consumed), lineOffset: lines };
+  }
   const { isMap, isNode, isScalar, LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true, lineCounter });
@@ -53,6 +59,15 @@ export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
   }
   const data = validate(doc.toJS(), (key) => keyLines.get(key));
   return { data, body: text.slice(consumed), lineOffset: lines };
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
