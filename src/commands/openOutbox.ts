@@ -43,7 +43,8 @@ function mergeItem(m: MergeRecord): vscode.QuickPickItem & { merge: MergeRecord 
 export function openOutboxCommand(mailer: Mailer, outbox: () => Promise<Outbox>, merges: MergeSender) {
   return async (): Promise<void> => {
     const box = await outbox();
-    const pending = await box.pending();
+    // A merge's rows are resumed through their merge, whose record decides what is sent again: no Retry of their own.
+    const pending = (await box.pending()).filter((e) => !e.merge);
     const mergeList = await merges.list();
     if (pending.length === 0 && mergeList.length === 0) {
       const sent = await box.sent();

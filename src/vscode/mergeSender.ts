@@ -186,6 +186,8 @@ export class MergeSender implements vscode.Disposable {
       ? vscode.l10n.t('Sending row {0} of {1} to {2}', o.rows![0], name, from ?? '')
       : vscode.l10n.t('Sending the merge {0} through {1}:{2}', name, target.host, target.port);
     const { runMerge } = await import('../core/merge/run');
+    // The core rewrites the log beside the merge's record as it goes (and when it stops, however it stops).
+    const logFile = toMe ? undefined : await this.logFileOf(plan.mergeId);
     const work = async (report: (message: string, increment?: number) => void, token: vscode.CancellationToken): Promise<MergeOutcome> => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort());
@@ -202,42 +204,20 @@ export class MergeSender implements vscode.Disposable {
           signal: controller.signal,
           onProgress,
           logger: this.deps.log,
-          ...(toMe ? { rows: o.rows, redirectTo: from } : {}),
+          ...(toMe ? { rows: o.rows, redirectTo: from } : { logFile }),
         });
       } finally {
         sub.dispose();
       }
     };
-    let outcome: MergeOutcome;
-    try {
-      outcome = await this.deps.prompts.progress(title, work);
-    } catch (e) {
-      // Stopped half-way (the connection dropped, say): the log still tells which rows went out.
-      if (!toMe) await this.writeLogOf(plan.mergeId).catch((x: unknown) => this.deps.log.warn(String(x)));
-      throw e;
-    }
+    const outcome = await this.deps.prompts.progress(title, work);
     await this.deps.login.accepted(target);
     const counts = outcome.record.counts;
     const remaining = counts.pending + counts.deferred + counts.sending;
-    const logFile = toMe ? undefined : await this.writeLog(outcome.record);
     const status = outcome.cancelled ? 'cancelled' : outcome.refused + outcome.deferred > 0 ? 'partial' : 'sent';
     const result = { status, mergeId: outcome.mergeId, toMe, accepted: outcome.accepted, refused: outcome.refused, deferred: outcome.deferred, remaining, logFile } as const;
     this.tell(name, result, from);
     return result;
-  }
-
-  private async writeLogOf(mergeId: string): Promise<void> {
-    const record = await this.record(mergeId);
-    if (record) await this.writeLog(record);
-  }
-
-  /** The log CSV beside the merge's record, written again after every run (row, recipient, state, Message-ID, reply). */
-  private async writeLog(record: MergeRecord): Promise<string> {
-    const { mergeLogCsv } = await import('../core/merge/record');
-    const { writeAtomic } = await import('../core/atomicFile');
-    const file = await this.logFileOf(record.mergeId);
-    await writeAtomic(file, mergeLogCsv(record));
-    return file;
   }
 
   private tell(name: string, r: Extract<MergeRunOutcome, { mergeId: string }>, from: string | undefined): void {

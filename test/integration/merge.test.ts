@@ -236,6 +236,9 @@ describe('Mail merge (real extension host)', () => {
     assert.strictEqual(first.remaining, 2);
     assert.strictEqual(left.server.messages.length, 1, 'Cancel did not stop after the current message');
     assert.ok(prompts.shown.some((s) => s.kind === 'info' && /Resume it from the Outbox/.test(s.message)));
+    assert.ok(first.logFile, 'no log file');
+    const states = fs.readFileSync(first.logFile, 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[2]);
+    assert.deepStrictEqual(states, ['accepted', 'pending', 'pending'], 'the log beside the record does not say where the merge stopped');
 
     const [record] = (await api.merges.list()).filter((m) => m.mergeId === first.mergeId);
     assert.ok(record, 'no record of the merge');
