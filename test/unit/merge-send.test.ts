@@ -157,6 +157,22 @@ describe('merge: sending over SMTP', function () {
     assert.strictEqual((await parseMail(got.raw)).messageId, record?.rows[6].messageId);
   });
 
+  it('a deferred row whose outbox entry is gone (the outbox was cleared) is composed anew on the next run', async () => {
+    const server = await start({ security: 'none', deferRecipients: ['reader2@example.com'], deferTimes: 1 });
+    const p = await plan(3);
+    const first = await runMerge(p, { target: server.target(), outboxDir: outboxDir(), maxAttempts: 1 });
+    assert.strictEqual(first.deferred, 1);
+    fs.rmSync(path.join(outboxDir(), 'outbox'), { recursive: true, force: true });
+    const second = await runMerge(p, { target: server.target(), outboxDir: outboxDir() });
+    assert.strictEqual(second.accepted, 1);
+    assert.deepStrictEqual(server.messages.map((m) => m.envelope.to[0]).sort(), ['reader1@example.com', 'reader2@example.com', 'reader3@example.com']);
+  });
+
+  it('a value with a line break in the subject is an error of its row before anything is sent', async () => {
+    const p = await plan(0, DOC, 'name,email,n\n"Ada\nBcc: x@evil.example",ada@example.com,1\n');
+    assert.match(p.errors.map((e) => e.message).join('\n'), /Row 1 \(people\.csv line 2\): the subject holds a line break/);
+  });
+
   it('a "too many messages" reply (421) slows the merge down and sends the row again without failing the merge', async () => {
     let refusals = 0;
     let mails = 0;

@@ -180,6 +180,8 @@ async function checkRow(template: MergeTemplate, source: RowSource, row: MergeRo
     }
   }
   const subject = String(overrides.subject ?? fields.subject ?? firstHeading(source) ?? path.basename(source.doc.path, path.extname(source.doc.path))).trim();
+  // A value with a line break would end the Subject header: this row's error, found before anything is sent.
+  if (/[\r\n]/.test(subject)) fail(l10n.t('the subject holds a line break (from a value), which a header cannot hold.'), 'subject');
   return { row: row.row, line: row.line, to: envelope, toHeader, subject, errors };
 }
 

@@ -167,7 +167,9 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   async function sendRow(n: number, composing?: Promise<ComposedMessage>): Promise<{ state: MergeRowState; reply?: string; slowDown?: boolean }> {
     const rec = store?.row(n);
     const previous = rec ? { state: rec.state, reply: rec.reply } : undefined;
-    const existing = rec && rec.state !== 'pending' ? rec.entryId : undefined;
+    // A row sent before goes again from its outbox entry (same bytes, same Message-ID), unless that entry is gone
+    // (the outbox was cleared): then it is composed anew.
+    const existing = rec && rec.state !== 'pending' && rec.entryId && (await outbox.get(rec.entryId))?.status !== undefined ? rec.entryId : undefined;
     const sender: Sender = (envelope, message, beforeMail) => channel.send(envelope, message, { beforeMail, onData: () => store?.set(n, 'data') });
     // Composed before the row is claimed: a row that cannot be composed (an image gone) stops the run, nothing sent.
     const composed = existing ? undefined : await (composing ?? plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined));
