@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): unknown {
   const commands: Record<CommandId, (...args: never[]) => unknown> = {
     [CommandId.send]: sendCommand(previews, merges),
     [CommandId.preview]: previewCommand(previews),
-    [CommandId.saveEml]: saveEmlCommand(mailer, notifications),
+    [CommandId.saveEml]: saveEmlCommand(mailer, notifications, merges),
     [CommandId.testConnection]: testConnectionCommand(mailer),
     [CommandId.setPassword]: setPasswordCommand({ login, notifications }),
     [CommandId.clearPassword]: clearPasswordCommand({ login, notifications }),

@@ -139,6 +139,17 @@ describe('Mail merge (real extension host)', () => {
     assert.match(ui.merge?.errors[0] ?? '', /Row 3 \(missing\.json line 4\): the field "name"/);
   });
 
+  it('Save as .eml of a merge writes row 1 as its recipient gets it', async () => {
+    const target = workspaceUri('out', 'merge-row1.eml');
+    const written = await vscode.commands.executeCommand<vscode.Uri>('sendAsEmail.saveEml', workspaceUri('merge', 'newsletter.md'), target);
+    assert.strictEqual(written?.fsPath, target.fsPath);
+    const mail = await parseMail(fs.readFileSync(target.fsPath));
+    assert.strictEqual(mail.subject, 'News for Ada Lovelace');
+    assert.deepStrictEqual((mail.to as { value: { name: string; address: string }[] }).value, [{ name: 'Ada Lovelace', address: 'ada@fixture.test' }]);
+    assert.match(mail.text ?? '', /Your code is \*\*A-1\*\*/);
+    assert.doesNotMatch(fs.readFileSync(target.fsPath, 'latin1'), /\{\{/);
+  });
+
   it('Send in the preview reads "Send to 3 recipients…" and asks first, naming the count and the first addresses', async () => {
     const prompts = new ScriptedPrompts(); // the confirmation is dismissed
     api.prompts.use(prompts);
