@@ -8,7 +8,7 @@ import type { SendAsEmailApi } from '../../src/testing';
 import type { MergeRunEvent, MergeRunOutcome } from '../../src/vscode/mergeSender';
 import { parseMail } from '../support/mail';
 import { startSmtpServer } from '../support/smtp';
-import { canScreenshot, closePreview, getApi, Leftovers, openPreview, pointAt, recordWorkspaceSettings, revertAndCloseAll, ScriptedPrompts, SMTP_SETTINGS, waitFor, workbenchDom, workspaceUri } from './support';
+import { canScreenshot, closePreview, getApi, Leftovers, openPreview, pointAt, recordWorkspaceSettings, requestScreenshot, revertAndCloseAll, ScriptedPrompts, SMTP_SETTINGS, waitFor, workbenchDom, workspaceUri } from './support';
 
 const PEOPLE = [
   { name: 'Ada Lovelace', address: 'ada@fixture.test', code: 'A-1' },
@@ -103,6 +103,7 @@ describe('Mail merge (real extension host)', () => {
     assert.doesNotMatch(html, /Ada|\{\{/);
     ui = await api.preview.ui();
     assert.strictEqual(ui.merge?.row, 'Row 2 of 3 (people.csv line 3)');
+    if (canScreenshot()) assert.ok(await requestScreenshot('merge-preview', '.test-results/merge-preview.png'));
     assert.strictEqual(ui.merge?.recipient, 'To: Grace Hopper <grace@fixture.test>');
 
     await api.preview.click('#merge-next');
