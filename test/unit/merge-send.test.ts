@@ -215,6 +215,29 @@ describe('merge: sending over SMTP', function () {
     assert.strictEqual(new Set(server.messages.map((m) => m.envelope.to[0])).size, 10);
   });
 
+  it('Cancel stops after the current message; resuming in the same process sends the rest, each row once', async () => {
+    const server = await start({ security: 'none' });
+    const p = await plan(10);
+    const controller = new AbortController();
+    const first = await runMerge(p, {
+      target: server.target(),
+      outboxDir: outboxDir(),
+      signal: controller.signal,
+      onProgress: (progress) => progress.done === 3 && controller.abort(),
+    });
+    assert.strictEqual(first.cancelled, true);
+    assert.strictEqual(first.accepted, 3);
+    assert.strictEqual(server.messages.length, 3);
+    // The row stored ahead of its turn is recorded as not sent, and no longer claimed by this process.
+    const record = await readMergeRecord(outboxDir(), p.mergeId);
+    assert.ok(record!.rows.slice(3).every((r) => r.state === 'pending' || r.state === 'deferred'), JSON.stringify(record!.counts));
+    const second = await runMerge(p, { target: server.target(), outboxDir: outboxDir() });
+    assert.strictEqual(second.accepted, 7);
+    const recipients = server.messages.map((m) => m.envelope.to[0]);
+    assert.strictEqual(recipients.length, 10);
+    assert.strictEqual(new Set(recipients).size, 10);
+  });
+
   it('--limit sends only the next N pending rows', async () => {
     const server = await start({ security: 'none' });
     const p = await plan(5);

@@ -13,12 +13,21 @@ import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError, isSendAsEmailError, toSendAsEmailError } from '../errors';
 import { SmtpChannel } from '../send/channel';
 import { transportOptions } from '../send/connectionOptions';
-import { deliverVia, retryVia, type Sender } from '../send/deliver';
+import { deliverStored, retryVia, storeFor, type DeliverMessage, type Sender } from '../send/deliver';
 import { Outbox } from '../send/outbox';
-import type { ComposedMessage, SendResult } from '../types';
+import type { OutboxEntry } from '../send/outbox';
+import type { SendResult } from '../types';
 import { writeAtomic } from '../atomicFile';
 import { mergeLogCsv, MergeStore } from './record';
 import type { MergeOutcome, MergePlan, MergeRowRecord, MergeRowState, RunMergeOptions } from './types';
+
+/** A row composed, claimed, and being stored in the outbox. */
+interface Prepared {
+  msg: DeliverMessage;
+  stored: Promise<OutboxEntry>;
+  /** The row's state before it was claimed (put back if it could not be stored). */
+  previous?: { state: MergeRowState; reply?: string };
+}
 
 interface Queued {
   row: number;
@@ -66,6 +75,8 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   let interval = options.rate && options.rate > 0 ? 60_000 / options.rate : 0;
   let slowDowns = 0;
   const outcome = { accepted: 0, refused: 0, deferred: 0, cancelled: false };
+  /** Rows composed, claimed and being stored ahead of their turn. */
+  const prepared = new Map<number, Promise<Prepared>>();
   try {
     const chosen = (redirect ? plan.rows.map((r) => r.row) : store!.record.rows.filter((r) => sendable(r.state, options.retryUnknown)).map((r) => r.row)).filter(
       (n) => !options.rows || options.rows.includes(n),
@@ -76,16 +87,16 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     let done = 0;
     let lastStart = 0;
     let lastSave = Date.now();
-    // The next row is composed while the current one is on the wire (its compose is CPU; the send waits on the
-    // server and the disk). Only rows composed anew: a row resent from its outbox entry needs no compose.
-    const composing = new Map<number, Promise<ComposedMessage>>();
+    // The next row is composed, claimed and stored in the outbox while the current one is on the wire (compose is
+    // CPU, the store waits on the disk, the send on the server). Only rows composed anew: a row resent from its outbox
+    // entry needs neither.
     const prefetch = (n: number | undefined): void => {
-      if (n === undefined || composing.has(n)) return;
+      if (n === undefined || prepared.has(n)) return;
       const rec = store?.row(n);
       if (rec && rec.state !== 'pending' && rec.entryId) return;
-      const p = plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined);
+      const p = prepareRow(n);
       p.catch(() => {}); // observed when the row's turn comes
-      composing.set(n, p);
+      prepared.set(n, p);
     };
     while (queue.length > 0) {
       if (options.signal?.aborted) {
@@ -101,9 +112,9 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       lastStart = Date.now();
       item.tries++;
       prefetch(item.row);
-      const composed = composing.get(item.row);
-      composing.delete(item.row);
-      const sent = sendRow(item.row, composed);
+      const ready = prepared.get(item.row);
+      prepared.delete(item.row);
+      const sent = sendRow(item.row, ready);
       prefetch(queue[0]?.row);
       const result = await sent;
       if (result.state === 'deferred' && item.tries < maxAttempts) {
@@ -137,6 +148,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       });
     }
   } finally {
+    await releasePrepared();
     await channel.close().catch(() => {});
     await store?.close();
     await writeLog();
@@ -163,8 +175,44 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     }
   }
 
+  /** Composes row `n`, claims it in the journal, and starts storing it in the outbox. */
+  async function prepareRow(n: number): Promise<Prepared> {
+    const composed = await plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined);
+    const rec = store?.row(n);
+    const previous = rec ? { state: rec.state, reply: rec.reply } : undefined;
+    store?.set(n, 'sending', { attempts: (rec?.attempts ?? 0) + 1, messageId: composed.messageId, to: composed.envelope.to });
+    const msg: DeliverMessage = {
+      raw: composed.raw,
+      messageId: composed.messageId,
+      envelope: composed.envelope,
+      subject: composed.headers.subject,
+      ...(redirect ? {} : { merge: { id: plan.mergeId, row: n } }),
+    };
+    return { msg, stored: storeFor(msg, outbox), previous };
+  }
+
+  /**
+   * Rows prepared but not sent (the run stopped): each is recorded deferred with its stored entry (sent from it next
+   * time), and the entry no longer names this process as its sender (a later run in this same process may send it).
+   */
+  async function releasePrepared(): Promise<void> {
+    for (const [n, p] of prepared) {
+      const ready = await p.catch(() => undefined);
+      if (!ready) continue; // not composed: nothing was claimed
+      const entry = await ready.stored.catch(() => undefined);
+      if (!entry) {
+        if (ready.previous) store?.set(n, ready.previous.state, { reply: ready.previous.reply });
+        continue;
+      }
+      const reply = l10n.t('Not sent: the run stopped before its turn.');
+      await outbox.markFailed(entry.id, { code: ErrorCode.SMTP_CANCELLED, message: reply }).catch(() => {});
+      store?.set(n, 'deferred', { entryId: entry.id, reply });
+    }
+    prepared.clear();
+  }
+
   /** Sends one row and records its outcome. Throws (after recording) what stops the whole run. */
-  async function sendRow(n: number, composing?: Promise<ComposedMessage>): Promise<{ state: MergeRowState; reply?: string; slowDown?: boolean }> {
+  async function sendRow(n: number, preparing?: Promise<Prepared>): Promise<{ state: MergeRowState; reply?: string; slowDown?: boolean }> {
     const rec = store?.row(n);
     const previous = rec ? { state: rec.state, reply: rec.reply } : undefined;
     // A row sent before goes again from its outbox entry (same bytes, same Message-ID), unless that entry is gone
@@ -172,8 +220,9 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     const existing = rec && rec.state !== 'pending' && rec.entryId && (await outbox.get(rec.entryId))?.status !== undefined ? rec.entryId : undefined;
     const sender: Sender = (envelope, message, beforeMail) => channel.send(envelope, message, { beforeMail, onData: () => store?.set(n, 'data') });
     // Composed before the row is claimed: a row that cannot be composed (an image gone) stops the run, nothing sent.
-    const composed = existing ? undefined : await (composing ?? plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined));
-    store?.set(n, 'sending', { attempts: (rec?.attempts ?? 0) + 1, ...(composed ? { messageId: composed.messageId, to: composed.envelope.to } : {}) });
+    const ready = existing ? undefined : await (preparing ?? prepareRow(n));
+    const before = ready ? ready.previous : previous;
+    if (existing) store?.set(n, 'sending', { attempts: (rec?.attempts ?? 0) + 1 });
     try {
       let result: SendResult;
       let entryId: string;
@@ -183,13 +232,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
         entryId = existing;
         sha256 = (await outbox.get(existing))?.sha256;
       } else {
-        const c = composed!;
-        ({ result, entryId, sha256 } = await deliverVia(
-          { raw: c.raw, messageId: c.messageId, envelope: c.envelope, subject: c.headers.subject, ...(redirect ? {} : { merge: { id: plan.mergeId, row: n } }) },
-          outbox,
-          sender,
-          smtpOpts,
-        ));
+        ({ result, entryId, sha256 } = await deliverStored(ready!.stored, ready!.msg, outbox, sender, smtpOpts));
       }
       const deferredReply = result.deferred.map((d) => `${d.address}: ${d.response}`).join('; ');
       const state: MergeRowState = result.deferred.length > 0 ? 'deferred' : 'accepted';
@@ -214,9 +257,9 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
           : err.code === ErrorCode.SMTP_RECIPIENTS_REJECTED || /^5\d\d/.test(err.extra.serverResponse ?? '')
             ? 'refused'
             : 'deferred';
-      if (!entryId && previous) {
+      if (!entryId && before) {
         // Not stored, so not sent (the outbox could not be written): the row is as it was.
-        store?.set(n, previous.state, { reply: previous.reply });
+        store?.set(n, before.state, { reply: before.reply });
         throw err;
       }
       store?.set(n, state, { ...(entryId ? { entryId } : {}), reply });

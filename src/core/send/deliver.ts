@@ -127,7 +127,27 @@ function rawSender(target: SmtpTarget, opts: SmtpOptions): Sender {
  * stored in the outbox first, the outcome recorded; resolves with the entry's id and the bytes' SHA-256.
  */
 export function deliverVia(msg: DeliverMessage, outbox: Outbox, sender: Sender, opts: SmtpOptions = {}): Promise<{ result: SendResult; entryId: string; sha256: string }> {
+  return deliverStored(storeFor(msg, outbox), msg, outbox, sender, opts);
+}
+
+/** Starts storing `msg` in the outbox (its first record names this process as its sender); see `deliverStored`. */
+export function storeFor(msg: DeliverMessage, outbox: Outbox): Promise<OutboxEntry> {
   const stored = outbox.add(msg.raw, metaOf(msg), { sending: true });
+  stored.catch(() => {}); // observed by deliverStored
+  return stored;
+}
+
+/**
+ * `deliverVia` for a message whose outbox write (`storeFor`) was started earlier: a merge stores the next row while
+ * the current one is on the wire. No byte of it leaves before `stored` is done.
+ */
+export function deliverStored(
+  stored: Promise<OutboxEntry>,
+  msg: DeliverMessage,
+  outbox: Outbox,
+  sender: Sender,
+  opts: SmtpOptions = {},
+): Promise<{ result: SendResult; entryId: string; sha256: string }> {
   return sendQueued(stored, msg.envelope, { messageId: msg.messageId, raw: msg.raw }, sender, outbox, opts);
 }
 
