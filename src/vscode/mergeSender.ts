@@ -68,7 +68,8 @@ export class MergeSender implements vscode.Disposable {
     return this.finish(document, async () => {
       const plan = await this.plan(document);
       const record = await this.record(plan.mergeId);
-      const done = new Set(record?.rows.filter((r) => r.state === 'accepted' || r.state === 'refused').map((r) => r.row));
+      // Not sent again: accepted, refused for good, or possibly delivered already ('unknown').
+      const done = new Set(record?.rows.filter((r) => r.state === 'accepted' || r.state === 'refused' || r.state === 'unknown').map((r) => r.row));
       const toSend = plan.rows.filter((r) => !done.has(r.row));
       if (toSend.length === 0) {
         this.deps.notifications.info(vscode.l10n.t('Every row of this merge was sent already ({0} rows); nothing to send.', plan.rows.length));
