@@ -92,8 +92,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     // entry needs neither.
     const prefetch = (n: number | undefined): void => {
       if (n === undefined || prepared.has(n)) return;
-      const rec = store?.row(n);
-      if (rec && rec.state !== 'pending' && rec.entryId) return;
+      if (store?.row(n).entryId) return;
       const p = prepareRow(n);
       p.catch(() => {}); // observed when the row's turn comes
       prepared.set(n, p);
@@ -192,8 +191,8 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   }
 
   /**
-   * Rows prepared but not sent (the run stopped): each is recorded deferred with its stored entry (sent from it next
-   * time), and the entry no longer names this process as its sender (a later run in this same process may send it).
+   * Rows prepared but not sent (the run stopped): each stays pending, with its stored entry (sent from it next time),
+   * and the entry no longer names this process as its sender (a later run in this same process may send it).
    */
   async function releasePrepared(): Promise<void> {
     for (const [n, p] of prepared) {
@@ -206,7 +205,8 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       }
       const reply = l10n.t('Not sent: the run stopped before its turn.');
       await outbox.markFailed(entry.id, { code: ErrorCode.SMTP_CANCELLED, message: reply }).catch(() => {});
-      store?.set(n, 'deferred', { entryId: entry.id, reply });
+      // Still pending (never tried), now with the entry it is sent from.
+      store?.set(n, 'pending', { entryId: entry.id, reply });
     }
     prepared.clear();
   }
@@ -217,7 +217,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     const previous = rec ? { state: rec.state, reply: rec.reply } : undefined;
     // A row sent before goes again from its outbox entry (same bytes, same Message-ID), unless that entry is gone
     // (the outbox was cleared): then it is composed anew.
-    const existing = rec && rec.state !== 'pending' && rec.entryId && (await outbox.get(rec.entryId))?.status !== undefined ? rec.entryId : undefined;
+    const existing = rec?.entryId && (await outbox.get(rec.entryId))?.status !== undefined ? rec.entryId : undefined;
     const sender: Sender = (envelope, message, beforeMail) => channel.send(envelope, message, { beforeMail, onData: () => store?.set(n, 'data') });
     // Composed before the row is claimed: a row that cannot be composed (an image gone) stops the run, nothing sent.
     const ready = existing ? undefined : await (preparing ?? prepareRow(n));
