@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -159,6 +159,18 @@ describe('merge: the command line', function () {
     assert.strictEqual(recipients.length, 50);
     assert.strictEqual(new Set(recipients).size, 50, 'no row twice');
     for (let i = 1; i <= 50; i++) assert.ok(recipients.includes(`reader${i}@example.com`), `row ${i}`);
+  });
+
+  it('the built tool speaks Chinese with LANG=zh_CN: --help and a row\'s error', () => {
+    const env = { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'zh_CN.UTF-8', NODE_DISABLE_COMPILE_CACHE: '1' };
+    const bin = path.join(projectRoot(), 'bin', 'send-as-email.js');
+    const help = spawnSync(process.execPath, [bin, '--help'], { cwd: dir, env, encoding: 'utf8' });
+    assert.match(help.stdout, /merge FILE +群发/);
+    assert.match(help.stdout, /--rate N +每分钟最多 N 封/);
+    fs.writeFileSync(path.join(dir, 'people.csv'), 'name,email\nAda,ada@example.com\n');
+    const r = spawnSync(process.execPath, [bin, 'merge', 'doc.md', '--from', 'news@example.com'], { cwd: dir, env, encoding: 'utf8' });
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /第 1 行（people\.csv 第 2 行）：body 中使用的字段“n”没有值。/);
   });
 
   it('--help names the merge command and its flags', async () => {
