@@ -87,6 +87,7 @@ const lazyApart = {
   },
 };
 
+/**
  * caniemail reads its data with createRequire(import.meta.url), which a CommonJS bundle cannot run: the data goes
  * into the bundle as a JSON.parse() of its text, which V8 reads faster than the same data as an object literal.
  */

@@ -8,6 +8,7 @@ import { openExampleCommand } from './commands/openExample';
 import { openOutboxCommand } from './commands/openOutbox';
 import { previewCommand } from './commands/preview';
 import { saveEmlCommand } from './commands/saveEml';
+import { sendCommand } from './commands/send';
 import { setPasswordCommand } from './commands/setPassword';
 import { setUpCommand } from './commands/setUp';
 import { switchAccountCommand } from './commands/switchAccount';
@@ -19,6 +20,7 @@ import { Accounts } from './vscode/accounts';
 import { AccountStatus } from './vscode/accountStatus';
 import { Log } from './vscode/log';
 import { Mailer } from './vscode/mailer';
+import { MergeSender } from './vscode/mergeSender';
 import { Notifications } from './vscode/notifications';
 import { OAuthLogin } from './vscode/oauthLogin';
 import { Onboarding } from './onboarding/walkthroughProgress';
@@ -57,9 +59,11 @@ export function activate(context: vscode.ExtensionContext): unknown {
     return outboxInstance;
   };
   const mailer = new Mailer({ accounts, login, oauth, notifications, outbox, log });
+  const merges = new MergeSender({ mailer, login, notifications, prompts, log, outboxDir });
   const previews = new PreviewManager({
     extensionUri: context.extensionUri,
     mailer,
+    merges,
     log,
     accounts,
     openExternal,
@@ -67,13 +71,13 @@ export function activate(context: vscode.ExtensionContext): unknown {
   });
 
   const commands: Record<CommandId, (...args: never[]) => unknown> = {
-    [CommandId.send]: previewCommand(previews),
+    [CommandId.send]: sendCommand(previews, merges),
     [CommandId.preview]: previewCommand(previews),
-    [CommandId.saveEml]: saveEmlCommand(mailer, notifications),
+    [CommandId.saveEml]: saveEmlCommand(mailer, notifications, merges),
     [CommandId.testConnection]: testConnectionCommand(mailer),
     [CommandId.setPassword]: setPasswordCommand({ accounts, login, notifications }),
     [CommandId.clearPassword]: clearPasswordCommand({ accounts, login, notifications }),
-    [CommandId.openOutbox]: openOutboxCommand(mailer, outbox),
+    [CommandId.openOutbox]: openOutboxCommand(mailer, outbox, merges),
     [CommandId.showLog]: () => log.show(),
     [CommandId.setUp]: setUpCommand(),
     [CommandId.openExample]: openExampleCommand(previews),
@@ -86,12 +90,13 @@ export function activate(context: vscode.ExtensionContext): unknown {
     accounts,
     accountStatus,
     mailer,
+    merges,
     previews,
     new Onboarding(previews),
     ...Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
   );
 
-  return testing?.api({ secrets, log, mailer, outboxDir, previews, accounts, accountStatus }, context.subscriptions);
+  return testing?.api({ secrets, log, mailer, merges, outboxDir, previews, accounts, accountStatus }, context.subscriptions);
 }
 
 export function deactivate(): void {}

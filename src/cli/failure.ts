@@ -29,6 +29,8 @@ const INPUT_CODES = new Set<string>([
   ErrorCode.OUTBOX_ENTRY_NOT_FOUND,
   ErrorCode.OUTBOX_ALREADY_SENT,
   ErrorCode.OUTBOX_ENTRY_INVALID,
+  ErrorCode.MERGE_DATA_INVALID,
+  ErrorCode.MERGE_ROW_INVALID,
 ]);
 
 export function reportError(e: unknown, io: Io): number {

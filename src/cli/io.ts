@@ -7,6 +7,8 @@ export interface Io {
   err(line: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The whole of standard input as text (`merge --data -`). */
+  stdin?: () => Promise<string>;
 }
 
 export const processIo: Io = {
@@ -14,6 +16,11 @@ export const processIo: Io = {
   err: (l) => process.stderr.write(`${l}\n`),
   env: process.env,
   cwd: process.cwd(),
+  stdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
 };
 
 /** The core's log on stderr: warnings and errors always, the SMTP conversation (info, debug) with --verbose. */

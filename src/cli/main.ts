@@ -1,7 +1,7 @@
 /**
  * send-as-email: the command-line adapter over the same core the extension uses.
  * Speaks the language of its environment (locale.ts), reads the flags and hands the command to its own file in
- * commands/: build | send | check | outbox | retry | accounts | demo — see usage.ts.
+ * commands/: build | send | check | merge | outbox | retry | accounts | demo — see usage.ts.
  */
 import * as l10n from '@vscode/l10n';
 import { ExitCode } from '../core/errors';
@@ -35,6 +35,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await (await import('./commands/retry')).retryEntry(opts, io);
       case 'check':
         return await (await import('./commands/check')).check(opts, io);
+      case 'merge':
+        return await (await import('./commands/merge')).merge(opts, io);
       case 'demo':
         return await (await import('./commands/demo')).runDemo(opts, io);
       default:

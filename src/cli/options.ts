@@ -37,6 +37,23 @@ export interface CliOptions {
   verbose: boolean;
   /** check's --format. */
   format: 'text' | 'json';
+  /** merge: its flags (see usage.ts). */
+  merge: MergeFlags;
+}
+
+export interface MergeFlags {
+  /** --data FILE (resolved), or '-' for JSON on stdin. */
+  data?: string;
+  dataEncoding?: string;
+  /** --preview N: write row N's .eml. */
+  preview?: number;
+  send: boolean;
+  limit?: number;
+  /** Messages per minute. */
+  rate?: number;
+  log?: string;
+  keepSent: boolean;
+  retryUnknown: boolean;
 }
 
 export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
@@ -71,6 +88,15 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
         'token-command': { type: 'string' },
         clients: { type: 'string' },
         format: { type: 'string' },
+        data: { type: 'string' },
+        'data-encoding': { type: 'string' },
+        preview: { type: 'string' },
+        send: { type: 'boolean' },
+        limit: { type: 'string' },
+        rate: { type: 'string' },
+        log: { type: 'string' },
+        'keep-sent': { type: 'boolean' },
+        'retry-unknown': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         verbose: { type: 'boolean', short: 'v' },
       },
@@ -88,6 +114,25 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   if (v.format !== undefined && v.format !== 'text' && v.format !== 'json') {
     throw usage(l10n.t('--format must be text or json, got "{0}".', v.format));
   }
+  if (v['data-encoding'] !== undefined && !isKnownEncoding(v['data-encoding'])) {
+    throw usage(l10n.t('--data-encoding: unknown encoding "{0}"; use a name such as utf-8, gb18030, big5, shift_jis or windows-1252.', v['data-encoding']));
+  }
+  const count = (name: string, raw: string | undefined, min: number): number | undefined => {
+    if (raw === undefined) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || Number(raw) < min) throw usage(l10n.t('--{0} takes a number of at least {1}, not "{2}".', name, min, raw));
+    return Number(raw);
+  };
+  const merge: MergeFlags = {
+    data: v.data === undefined ? undefined : v.data === '-' ? '-' : path.resolve(cwd, v.data),
+    dataEncoding: v['data-encoding'],
+    preview: count('preview', v.preview, 1),
+    send: v.send ?? false,
+    limit: count('limit', v.limit, 0),
+    rate: count('rate', v.rate, 0),
+    log: v.log === undefined ? undefined : path.resolve(cwd, v.log),
+    keepSent: v['keep-sent'] ?? false,
+    retryUnknown: v['retry-unknown'] ?? false,
+  };
   const [command = '', ...positionals] = parsed.positionals;
   const workspace = v.workspace === undefined ? undefined : path.resolve(cwd, v.workspace);
   const settings: EmailSettings = v.settings ? loadSettingsFile(path.resolve(cwd, v.settings)) : defaultSettings();
@@ -145,6 +190,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     help: v.help ?? false,
     verbose: v.verbose ?? false,
     format: v.format === 'json' ? 'json' : 'text',
+    merge,
   };
 }
 

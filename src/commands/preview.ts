@@ -2,10 +2,7 @@ import type * as vscode from 'vscode';
 import type { PreviewManager } from '../preview/previewManager';
 import { targetDocument } from './document';
 
-/**
- * Email: Preview Email, and Email: Send as Email — both open the preview beside the editor; a message goes out only
- * when the user presses Send there.
- */
+/** Email: Preview Email — opens the preview beside the editor (Send as Email does too: see ./send.ts). */
 export function previewCommand(previews: PreviewManager) {
   return async (uri?: vscode.Uri): Promise<void> => {
     const document = await targetDocument(uri);

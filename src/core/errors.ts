@@ -55,6 +55,13 @@ export const ErrorCode = {
   OUTBOX_WRITE_FAILED: 'OUTBOX_WRITE_FAILED',
   OUTBOX_ENTRY_BUSY: 'OUTBOX_ENTRY_BUSY',
   OUTBOX_ENTRY_INVALID: 'OUTBOX_ENTRY_INVALID',
+  // mail merge
+  /** The data file cannot be read or parsed (names the file and line), or the document names none. */
+  MERGE_DATA_INVALID: 'MERGE_DATA_INVALID',
+  /** A row cannot be rendered: a missing field, an empty or bad address (names the row, its line and the field). */
+  MERGE_ROW_INVALID: 'MERGE_ROW_INVALID',
+  /** Another process is sending the same merge (names it). */
+  MERGE_BUSY: 'MERGE_BUSY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -55,6 +55,16 @@ export interface ComposeOptions {
   remote?: { maxBytes?: number; timeoutMs?: number };
   /** Cancels a compose (remote fetches) early. */
   signal?: AbortSignal;
+  /**
+   * The text/plain part as given, instead of the Markdown body (a merge renders the body twice: the values escaped
+   * for the HTML part, as they are for this one). Markdown documents only.
+   */
+  textBody?: string;
+  /**
+   * The values `textBody` holds as slots (`valueSlot(i)` in message/textPart.ts): put in after the Markdown is made
+   * into text, so a value reads as written, never as Markdown or HTML.
+   */
+  textValues?: readonly string[];
   /** The preview's cache of local images (`ReadCache` in assets/readCache.ts); `composePreview` only. */
   readCache?: LocalFileCache;
 }
@@ -133,7 +143,9 @@ export type WarningKind =
   // an inline part named in the document (front matter inline:, <meta name="email:inline">) that no cid: uses
   | 'inline-unused'
   // an image in a format some clients do not show (WebP)
-  | 'image-format';
+  | 'image-format'
+  // a merge's data column that no placeholder uses
+  | 'merge-unused-column';
 
 export interface Warning {
   kind: WarningKind;

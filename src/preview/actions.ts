@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import type * as vscode from 'vscode';
 import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
-import type { ComposedStream, PreviewMessage } from '../core/types';
+import type { ComposedStream, Logger, PreviewMessage } from '../core/types';
 import type { Mailer } from '../vscode/mailer';
 import type { SendOutcome } from '../vscode/notifications';
 import type { CheckedFields } from './fields';
@@ -76,6 +76,23 @@ async function saveEml(ctx: ActionContext): Promise<ActionOutcome> {
   const target = await ctx.mailer.saveEml(composed, ctx.document.uri);
   if (!target) return { view: { status: 'cancelled', message: l10n.t('Not saved.'), recipients: [] }, composed };
   return { view: { status: 'saved', message: l10n.t('Saved {0} to {1}.', formatBytes(composed.size), target.fsPath), recipients: [] }, composed };
+}
+
+/**
+ * Runs an action and says how it ended, never throwing: a failure becomes the panel's failed result (and, for Send and
+ * Send Test, a failed outcome); the log gets why.
+ */
+export async function settleAction(action: Action, log: Logger, run: () => Promise<ActionOutcome>): Promise<Pick<ActionOutcome, 'view' | 'outcome'>> {
+  try {
+    const done = await run();
+    if (done.view.status === 'failed') log.error(l10n.t('Preview: {0} did not go through: {1}', action, done.view.message));
+    return done;
+  } catch (e) {
+    const message = composeFailure(e);
+    log.error(l10n.t('Preview: {0} failed: {1}', action, message));
+    const outcome: SendOutcome | undefined = action === 'saveEml' ? undefined : { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'PREVIEW_FAILED', message };
+    return { view: { status: 'failed', message, recipients: [] }, outcome };
+  }
 }
 
 /** What the panel says when compose stops an action: the error's message, which names every problem once. */

@@ -74,6 +74,13 @@ export function previewHtml(o: PreviewHtmlOptions): string {
     <span class="spacer"></span>
     <span id="size" class="size" title="${e(l10n.t('Size of the message as sent'))}"></span>
   </header>
+  <nav id="merge" class="merge" aria-label="${e(l10n.t('Mail merge rows'))}" hidden>
+    <button id="merge-prev" type="button" title="${e(l10n.t('Previous row'))}" aria-label="${e(l10n.t('Previous row'))}">‹</button>
+    <span id="merge-row" class="merge-row"></span>
+    <button id="merge-next" type="button" title="${e(l10n.t('Next row'))}" aria-label="${e(l10n.t('Next row'))}">›</button>
+    <span id="merge-recipient" class="merge-recipient"></span>
+    <ul id="merge-errors" class="merge-errors" hidden></ul>
+  </nav>
   <div id="status" class="status" role="status" aria-live="polite" hidden></div>
   <form id="headers" class="headers" autocomplete="off">
       <label>${e(l10n.t('From'))}</label>

@@ -89,6 +89,8 @@ export interface RenderMessage {
   setup?: { missing: string[] };
   /** The account selector beside From; absent while no named account exists. */
   account?: AccountView;
+  /** The document is a mail merge (front matter `data:`): the message shown is one row's. */
+  merge?: MergeView;
 }
 
 /** The accounts the document may send with, for the selector beside From. */
@@ -97,6 +99,24 @@ export interface AccountView {
   options: { value: string; label: string; detail: string }[];
   /** The account this render was composed with. */
   selected: string;
+}
+
+/** Which row of a mail merge the preview shows, and what the check of every row found. */
+export interface MergeView {
+  /** The data file, as the document names it. */
+  data: string;
+  /** 1-based position of the row shown, and how many rows (messages) the merge has. */
+  index: number;
+  count: number;
+  /** The data file's line the row comes from. */
+  line: number;
+  /** The row's To, as its values fill it in. */
+  recipient: string;
+  /** This row's errors (a missing field, an empty or bad address), each naming its field. */
+  errors: string[];
+  /** Errors of all rows together, and how many rows have any. */
+  totalErrors: number;
+  rowsWithErrors: number;
 }
 
 export interface RecipientView {
@@ -187,7 +207,9 @@ export type FromWebview =
   /** Images a render lists that the webview neither holds nor expects (pre-sent bytes that did not arrive). */
   | { type: 'needImages'; cids: string[] }
   /** A render is shown with all of its images: the slower work that waits for it (the recipients check) may start. */
-  | { type: 'shown'; renderId: number };
+  | { type: 'shown'; renderId: number }
+  /** Show another row of the mail merge (1-based position among the rows). */
+  | { type: 'mergeRow'; index: number };
 
 /** The event the page dispatches on `window` after it displayed a render (observers read the frame themselves). */
 export const RENDERED_EVENT = 'sae-rendered';

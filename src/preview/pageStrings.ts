@@ -63,5 +63,10 @@ export function pageStrings(): Record<string, string> {
     '1 issue for recipients’ email clients: see the Clients tab': l10n.t('1 issue for recipients’ email clients: see the Clients tab'),
     '{0} issues for recipients’ email clients: see the Clients tab': l10n.t('{0} issues for recipients’ email clients: see the Clients tab'),
     'The check of recipients’ email clients runs once the email is shown.': l10n.t('The check of recipients’ email clients runs once the email is shown.'),
+    'Row {0} of {1} ({2} line {3})': l10n.t('Row {0} of {1} ({2} line {3})'),
+    'To: {0}': l10n.t('To: {0}'),
+    'No recipient': l10n.t('No recipient'),
+    'Send to 1 recipient…': l10n.t('Send to 1 recipient…'),
+    'Send to {0} recipients…': l10n.t('Send to {0} recipients…'),
   };
 }

@@ -7,21 +7,23 @@ import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
-import { isSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets/readCache';
 import type { Logger, PreviewMessage } from '../core/types';
 import { documentKind, type Mailer, type RetryEvent } from '../vscode/mailer';
+import type { MergeSender } from '../vscode/mergeSender';
 import type { SendOutcome } from '../vscode/notifications';
 import { readSettings } from '../vscode/settings';
 import { missingSetup, openSetup } from '../vscode/setup';
 import type { Accounts } from '../vscode/accounts';
 import { AccountChoice } from './accountChoice';
-import { composeFailure, composeProblems, outcomeView, runAction } from './actions';
 import { ClientCheck, checkInputOf, type CheckEvent } from './clientCheck';
+import { composeProblems, outcomeView, runAction, settleAction } from './actions';
 import { checkFields, type CheckedFields } from './fields';
 import { createNonce, previewHtml } from './html';
 import { ImageDelivery } from './imageDelivery';
+import { runMergeAction } from './mergeActions';
+import { MergeRows, type MergeRowShown } from './mergeRows';
 import { openLink, revealLine } from './pageLinks';
 import { pageStrings } from './pageStrings';
 import type { Action, FromWebview, HeaderFields, ToWebview } from './messages';
@@ -33,6 +35,8 @@ export interface PreviewDeps {
   extensionUri: vscode.Uri;
   mailer: Mailer;
   accounts: Accounts;
+  /** A document with front matter `data:` is a mail merge: its Send, Send Test and Save go here. */
+  merges: MergeSender;
   log: Logger;
   /** Opens a link the user clicked in the email (http, https and mailto only reach it). */
   openExternal(uri: vscode.Uri): Thenable<boolean>;
@@ -110,6 +114,9 @@ export class PreviewPanel implements vscode.Disposable {
   private renderWanted = false;
   private debounce: NodeJS.Timeout | undefined;
   private busy: Action | undefined;
+  /** A mail merge: the plan and the row shown (`mergeShown` for the last compose; none for a single message). */
+  private readonly merge = new MergeRows();
+  private mergeShown: MergeRowShown | undefined;
 
   private constructor(
     readonly webviewPanel: vscode.WebviewPanel,
@@ -252,7 +259,8 @@ export class PreviewPanel implements vscode.Disposable {
       documentVersion: version,
       checked,
       edited,
-      sourceWarnings: pictureSourceWarnings(document.getText(), documentKind(document)),
+      sourceWarnings: [...pictureSourceWarnings(document.getText(), documentKind(document)), ...(this.mergeShown?.warnings ?? [])],
+      merge: this.mergeShown?.merge,
       setup: setup.length > 0 ? { missing: setup } : undefined,
     };
     this.postView();
@@ -270,10 +278,12 @@ export class PreviewPanel implements vscode.Disposable {
     this.post({ type: 'result', action: 'send', result: outcomeView(e.outcome) });
   }
 
-  /** Lenient compose for the preview, through this panel's image cache. */
+  /** Lenient compose for the preview, through this panel's image cache; of a merge, the row shown (the document's own headers). */
   private async composeLenient(document: vscode.TextDocument, overrides: CheckedFields['overrides']): Promise<PreviewMessage> {
     this.readCache ??= new (await import('../core/assets/readCache')).ReadCache();
-    return this.deps.mailer.composePreview(document, overrides, this.readCache);
+    const key = { key: document.uri.toString(), path: document.uri.fsPath, text: document.getText() };
+    this.mergeShown = await this.merge.compose(key, this.deps.mailer.previewComposeOptions(document, undefined, this.readCache));
+    return this.mergeShown?.composed ?? this.deps.mailer.composePreview(document, overrides, this.readCache);
   }
 
   private postView(): void {
@@ -387,6 +397,9 @@ export class PreviewPanel implements vscode.Disposable {
       case 'shown':
         this.clients.shown(m.renderId);
         return;
+      case 'mergeRow':
+        if (this.merge.select(m.index)) this.requestRender();
+        return;
       case 'needImages': {
         const n = this.images.resend(m.cids, this.view?.composed.inlineImages ?? []);
         this.deps.log.debug(`Preview: the webview asked again for ${n} image(s).`);
@@ -409,28 +422,22 @@ export class PreviewPanel implements vscode.Disposable {
     this.busy = action;
     this.post({ type: 'busy', action });
     const document = this.document;
-    let outcome: SendOutcome | undefined;
-    try {
-      const done = await runAction(action, {
-        mailer: this.deps.mailer,
-        document,
-        checked: this.account.apply(this.checked),
-        composed: this.view?.composed,
-        composeLenient: () => this.composeLenient(document, this.account.apply(this.checked).overrides),
-        disposed: () => this.disposed,
-      });
-      outcome = done.outcome;
-      if (done.view.status === 'failed') this.deps.log.error(l10n.t('Preview: {0} did not go through: {1}', action, done.view.message));
-      if (!this.disposed) this.post({ type: 'result', action, result: done.view });
-    } catch (e) {
-      const message = composeFailure(e);
-      this.deps.log.error(l10n.t('Preview: {0} failed: {1}', action, message));
-      if (!this.disposed) this.post({ type: 'result', action, result: { status: 'failed', message, recipients: [] } });
-      if (action !== 'saveEml') outcome = { status: 'failed', code: isSendAsEmailError(e) ? e.code : 'PREVIEW_FAILED', message };
-    } finally {
-      this.busy = undefined;
-    }
-    this.actionEmitter.fire({ action, outcome });
+    const merge = this.mergeShown?.merge;
+    const done = await settleAction(action, this.deps.log, () =>
+      merge
+        ? runMergeAction(action, { merges: this.deps.merges, mailer: this.deps.mailer, document, row: merge.index })
+        : runAction(action, {
+            mailer: this.deps.mailer,
+            document,
+            checked: this.account.apply(this.checked),
+            composed: this.view?.composed,
+            composeLenient: () => this.composeLenient(document, this.account.apply(this.checked).overrides),
+            disposed: () => this.disposed,
+          }),
+    );
+    this.busy = undefined;
+    if (!this.disposed) this.post({ type: 'result', action, result: done.view });
+    this.actionEmitter.fire({ action, outcome: done.outcome });
   }
 }
 

@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import { formatBytes } from '../core/format';
 import type { PreviewMessage } from '../core/types';
 import type { CheckedFields } from './fields';
-import { FIELD_NAMES, type AccountView, type HeaderFields, type ImageData, type RenderMessage, type WarningView } from './messages';
+import { FIELD_NAMES, type AccountView, type HeaderFields, type ImageData, type MergeView, type RenderMessage, type WarningView } from './messages';
 
 /** The last successful compose, as shown. */
 export interface View {
@@ -18,6 +18,8 @@ export interface View {
   sourceWarnings?: WarningView[];
   /** Sending is not set up: the settings to fill in. */
   setup?: { missing: string[] };
+  /** A mail merge: the row shown. */
+  merge?: MergeView;
 }
 
 export interface RenderInput {
@@ -99,6 +101,7 @@ export function renderMessage(input: RenderInput): RenderMessage {
     blocked: problems > 0 || view.setup !== undefined,
     setup: view.setup,
     ...(input.account ? { account: input.account } : {}),
+    ...(view.merge ? { merge: view.merge } : {}),
   };
 }
 

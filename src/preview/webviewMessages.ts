@@ -64,6 +64,12 @@ export function checkFromWebview(value: unknown): Checked {
       return Array.isArray(value.cids) && value.cids.every((c) => typeof c === 'string')
         ? { message: { type, cids: value.cids as string[] } }
         : { ignored: 'needImages without a list of image ids' };
+    case 'mergeRow': {
+      const index = value.index;
+      return typeof index === 'number' && Number.isInteger(index) && index >= 1 && index <= 10_000_000
+        ? { message: { type, index } }
+        : { ignored: `mergeRow without a row number (${JSON.stringify(index)})` };
+    }
     default:
       return { ignored: `an unknown message type ${JSON.stringify(type.slice(0, 40))}` };
   }

@@ -10,6 +10,7 @@ import type { Accounts } from '../vscode/accounts';
 import type { AccountStatus } from '../vscode/accountStatus';
 import type { Log, LogLine } from '../vscode/log';
 import type { Mailer } from '../vscode/mailer';
+import type { MergeSender } from '../vscode/mergeSender';
 import type { Prompts } from '../vscode/prompts';
 import type { SmtpSecrets } from '../vscode/secrets';
 import { PreviewProbe, type PreviewTestApi } from './preview';
@@ -21,6 +22,8 @@ export interface SendAsEmailApi {
   /** What the log channel got: `lines()` the texts, `entries()` each with its level. */
   readonly log: { lines(): readonly string[]; entries(): readonly LogLine[] };
   readonly mail: Mailer;
+  /** Mail merges: `onDidRun` tells each run's outcome; `list()` the merges kept beside the outbox. */
+  readonly merges: MergeSender;
   /** Folder holding `outbox/` and `sent/` (extension global storage). */
   readonly outboxDir: string;
   readonly preview: PreviewTestApi;
@@ -39,6 +42,7 @@ export interface Services {
   secrets: SmtpSecrets;
   log: Log;
   mailer: Mailer;
+  merges: MergeSender;
   outboxDir: string;
   previews: PreviewManager;
   accounts: Accounts;
@@ -84,6 +88,7 @@ export function createTesting(context: vscode.ExtensionContext): Testing {
         secrets: services.secrets,
         log: { lines: () => entries.map((e) => e.text), entries: () => [...entries] },
         mail: services.mailer,
+        merges: services.merges,
         outboxDir: services.outboxDir,
         preview: probe.api(),
         prompts,

@@ -2,7 +2,7 @@
  * Test mode only: the messages between the test API (./preview.ts) and the probe script the preview page loads in
  * Test mode (./webview/probe.ts). The product's own messages are in src/preview/messages.ts.
  */
-import type { FieldName, HeaderFields } from '../preview/messages';
+import type { FieldName, HeaderFields, MergeView } from '../preview/messages';
 
 /** What the probe reports after the page displayed a render: measured in the webview, from the frame itself. */
 export interface RenderReport {
@@ -34,6 +34,8 @@ export interface RenderReport {
   renderMs: number;
   /** Scroll position of the preview after the render. */
   scrollY: number;
+  /** The mail-merge row the render shows, as the extension sent it. */
+  merge?: MergeView;
 }
 
 /** The state of the page's controls. */
@@ -69,6 +71,10 @@ export interface UiState {
   parts: string[];
   totalSize: string;
   scrollY: number;
+  /** The Send button's words. */
+  sendLabel: string;
+  /** The mail-merge stepper as shown (undefined: hidden). */
+  merge?: { row: string; recipient: string; errors: string[]; prevDisabled: boolean; nextDisabled: boolean };
   /** The account selector beside From: shown, the account selected, the labels of its options. */
   account: { shown: boolean; selected: string; options: string[] };
 }

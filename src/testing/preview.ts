@@ -46,6 +46,8 @@ export interface PreviewTestApi {
   current(): { panel: vscode.WebviewPanel; document: vscode.TextDocument } | undefined;
   /** The report of a render composed from a document version greater than `afterVersion` (without it: the latest, or the next). */
   waitForRender(afterVersion?: number, timeoutMs?: number): Promise<RenderReport>;
+  /** The report of the next render after the one numbered `renderId` (a mail-merge row stepped to, say). */
+  renderAfter(renderId: number, timeoutMs?: number): Promise<RenderReport>;
   /** Types into the form's fields; resolves with the report of the render that applied them. */
   setHeaders(fields: Partial<HeaderFields>, timeoutMs?: number): Promise<RenderReport>;
   /** Chooses the account `name` in the selector beside From; resolves when a render composed with it was shown. */
@@ -308,6 +310,8 @@ export class PreviewProbe implements vscode.Disposable {
         );
         return e.report;
       },
+      renderAfter: async (renderId, timeoutMs = 20_000) =>
+        (await this.waitForEvent((ev) => ev.report.renderId > renderId, timeoutMs, `a render after render ${renderId}`)).report,
       setHeaders: async (fields, timeoutMs = 20_000) => {
         await this.request<boolean>((token) => ({ type: 'probe:fill', token, fields }), 'fill the form');
         const applied = (e: RenderEvent): boolean =>

@@ -1,4 +1,4 @@
-/** Test mode only: the notifications, pickers and input boxes, answered by the workbench unless a test put its own answers in place. */
+/** Test mode only: the notifications, pickers, input boxes, modal questions and progress, answered by the workbench unless a test put its own answers in place. */
 import type * as vscode from 'vscode';
 import { windowPrompts, type Prompts } from '../vscode/prompts';
 
@@ -26,5 +26,11 @@ export class SwitchablePrompts implements Prompts {
   }
   input(options: Parameters<Prompts['input']>[0]): Thenable<string | undefined> {
     return this.impl.input(options);
+  }
+  confirm(m: string, detail: string, ...b: string[]): Thenable<string | undefined> {
+    return this.impl.confirm(m, detail, ...b);
+  }
+  progress<T>(title: string, work: (report: (message: string, increment?: number) => void, token: vscode.CancellationToken) => Thenable<T>): Thenable<T> {
+    return this.impl.progress(title, work);
   }
 }

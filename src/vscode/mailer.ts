@@ -70,15 +70,19 @@ export class Mailer implements vscode.Disposable {
    */
   async composePreview(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): Promise<PreviewMessage> {
     const { composePreview } = await import('../core/message/compose');
-    const options = this.composeOptions(document, overrides);
-    // No sender set up yet: the message is still shown, with a stand-in sender the panel marks as not set up.
-    if (!options.settings.from.trim()) options.settings = { ...options.settings, from: STAND_IN_FROM };
-    return composePreview(sourceOf(document), { ...options, lenient: true, readCache });
+    return composePreview(sourceOf(document), this.previewComposeOptions(document, overrides, readCache));
   }
 
   /** Settings for the document's scope (with the workspace's account choice) and the workspace folders, as every compose takes them. */
-  private composeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined): ComposeOptions {
+  composeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined): ComposeOptions {
     return { settings: this.deps.accounts.settings(document.uri), workspaceFolders: workspaceFolderPaths(), overrides };
+  }
+
+  /** A lenient compose for the preview, through the panel's image cache; no sender set up yet: a stand-in the panel marks. */
+  previewComposeOptions(document: vscode.TextDocument, overrides: HeaderOverrides | undefined, readCache: ReadCache): ComposeOptions {
+    const options = this.composeOptions(document, overrides);
+    if (!options.settings.from.trim()) options.settings = { ...options.settings, from: STAND_IN_FROM };
+    return { ...options, lenient: true, readCache };
   }
 
   /** Sends with a progress notification (Cancel), asking for the password when needed; shows the outcome. */

@@ -13,6 +13,10 @@ export interface Prompts {
   pick<T extends vscode.QuickPickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Thenable<T | undefined>;
   /** An input box: the text entered, undefined when dismissed. */
   input(options: { title: string; prompt: string; value?: string; placeHolder?: string; password?: boolean; validate?: (value: string) => string | undefined }): Thenable<string | undefined>;
+  /** A modal question (the workbench's dialog, with its own Cancel): the button chosen, undefined when dismissed. */
+  confirm(message: string, detail: string, ...buttons: string[]): Thenable<string | undefined>;
+  /** A progress notification with Cancel around `work`: `report` replaces its text and adds `increment` percent. */
+  progress<T>(title: string, work: (report: (message: string, increment?: number) => void, token: vscode.CancellationToken) => Thenable<T>): Thenable<T>;
 }
 
 export const windowPrompts: Prompts = {
@@ -32,4 +36,9 @@ export const windowPrompts: Prompts = {
       ignoreFocusOut: true,
       validateInput: o.validate,
     }),
+  confirm: (m, detail, ...b) => vscode.window.showWarningMessage(m, { modal: true, detail }, ...b),
+  progress: (title, work) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+      work((message, increment) => progress.report({ message, increment }), token),
+    ),
 };

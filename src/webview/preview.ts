@@ -15,6 +15,7 @@ import {
 import { formatBytes as formatSize } from '../core/format';
 import { showAccount } from './accountSelect';
 import { clientsSummary, forgetClients, onClients, setPhoneWidth } from './clientsTab';
+import { mergeSendLabel, showMerge } from './mergeStepper';
 import { clearBody, fillImages, fitActiveFrame, hasImage, isEmailFrame, keepImages, showBody, whenFirstShown } from './emailFrames';
 import { t } from './strings';
 import { isPhoneWidth, setupViewControls, viewStateOf } from './viewControls';
@@ -27,6 +28,8 @@ const tabOf = (v: unknown): Tab => ((TABS as readonly unknown[]).includes(v) ? (
 const vscode = vscodeApi();
 const byId = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const FIELD_DEBOUNCE_MS = 250;
+/** The Send button's own words (a mail merge says how many it sends to instead). */
+const sendLabel = byId('send').textContent ?? '';
 
 const saved = (vscode.getState() ?? {}) as { width?: unknown; dark?: unknown; tab?: unknown; scrollY?: unknown };
 const viewState = viewStateOf(saved);
@@ -94,6 +97,7 @@ function forgetDocument(key: string): void {
   }
   forgetClients();
   showWarnings([]);
+  showMerge(undefined);
   byId('size').textContent = '';
   byId('remote').hidden = true;
   byId('view-text').textContent = '';
@@ -189,6 +193,7 @@ function updateButtons(): void {
   const off = !!busy || !msg;
   const send = byId<HTMLButtonElement>('send');
   send.disabled = off || !msg.canSend;
+  send.textContent = mergeSendLabel() ?? sendLabel;
   byId<HTMLButtonElement>('sendTest').disabled = off || !!msg.fieldErrors.subject || msg.blocked;
   byId<HTMLButtonElement>('saveEml').disabled = off || !!msg.setup?.missing.includes('from');
   // Why Send is off, beside it: a problem to fix, a field, no recipient, no account.
@@ -220,6 +225,7 @@ function onRender(msg: RenderMessage): void {
   current = msg;
   composeBroken = false;
   showWarnings(msg.warnings);
+  showMerge(msg.merge);
   showSize(msg);
   showRemote(msg);
   showParts(msg);

@@ -1,18 +1,9 @@
 // Runs only in a host whose display language is zh-cn (SAE_LOCALE=zh-cn: see index.ts and the driver, which installs
 // a fixture language pack, since none can be downloaded here). VS Code then hands the extension its zh-cn bundle.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
-import { getApi, projectRoot, ScriptedPrompts, workspaceFolder } from './support';
+import { getApi, ScriptedPrompts, workspaceFolder, zh } from './support';
 
-/** The zh-cn text of an English template, placeholders filled in, as the bundle has it. */
-function zh(template: string, ...args: (string | number)[]): string {
-  const bundle = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
-  const text = bundle[template];
-  assert.ok(text, `the zh-cn bundle has no "${template}"`);
-  return text.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
-}
 
 describe('Chinese interface (host in zh-cn)', () => {
   it('runs in zh-cn', () => {

@@ -9,7 +9,7 @@ import type { SendAsEmailApi } from '../../src/testing';
 import type { PreviewTestApi, RenderReport } from '../../src/testing/preview';
 import { createNonce } from '../../src/preview/html';
 import type { RetryEvent } from '../../src/vscode/mailer';
-import type { Prompts } from '../../src/vscode/prompts';
+import { windowPrompts, type Prompts } from '../../src/vscode/prompts';
 import type { SecretTarget } from '../../src/vscode/secrets';
 import { projectRoot as rootAboveBundle } from '../support/root';
 import type { TestSmtpServer } from '../support/smtp';
@@ -102,7 +102,11 @@ export async function waitFor<T>(
  * has, or none left: dismissed). Without answers, every prompt is dismissed.
  */
 export class ScriptedPrompts implements Prompts {
-  readonly shown: { kind: 'info' | 'warn' | 'error' | 'password' | 'pick' | 'input'; message: string; buttons: string[] }[] = [];
+  readonly shown: { kind: 'info' | 'warn' | 'error' | 'password' | 'pick' | 'input' | 'confirm'; message: string; buttons: string[]; detail?: string }[] = [];
+  /** What each progress notification showed: its title and every text it reported, in order. */
+  readonly progressShown: { title: string; reports: string[] }[] = [];
+  /** Cancels the progress notifications shown until `cancelWhen` says so: `cancelWhen(report)` after each report. */
+  cancelWhen: ((report: string) => boolean) | undefined;
   /** Error notifications still waiting for their answer (`holdErrors`), oldest first. */
   private readonly held: ((choice: string | undefined) => void)[] = [];
   /**
@@ -117,6 +121,7 @@ export class ScriptedPrompts implements Prompts {
       holdErrors?: boolean;
       picks?: string[];
       inputs?: string[];
+      confirm?: string[];
     } = {},
   ) {}
 
@@ -156,6 +161,30 @@ export class ScriptedPrompts implements Prompts {
     const invalid = value !== undefined ? options.validate?.(value) : undefined;
     if (invalid) throw new Error(`the scripted input ${JSON.stringify(value)} for "${options.prompt}" is refused: ${invalid}`);
     return Promise.resolve(value);
+  }
+  /** Answers modal questions from `answers.confirm` in turn (a button that is not offered, or none left: dismissed). */
+  confirm(message: string, detail: string, ...buttons: string[]): Thenable<string | undefined> {
+    this.shown.push({ kind: 'confirm', message, buttons, detail });
+    const answer = this.answers.confirm?.shift();
+    return Promise.resolve(answer !== undefined && buttons.includes(answer) ? answer : undefined);
+  }
+  /** The workbench's own progress notification, with the reports recorded and a Cancel the test can press (`cancelWhen`). */
+  progress<T>(title: string, work: (report: (message: string, increment?: number) => void, token: vscode.CancellationToken) => Thenable<T>): Thenable<T> {
+    const shown = { title, reports: [] as string[] };
+    this.progressShown.push(shown);
+    return windowPrompts.progress(title, (report, token) => {
+      const cancel = new vscode.CancellationTokenSource();
+      const sub = token.onCancellationRequested(() => cancel.cancel());
+      const recorded = (message: string, increment?: number): void => {
+        shown.reports.push(message);
+        report(message, increment);
+        if (this.cancelWhen?.(message)) cancel.cancel();
+      };
+      return Promise.resolve(work(recorded, cancel.token)).finally(() => {
+        sub.dispose();
+        cancel.dispose();
+      });
+    });
   }
 }
 
@@ -351,6 +380,14 @@ export async function bareWebviewReadyMs(timeoutMs = 30_000): Promise<number> {
   } finally {
     panel.dispose();
   }
+}
+
+/** The zh-cn text of an English template, placeholders filled in, as the bundle has it. */
+export function zh(template: string, ...args: (string | number)[]): string {
+  const bundle = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+  const text = bundle[template];
+  assert.ok(text, `the zh-cn bundle has no "${template}"`);
+  return text.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
 }
 
 /** The bytes the outbox kept in sent/ for the message with `messageId` (what the server was given). */

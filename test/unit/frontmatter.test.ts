@@ -35,7 +35,7 @@ describe('front matter mistakes are errors', () => {
       ],
     );
     assert.match(e.message, /^5 unknown front matter keys: "Bcc" \(line 3\): did you mean "bcc"\?; "attachment" \(line 4\)/);
-    assert.match(e.extra.hint ?? '', /^The known front matter keys are subject, from, to, cc, bcc, replyTo, attachments, inline, account and lang\.$/);
+    assert.match(e.extra.hint ?? '', /^The known front matter keys are subject, from, to, cc, bcc, replyTo, attachments, inline, account, lang and data\.$/);
   });
 
   it('names one unknown key in the message itself, lines counted after CRLF and a BOM', async () => {

@@ -110,7 +110,7 @@ describe('package: nothing test-only ships', function () {
     const context = fakeContext(root, storage, 3);
     const api = (await extension.activate(context)) as Record<string, unknown> | undefined;
     assert.ok(api && typeof api === 'object', 'no test API in ExtensionMode.Test');
-    assert.deepStrictEqual(Object.keys(api).sort(), ['accountStatus', 'accounts', 'log', 'mail', 'outboxDir', 'playTrust', 'preview', 'prompts', 'secrets', 'useAuthProvider']);
+    assert.deepStrictEqual(Object.keys(api).sort(), ['accountStatus', 'accounts', 'log', 'mail', 'merges', 'outboxDir', 'playTrust', 'preview', 'prompts', 'secrets', 'useAuthProvider']);
     for (const d of context.subscriptions as { dispose(): unknown }[]) d.dispose();
   });
 });

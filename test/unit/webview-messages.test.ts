@@ -16,6 +16,7 @@ describe('preview: messages from the page', () => {
       { type: 'needImages', cids: ['a@b'] },
       { type: 'shown', renderId: 3 },
       { type: 'headers', fields: { to: 'a@example.com', subject: 'Hi' } },
+      { type: 'mergeRow', index: 2 },
     ]) {
       assert.deepStrictEqual(checkFromWebview(m), { message: m });
     }
@@ -49,6 +50,10 @@ describe('preview: messages from the page', () => {
       { type: 'shown' },
       { type: 'shown', renderId: 0 },
       { type: 'shown', renderId: '3' },
+      { type: 'mergeRow', index: 0 },
+      { type: 'mergeRow', index: 1.5 },
+      { type: 'mergeRow', index: '2' },
+      { type: 'mergeRow' },
     ];
     for (const value of cases) {
       const checked = checkFromWebview(value);

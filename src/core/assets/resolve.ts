@@ -40,8 +40,21 @@ export function classify(url: string, docDir: string): Target {
 
 /** Real paths of the allowed roots (a missing folder is taken as written). */
 export async function allowedRoots(ctx: Pick<AssetContext, 'workspaceFolders' | 'docPath'>): Promise<string[]> {
-  const folders = ctx.workspaceFolders.length > 0 ? ctx.workspaceFolders : [path.dirname(ctx.docPath)];
-  return Promise.all(folders.map((f) => fs.realpath(f).catch(() => path.resolve(f))));
+  if (ctx.workspaceFolders.length === 0) return [await realOrResolved(path.dirname(ctx.docPath))];
+  // The same list (a merge composes every row with one options object) is resolved once: a realpath costs more than
+  // the rest of a small image's checks.
+  let roots = ROOTS.get(ctx.workspaceFolders);
+  if (!roots) {
+    roots = Promise.all(ctx.workspaceFolders.map(realOrResolved));
+    ROOTS.set(ctx.workspaceFolders, roots);
+  }
+  return roots;
+}
+
+const ROOTS = new WeakMap<readonly string[], Promise<string[]>>();
+
+function realOrResolved(folder: string): Promise<string> {
+  return fs.realpath(folder).catch(() => path.resolve(folder));
 }
 
 export function isInside(file: string, roots: string[]): boolean {

@@ -28,7 +28,7 @@ import { DEFAULT_STYLESHEET } from '../source/stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mimeBuild';
 import { composerHeaders } from './headers';
 import { inlineCss } from './inlineCss';
-import { htmlText, markdownText } from './textPart';
+import { fillValueSlots, htmlText, markdownText } from './textPart';
 import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from '../types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
@@ -100,7 +100,10 @@ async function prepareMessage(
     const body = parsed.body.replace(/\r\n?/g, '\n');
     const tokens = await lexMarkdown(body);
     // The text part is the author's Markdown, made for reading: comments, local paths and data: URIs left out.
-    text = await markdownText(body, tokens);
+    // A merge row's text part is rendered from its own source (the values unescaped).
+    const textSource = options.textBody?.replace(/\r\n?/g, '\n');
+    text = textSource === undefined ? await markdownText(body, tokens) : await markdownText(textSource, await lexMarkdown(textSource));
+    if (options.textValues) text = fillValueSlots(text, options.textValues);
     const highlight = settings.markdown.highlight ? settings.markdown.highlightTheme : false;
     $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens }));
     fields = parsed.data;

@@ -43,6 +43,14 @@ export interface MimeMessage {
   chunks(): AsyncGenerator<Buffer, void, undefined>;
 }
 
+/**
+ * A held part's base64 (its lines with their CRLFs), by the very buffer it encodes: a merge composes a thousand
+ * messages around the same image buffers (one ReadCache), and each image is encoded once. Weak: an entry goes with
+ * its buffer. Small parts are not worth a copy.
+ */
+const ENCODED = new WeakMap<Buffer, Buffer>();
+const ENCODE_ONCE_BYTES = 16 * 1024;
+
 /** Input bytes per base64 line (76 characters). */
 const LINE_BYTES = 57;
 const LINE_CHARS = 76;
@@ -216,7 +224,12 @@ export async function buildMime(composer: MailComposer, parts: Map<unknown, Bina
         pos += before.copy(out, pos);
         const start = pos;
         if (part.content) {
-          for (let s = 0; s < part.size; s += BLOCK_BYTES) pos = encodeLines(part.content, s, Math.min(s + BLOCK_BYTES, part.size), out, pos);
+          const encoded = part.size === part.content.length ? ENCODED.get(part.content) : undefined;
+          if (encoded) pos += encoded.copy(out, pos);
+          else {
+            for (let s = 0; s < part.size; s += BLOCK_BYTES) pos = encodeLines(part.content, s, Math.min(s + BLOCK_BYTES, part.size), out, pos);
+            if (part.size >= ENCODE_ONCE_BYTES && part.size === part.content.length) ENCODED.set(part.content, Buffer.from(out.subarray(start, pos)));
+          }
         } else if (part.file !== undefined) {
           input ??= Buffer.allocUnsafe(READ_BYTES);
           for await (const slice of fileSlices(part.file, part, input)) {

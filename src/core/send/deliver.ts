@@ -29,6 +29,8 @@ export interface DeliverMessage {
   contentKey?: string;
   /** The named account it is sent with, recorded so a retry uses it again. */
   account?: string;
+  /** The merge row the message is (recorded with the outbox entry). */
+  merge?: { id: string; row: number };
 }
 
 /** Records the failure on the entry; returns the error, carrying the entry's id (`extra.outboxEntryId`). */
@@ -104,8 +106,51 @@ export async function deliver(
   opts: SmtpOptions = {},
 ): Promise<{ result: SendResult; entryId: string }> {
   transportOptions(target);
+  return deliverVia(msg, outbox, rawSender(target, opts), opts);
+}
+
+/**
+ * Sends one message (over one connection or another): `beforeMail` must be awaited before MAIL FROM, so no byte
+ * leaves before the message is stored.
+ */
+export type Sender = (
+  envelope: { from: string; to: string[] },
+  message: BufferedMessage | StreamedMessage,
+  beforeMail: () => Promise<void>,
+) => Promise<SendResult>;
+
+/** A connection of its own for the message (sendRaw). */
+function rawSender(target: SmtpTarget, opts: SmtpOptions): Sender {
+  return (envelope, message, beforeMail) => sendRaw(target, envelope, message, { ...opts, beforeMail });
+}
+
+/**
+ * `deliver` with the message's bytes in memory, sent by `sender` (a merge's connection that carries many messages):
+ * stored in the outbox first, the outcome recorded; resolves with the entry's id and the bytes' SHA-256.
+ */
+export function deliverVia(msg: DeliverMessage, outbox: Outbox, sender: Sender, opts: SmtpOptions = {}): Promise<{ result: SendResult; entryId: string; sha256: string }> {
+  return deliverStored(storeFor(msg, outbox), msg, outbox, sender, opts);
+}
+
+/** Starts storing `msg` in the outbox (its first record names this process as its sender); see `deliverStored`. */
+export function storeFor(msg: DeliverMessage, outbox: Outbox): Promise<OutboxEntry> {
   const stored = outbox.add(msg.raw, metaOf(msg), { sending: true });
-  return sendQueued(stored, msg.envelope, { messageId: msg.messageId, raw: msg.raw }, target, outbox, opts);
+  stored.catch(() => {}); // observed by deliverStored
+  return stored;
+}
+
+/**
+ * `deliverVia` for a message whose outbox write (`storeFor`) was started earlier: a merge stores the next row while
+ * the current one is on the wire. No byte of it leaves before `stored` is done.
+ */
+export function deliverStored(
+  stored: Promise<OutboxEntry>,
+  msg: DeliverMessage,
+  outbox: Outbox,
+  sender: Sender,
+  opts: SmtpOptions = {},
+): Promise<{ result: SendResult; entryId: string; sha256: string }> {
+  return sendQueued(stored, msg.envelope, { messageId: msg.messageId, raw: msg.raw }, sender, outbox, opts);
 }
 
 /** A message whose bytes come in chunks (composeMessageStream), read once, into the outbox. */
@@ -128,7 +173,7 @@ export async function deliverStream(
   const stored = outbox.addStream(msg.chunks(), metaOf(msg), { sending: true });
   // Size, 8-bit and file are known once the message is stored (before MAIL FROM).
   const message: StreamedMessage = { messageId: msg.messageId, size: 0, eightBit: true, file: '' };
-  return sendQueued(stored, msg.envelope, message, target, outbox, opts, (entry) => {
+  return sendQueued(stored, msg.envelope, message, rawSender(target, opts), outbox, opts, (entry) => {
     message.size = entry.size;
     message.eightBit = entry.eightBit;
     message.file = entry.file;
@@ -162,7 +207,7 @@ export function deliverComposed(
 }
 
 function metaOf(msg: Omit<DeliverMessage, 'raw'>): OutboxMeta {
-  const meta: OutboxMeta = { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source, contentKey: msg.contentKey };
+  const meta: OutboxMeta = { messageId: msg.messageId, envelope: msg.envelope, subject: msg.subject, source: msg.source, contentKey: msg.contentKey, merge: msg.merge };
   if (msg.account) meta.account = msg.account;
   return meta;
 }
@@ -175,11 +220,11 @@ async function sendQueued<E extends OutboxEntry>(
   stored: Promise<E>,
   envelope: { from: string; to: string[] },
   message: BufferedMessage | StreamedMessage,
-  target: SmtpTarget,
+  sender: Sender,
   outbox: Outbox,
   opts: SmtpOptions,
   onStored?: (entry: E) => void,
-): Promise<{ result: SendResult; entryId: string }> {
+): Promise<{ result: SendResult; entryId: string; sha256: string }> {
   stored.catch(() => {}); // observed below; never an unhandled rejection
   const beforeMail = async (): Promise<void> => {
     let entry: E;
@@ -193,7 +238,7 @@ async function sendQueued<E extends OutboxEntry>(
   };
   let result: SendResult;
   try {
-    result = await sendRaw(target, envelope, message, { ...opts, beforeMail });
+    result = await sender(envelope, message, beforeMail);
   } catch (e) {
     const entry = await stored.catch(() => undefined);
     // Not stored, so nothing was sent: the reason is why the store failed.
@@ -205,7 +250,7 @@ async function sendQueued<E extends OutboxEntry>(
   const entry = await stored;
   await recordSent(outbox, entry.id, result, opts);
   await supersede(outbox, entry, opts);
-  return { result, entryId: entry.id };
+  return { result, entryId: entry.id, sha256: entry.sha256 };
 }
 
 /** Removes older waiting entries of the same document and content as `entry` (see Outbox.supersede); never throws. */
@@ -227,9 +272,14 @@ async function supersede(outbox: Outbox, entry: OutboxEntry, opts: SmtpOptions):
  * already accepted it.
  */
 export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts: SmtpOptions = {}): Promise<SendResult> {
+  transportOptions(target);
+  return retryVia(outbox, id, rawSender(target, opts), opts);
+}
+
+/** `retry`, the entry sent by `sender` (a merge's connection). */
+export async function retryVia(outbox: Outbox, id: string, sender: Sender, opts: SmtpOptions = {}): Promise<SendResult> {
   const found = await outbox.require(id);
   if (found.status === 'sent' || found.status === 'accepted') throw alreadySent(found);
-  transportOptions(target);
   // One send of an entry at a time: a second retry (another window, another terminal) is refused while this one runs.
   const claim = await outbox.claim(id);
   let release = true;
@@ -243,7 +293,7 @@ export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts
     opts.logger?.debug(`Retrying outbox entry ${id} (${entry.messageId}, attempt ${entry.attempts + 1}) to ${envelope.to.join(', ')}`);
     let result: SendResult;
     try {
-      result = await sendRaw(target, envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, opts);
+      result = await sender(envelope, { messageId: entry.messageId, size, eightBit, file: entry.file }, async () => {});
     } catch (e) {
       throw await recordFailure(outbox, id, e, opts);
     }

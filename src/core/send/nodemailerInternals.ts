@@ -9,6 +9,9 @@
  *   this machine), the TLS version a connection test reports, and the bytes still queued when a send is cancelled.
  * - SMTPConnection `_supportedAuth`, `_maxAllowedSize`: the AUTH methods and the SIZE limit from the EHLO reply;
  *   `_authMethod`: the method `login()` chose (a connection test reports it).
+ * - SMTPConnection `lastServerResponse`, `_destroyed`: the last reply line (a `421` the server sends as it closes the
+ *   connection reaches the send's callback only as "Connection closed unexpectedly"), and whether the socket is gone
+ *   (a merge's connection that carries many messages: RSET or reconnect).
  * - SMTPConnection `_createSendStream` and its DataStream (`_transform`, `inByteCount`, `outByteCount`, `lastByte`):
  *   patched so DATA is escaped by `escapeChunk` (dataEscaping.ts) and written straight into the socket
  *   (`useFastDataEscaping`). When they are not as expected, nodemailer's own escaping stays.
@@ -29,6 +32,19 @@ interface ConnectionInternals {
   _supportedAuth?: string[];
   _authMethod?: string | false;
   _maxAllowedSize?: number;
+  lastServerResponse?: string | false;
+  _destroyed?: boolean;
+}
+
+/** The server's last reply line (also one it sent just before closing the connection), or ''. */
+export function lastServerReply(conn: SMTPConnection): string {
+  const r = (conn as unknown as ConnectionInternals).lastServerResponse;
+  return typeof r === 'string' ? r : '';
+}
+
+/** Whether the connection's socket is gone. */
+export function isDestroyed(conn: SMTPConnection): boolean {
+  return (conn as unknown as ConnectionInternals)._destroyed === true;
 }
 
 /** The connection's socket once it is connected (plain, or TLS after STARTTLS / implicit TLS), else undefined. */

@@ -51,6 +51,8 @@ export class Outbox {
   readonly outboxDir: string;
   readonly sentDir: string;
   private readonly files: OutboxFiles;
+  /** Folders this instance created or found (a merge stores a thousand messages: one mkdir each is measurable). */
+  private readonly made = new Set<string>();
 
   /** `dir` holds `outbox/` and `sent/`; both are created on first write. */
   constructor(readonly dir: string) {
@@ -100,7 +102,7 @@ export class Outbox {
    * find the entry before that). With `sending`, the record names this process as its sender.
    */
   private async queue(meta: OutboxMeta, sending: boolean, writeEml: (file: string) => Promise<StreamedBytes>): Promise<OutboxEntry & { eightBit: boolean }> {
-    await fs.promises.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
+    await this.mkdir(this.outboxDir);
     const id = newId();
     try {
       return await this.write(id, meta, await writeEml(this.files.eml('outbox', id)), sending);
@@ -124,6 +126,7 @@ export class Outbox {
       ...(meta.source !== undefined ? { source: meta.source } : {}),
       ...(meta.contentKey !== undefined ? { contentKey: meta.contentKey } : {}),
       ...(meta.account !== undefined ? { account: meta.account } : {}),
+      ...(meta.merge !== undefined ? { merge: { id: meta.merge.id, row: meta.merge.row } } : {}),
       size: bytes.size,
       sha256: bytes.sha256,
       createdAt: time,
@@ -162,7 +165,7 @@ export class Outbox {
       }
       const sent: StoredEntry = { ...done, status: 'sent', sentAt: time };
       delete sent.pendingRecipients;
-      await fs.promises.mkdir(this.sentDir, { recursive: true, mode: 0o700 });
+      await this.mkdir(this.sentDir);
       // The sent record: from here on the entry counts as sent.
       await writeAtomic(this.files.json('sent', id), encodeRecord(sent));
     } catch (e) {
@@ -284,6 +287,22 @@ export class Outbox {
     }
     if (removed.length > 0) await fsyncDir(this.outboxDir);
     return removed;
+  }
+
+  private async mkdir(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    this.made.add(dir);
+  }
+
+  /**
+   * Removes the message bytes of an accepted entry, keeping its record (recipients, Message-ID, SHA-256, the server's
+   * reply): a merge keeps no copy of each of its thousand messages. False when the entry is not (yet) in sent/.
+   */
+  async dropSentBytes(id: string): Promise<boolean> {
+    if (!ID_PATTERN.test(id) || !(await exists(this.files.json('sent', id)))) return false;
+    await fs.promises.rm(this.files.eml('sent', id), { force: true });
+    return true;
   }
 
   /** Entries the server accepted, oldest first. */

@@ -63,6 +63,11 @@ export interface OutboxMeta {
   contentKey?: string;
   /** The named account the message was sent with (absent: the smtp.* keys, or a record older than accounts). */
   account?: string;
+  /**
+   * The merge row this message is (core/merge): the merge's record, not this entry, decides whether it is sent
+   * again, so a listing may leave it to the merge (Resume) instead of offering a Retry of its own.
+   */
+  merge?: { id: string; row: number };
 }
 
 export interface OutboxEntry extends OutboxMeta {
@@ -146,6 +151,8 @@ function shapeProblem(r: Record<string, unknown>): string | undefined {
   if (r.pendingRecipients !== undefined && !isStrings(r.pendingRecipients)) return 'pendingRecipients';
   if ((r.source !== undefined && typeof r.source !== 'string') || (r.contentKey !== undefined && typeof r.contentKey !== 'string')) return 'source/contentKey';
   if (r.account !== undefined && typeof r.account !== 'string') return 'account';
+  const merge = r.merge as { id?: unknown; row?: unknown } | undefined;
+  if (merge !== undefined && (typeof merge !== 'object' || merge === null || typeof merge.id !== 'string' || typeof merge.row !== 'number')) return 'merge';
   if (result !== undefined && (typeof result !== 'object' || !isStrings(result.accepted) || !Array.isArray(result.rejected))) return 'result';
   return undefined;
 }

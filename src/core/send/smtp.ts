@@ -20,7 +20,7 @@ import { announcedSizeLimit, offeredAuthMethods, socketOf } from './nodemailerIn
 import { sendFailure, splitRefusals } from './sendOutcome';
 import { scrubSecrets } from './secrets';
 import { login } from './login';
-import { withSession, type SmtpOptions } from './session';
+import { withSession, type Session, type SmtpOptions } from './session';
 import { FileBody, TrackedBody, type BufferedMessage, type StreamedMessage } from './smtpBody';
 import type { SmtpErrorContext } from './smtpErrorContext';
 import { messageTooLarge } from './smtpReplyErrors';
@@ -28,7 +28,7 @@ import { messageTooLarge } from './smtpReplyErrors';
 export type { SmtpOptions } from './session';
 export type { BufferedMessage, StreamedMessage } from './smtpBody';
 
-function checkEnvelope(envelope: { from: string; to: string[] }): void {
+export function checkEnvelope(envelope: { from: string; to: string[] }): void {
   if (!envelope.to || envelope.to.length === 0) {
     throw new SendAsEmailError(ErrorCode.NO_RECIPIENTS, l10n.t('The message has no recipients; nothing was sent.'), {
       hint: l10n.t('Add a To, Cc or Bcc address.'),
@@ -88,54 +88,73 @@ export async function sendRaw(
   opts: SmtpOptions = {},
 ): Promise<SendResult> {
   checkEnvelope(envelope);
-  const { messageId } = message;
-  const streamed = 'raw' in message ? undefined : message;
-  const raw = 'raw' in message ? message.raw : undefined;
-  const size = (): number => (streamed ? streamed.size : (raw as Buffer).length);
   let ctx: SmtpErrorContext | undefined;
   return withSession(target, 'send', opts, async (s) => {
     ctx = s.ctx;
     s.ctx.from = envelope.from;
-    s.ctx.messageSize = size();
+    s.ctx.messageSize = 'raw' in message ? message.raw.length : message.size;
     s.ctx.sizeLimit = announcedSizeLimit(s.conn);
     await login(s, target);
-    if (opts.beforeMail) await Promise.race([opts.beforeMail(), s.failure()]);
-    // A streamed message's size is known once it is stored (beforeMail).
-    s.ctx.messageSize = size();
-    s.ctx.phase = 'envelope';
-    if (s.ctx.sizeLimit && size() > s.ctx.sizeLimit) throw messageTooLarge(s.ctx);
-    const onStart = (): void => void (s.ctx.phase = 'data');
-    const onEnd = (): void => void (s.ctx.phase = 'sent');
-    if (streamed && !streamed.file) throw new Error('sendRaw: the streamed message has no file yet');
-    const body = streamed ? new FileBody(streamed, onStart, onEnd) : new TrackedBody(raw as Buffer, onStart, onEnd);
-    const eightBit = streamed ? streamed.eightBit : !isAscii(raw as Buffer);
-    let info: SMTPConnectionSendInfo;
-    try {
-      info = await s.step<SMTPConnectionSendInfo>((done) =>
-        s.conn.send({ from: envelope.from, to: envelope.to, size: size(), use8BitMime: eightBit }, body as unknown as Readable, (err, result) =>
-          done(err, result),
-        ),
-      );
-    } catch (e) {
-      // A write that failed means the end of the message (its final dot) never left: nothing can have been delivered.
-      const ctxNow: SmtpErrorContext = s.ctx; // the phase moved on in the body's callbacks
-      if (ctxNow.phase === 'sent' && isWriteError(e)) ctxNow.phase = 'data';
-      throw e;
-    } finally {
-      if (body instanceof FileBody) body.destroy();
-    }
-    const refused = (info.rejected ?? []).map((address) => {
-      const e = info.rejectedErrors?.find((r) => r.recipient === address);
-      return { address, response: scrubSecrets((e?.response ?? e?.message ?? '').trim(), s.ctx.secrets) };
-    });
-    return {
-      messageId,
-      accepted: [...info.accepted],
-      ...splitRefusals(refused),
-      response: (info.response ?? '').trim(),
-      size: size(),
-    };
+    return sendOnSession(s, envelope, message, opts);
   }).catch((e: unknown) => {
     throw sendFailure(e, ctx);
   });
+}
+
+/**
+ * One message over a session that is logged in (sendRaw's, or a merge's connection that carries many): waits for
+ * `opts.beforeMail`, then MAIL FROM, RCPT TO, DATA. `opts.onData` is called, synchronously, as the server takes the
+ * message's first bytes (after its 354): from then on the message may be delivered.
+ */
+export async function sendOnSession(
+  s: Session,
+  envelope: { from: string; to: string[] },
+  message: BufferedMessage | StreamedMessage,
+  opts: Pick<SmtpOptions, 'beforeMail'> & { onData?: () => void } = {},
+): Promise<SendResult> {
+  const { messageId } = message;
+  const streamed = 'raw' in message ? undefined : message;
+  const raw = 'raw' in message ? message.raw : undefined;
+  const size = (): number => (streamed ? streamed.size : (raw as Buffer).length);
+  s.ctx.from = envelope.from;
+  s.ctx.messageSize = size();
+  if (opts.beforeMail) await Promise.race([opts.beforeMail(), s.failure()]);
+  // A streamed message's size is known once it is stored (beforeMail).
+  s.ctx.messageSize = size();
+  s.ctx.phase = 'envelope';
+  if (s.ctx.sizeLimit && size() > s.ctx.sizeLimit) throw messageTooLarge(s.ctx);
+  const onStart = (): void => {
+    s.ctx.phase = 'data';
+    opts.onData?.();
+  };
+  const onEnd = (): void => void (s.ctx.phase = 'sent');
+  if (streamed && !streamed.file) throw new Error('sendRaw: the streamed message has no file yet');
+  const body = streamed ? new FileBody(streamed, onStart, onEnd) : new TrackedBody(raw as Buffer, onStart, onEnd);
+  const eightBit = streamed ? streamed.eightBit : !isAscii(raw as Buffer);
+  let info: SMTPConnectionSendInfo;
+  try {
+    info = await s.step<SMTPConnectionSendInfo>((done) =>
+      s.conn.send({ from: envelope.from, to: envelope.to, size: size(), use8BitMime: eightBit }, body as unknown as Readable, (err, result) =>
+        done(err, result),
+      ),
+    );
+  } catch (e) {
+    // A write that failed means the end of the message (its final dot) never left: nothing can have been delivered.
+    const ctxNow: SmtpErrorContext = s.ctx; // the phase moved on in the body's callbacks
+    if (ctxNow.phase === 'sent' && isWriteError(e)) ctxNow.phase = 'data';
+    throw e;
+  } finally {
+    if (body instanceof FileBody) body.destroy();
+  }
+  const refused = (info.rejected ?? []).map((address) => {
+    const e = info.rejectedErrors?.find((r) => r.recipient === address);
+    return { address, response: scrubSecrets((e?.response ?? e?.message ?? '').trim(), s.ctx.secrets) };
+  });
+  return {
+    messageId,
+    accepted: [...info.accepted],
+    ...splitRefusals(refused),
+    response: (info.response ?? '').trim(),
+    size: size(),
+  };
 }

@@ -21,6 +21,8 @@ export interface DocumentFields {
   inline?: Record<string, string>;
   /** The account to send with, by name (`sendAsEmail.accounts`). */
   account?: string;
+  /** A merge's data file (front matter `data:`), relative to the document. */
+  data?: string;
 }
 
 /** A Content-ID an author may name: a dot-atom (`image1`, `logo.png`, `chart@report`), as `cid:` URLs write it. */

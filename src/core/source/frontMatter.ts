@@ -16,7 +16,7 @@ export interface ParsedMarkdown {
 }
 
 /** The front matter keys a document may use (compared exactly; a near miss is refused with the key it resembles). */
-export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline', 'account', 'lang'] as const;
+export const FRONT_MATTER_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo', 'attachments', 'inline', 'account', 'lang', 'data'] as const;
 
 // `---` on the first line (BOM allowed); the front matter ends at the first line of exactly `---` or `...`.
 const OPENING_RE = /^\uFEFF?---[ \t]*\r?\n/;
@@ -28,6 +28,12 @@ export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
   const opening = OPENING_RE.exec(text);
   if (!opening) return { data: {}, body: text.replace(/^\uFEFF/, ''), lineOffset: 0 };
   const { yamlText, consumed, lines } = frontMatterBlock(text, opening[0].length);
+  // JSON is YAML, and a merge writes each row's front matter as JSON: read without the YAML parser when every key is
+  // known (anything else goes the YAML way, which names lines).
+  const json = /^\s*\{/.test(yamlText) ? parseJsonObject(yamlText) : undefined;
+  if (json && Object.keys(json).every((k) => (FRONT_MATTER_KEYS as readonly string[]).includes(k))) {
+    return { data: validate(json, () => undefined), body: text.slice(consumed), lineOffset: lines };
+  }
   const { isMap, isNode, isScalar, LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true, lineCounter });
@@ -54,6 +60,26 @@ export async function parseFrontMatter(text: string): Promise<ParsedMarkdown> {
   }
   const data = validate(doc.toJS(), (key) => keyLines.get(key));
   return { data, body: text.slice(consumed), lineOffset: lines };
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The front matter's YAML text and the body after it, without parsing the YAML (a merge template's placeholders are
+ * not YAML yet); undefined without front matter. Throws like `parseFrontMatter` for a front matter never closed.
+ */
+export function splitFrontMatter(text: string): { yamlText: string; body: string; lineOffset: number } | undefined {
+  const opening = OPENING_RE.exec(text);
+  if (!opening) return undefined;
+  const { yamlText, consumed, lines } = frontMatterBlock(text, opening[0].length);
+  return { yamlText, body: text.slice(consumed), lineOffset: lines };
 }
 
 /**
@@ -110,6 +136,11 @@ function validate(raw: unknown, lineOf: (key: string) => number | undefined): Do
   };
   str('subject');
   str('from');
+  // A merge's data file (core/merge): a single send ignores it.
+  if (obj.data !== undefined && obj.data !== null) {
+    if (typeof obj.data === 'string' && obj.data.trim()) out.data = obj.data.trim();
+    else throw invalid(l10n.t('The front matter key {0} must be the path of a data file (.csv, .json or .yaml).', named('data')));
+  }
   str('replyTo');
   str('account');
   list('to');

@@ -106,6 +106,7 @@ window.addEventListener(RENDERED_EVENT, (event) => {
     imagesPending: detail.imagesPending,
     renderMs: detail.renderMs,
     scrollY: Math.round(window.scrollY),
+    ...(msg.merge ? { merge: msg.merge } : {}),
   };
   reply({ type: 'probe:rendered', report });
 });
@@ -160,6 +161,19 @@ function uiState(): UiState {
       const select = byId<HTMLSelectElement>('account');
       return { shown: !select.hidden, selected: select.value, options: Array.from(select.options).map((o) => o.text) };
     })(),
+    sendLabel: byId('send').textContent ?? '',
+    merge: mergeState(),
+  };
+}
+
+function mergeState(): UiState['merge'] {
+  if (byId('merge').hidden) return undefined;
+  return {
+    row: byId('merge-row').textContent ?? '',
+    recipient: byId('merge-recipient').textContent ?? '',
+    errors: Array.from(document.querySelectorAll('#merge-errors li')).map((li) => li.textContent ?? ''),
+    prevDisabled: byId<HTMLButtonElement>('merge-prev').disabled,
+    nextDisabled: byId<HTMLButtonElement>('merge-next').disabled,
   };
 }
 
