@@ -201,6 +201,12 @@ export class Mailer implements vscode.Disposable {
     }
   }
 
+  /** The SMTP target a document sends with: its account (account:, the workspace's switch, the default), asking for a password when needed. */
+  async targetOf(document: vscode.TextDocument): Promise<SmtpTarget> {
+    const { account } = await this.deps.accounts.forDocument(document);
+    return this.target(account, this.deps.accounts.settings(document.uri), true);
+  }
+
   /** The SMTP target of `account`: its server, with its password (stored, typed or asked when `ask`) or its OAuth token. */
   private async target(account: Account, settings: EmailSettings, ask: boolean): Promise<SmtpTarget> {
     const smtp = accountSmtpSettings(account, settings);

@@ -178,10 +178,10 @@ export class MergeSender implements vscode.Disposable {
     if (plan.errors.length > 0) {
       throw new SendAsEmailError(ErrorCode.MERGE_ROW_INVALID, plan.errors[0].message, { problems: plan.errors });
     }
-    const settings = readSettings(document.uri);
     const toMe = o.rows !== undefined;
     const from = toMe ? (await plan.previewRow(o.rows![0])).envelope.from : undefined;
-    const target = await this.deps.login.target(settings, true);
+    // The document's account (account:, the status bar's choice, the default), as a single send would use.
+    const target = await this.deps.mailer.targetOf(document);
     const name = path.basename(document.uri.fsPath);
     const title = toMe
       ? vscode.l10n.t('Sending row {0} of {1} to {2}', o.rows![0], name, from ?? '')

@@ -68,6 +68,12 @@ const HEAVY = [
   'undici',
   'iconv-lite',
   'encoding-sniffer',
+  // loaded on first use only: the recipients check, SVG images, code colours, mail merge
+  'caniemail',
+  '@resvg/resvg-wasm',
+  'highlight.js',
+  'mustache',
+  'csv-parse',
 ];
 
 export interface ExtensionFigures {
