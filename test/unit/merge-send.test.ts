@@ -5,7 +5,7 @@ import * as path from 'path';
 import { ErrorCode } from '../../src/core/errors';
 import { planMerge } from '../../src/core/merge/plan';
 import { readMergeRecord } from '../../src/core/merge/record';
-import { runMerge } from '../../src/core/merge/run';
+import { mergeRate, runMerge } from '../../src/core/merge/run';
 import type { MergePlan } from '../../src/core/merge/types';
 import { Outbox } from '../../src/core/send/outbox';
 import { defaultSettings } from '../../src/core/settings';
@@ -254,5 +254,18 @@ describe('merge: sending over SMTP', function () {
     const t0 = Date.now();
     await runMerge(p, { target: server.target(), outboxDir: outboxDir(), rate: 600 });
     assert.ok(Date.now() - t0 >= 200, '3 messages at 600 per minute take at least 200 ms');
+  });
+});
+
+describe('merge: the rate from the account', () => {
+  it('takes the rate asked for, else the provider preset (by id or by its server), else none', () => {
+    assert.strictEqual(mergeRate(undefined, { host: 'smtp.example.com', provider: 'microsoft365' }), 30);
+    assert.strictEqual(mergeRate(undefined, { host: 'smtp.office365.com' }), 30);
+    assert.strictEqual(mergeRate(undefined, { host: 'SMTP.Office365.com ' }), 30);
+    assert.strictEqual(mergeRate(12, { host: 'smtp.office365.com', provider: 'microsoft365' }), 12);
+    assert.strictEqual(mergeRate(0, { host: 'smtp.office365.com' }), 0, '--rate 0 asks for no limit');
+    assert.strictEqual(mergeRate(undefined, { host: '127.0.0.1' }), undefined);
+    // Gmail publishes a recipients-per-message limit, not a rate
+    assert.strictEqual(mergeRate(undefined, { host: 'smtp.gmail.com', provider: 'gmail' }), undefined);
   });
 });

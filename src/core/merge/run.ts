@@ -11,6 +11,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { ErrorCode, SendAsEmailError, isSendAsEmailError, toSendAsEmailError } from '../errors';
+import { findProvider, providerForHost } from '../accounts/providers';
 import { SmtpChannel } from '../send/channel';
 import { transportOptions } from '../send/connectionOptions';
 import { deliverStored, retryVia, storeFor, type DeliverMessage, type Sender } from '../send/deliver';
@@ -33,6 +34,16 @@ interface Queued {
   row: number;
   notBefore: number;
   tries: number;
+}
+
+/**
+ * Messages per minute a merge sends at: the rate asked for (0: no limit), else the provider's published limit (the
+ * account's preset, or the preset whose server the account uses: Microsoft 365's 30 per minute), else no limit.
+ */
+export function mergeRate(asked: number | undefined, target: { host: string; provider?: string }): number | undefined {
+  if (asked !== undefined) return asked;
+  const preset = (target.provider ? findProvider(target.provider) : undefined) ?? providerForHost(target.host);
+  return preset?.limits?.messagesPerMinute;
 }
 
 /** A reply that asks the client to slow down: 421 (closing, try later), or a 4xx about too many messages or a rate. */
@@ -72,7 +83,8 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   const store = redirect ? undefined : await MergeStore.open(options.outboxDir, plan);
   const backoff = options.backoffMs ?? 5000;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-  let interval = options.rate && options.rate > 0 ? 60_000 / options.rate : 0;
+  const rate = mergeRate(options.rate, options.target);
+  let interval = rate && rate > 0 ? 60_000 / rate : 0;
   let slowDowns = 0;
   const outcome = { accepted: 0, refused: 0, deferred: 0, cancelled: false };
   /** Rows composed, claimed and being stored ahead of their turn. */
