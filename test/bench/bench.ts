@@ -6,7 +6,7 @@
  *   node out/test/bench/bench.js [--rounds 5] [--large-rounds 5] [--workloads small,newsletter,large,longText]
  *                                [--no-extension] [--out .bench/results.json] [--keep] [--cpu-prof]
  *                                [--process-rounds 11] [--process-only] [--cli-vs OTHER/bin/send-as-email.js]
- *                                [--check-rounds 20] [--check-only]
+ *                                [--check-rounds 20] [--check-only] [--no-merge]
  *
  * The whole-process pairing (lib/wholeProcess.ts) runs `node bin/send-as-email.js send newsletter.md` against a plain
  * nodemailer script, each a fresh process, in turn, --process-rounds rounds (0: not at all). --process-only runs only
@@ -19,11 +19,14 @@
  * --cpu-prof runs every variant under `node --cpu-prof` (profiles kept in .bench/profiles/) and prints where the
  * time went, function by function, in source files (through the bundle's source map).
  */
+import { execFile } from 'child_process';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { parseArgs } from 'util';
+import { parseArgs, promisify } from 'util';
+
+const execFileAsync = promisify(execFile);
 import { projectRoot } from '../support/root';
 import { VARIANTS, type VariantResult, type VariantTask } from './lib/child';
 import { measureExtension, type ExtensionFigures } from './lib/extension';
@@ -50,6 +53,8 @@ interface Args {
   cliVs?: string;
   checkRounds: number;
   checkOnly: boolean;
+  /** The workload "merge 1,000" (off with --no-merge). */
+  merge: boolean;
 }
 
 const ROOT = projectRoot();
@@ -70,6 +75,7 @@ function parseCommandLine(argv: string[]): Args {
       'cli-vs': { type: 'string' },
       'check-rounds': { type: 'string', default: '20' },
       'check-only': { type: 'boolean', default: false },
+      'no-merge': { type: 'boolean', default: false },
     },
   });
   const count = (name: 'rounds' | 'large-rounds' | 'process-rounds' | 'check-rounds', least = 1): number => {
@@ -95,6 +101,7 @@ function parseCommandLine(argv: string[]): Args {
     cliVs: values['cli-vs'] === undefined ? undefined : path.resolve(values['cli-vs']),
     checkRounds: count('check-rounds', 0),
     checkOnly,
+    merge: !values['no-merge'],
   };
 }
 
@@ -186,6 +193,23 @@ async function main(): Promise<void> {
       progress(checkError ? `  failed: ${checkError}` : `  load ${Math.round(r.loadMs)} ms, first ${Math.round(r.firstCheckMs)} ms, then ${Math.round(check!.warmMs.median)} ms median (${Math.round(check!.coldMs.median)} ms unremembered)`);
     }
 
+    let merge: BenchResults['merge'];
+    let mergeError: string | undefined;
+    if (args.merge && !args.processOnly && !args.checkOnly) {
+      progress('Mail merge of 1,000 rows beside a plain nodemailer pool (run-merge.js) ...');
+      try {
+        const { stdout } = await execFileAsync(process.execPath, [path.join(BENCH_OUT, 'run-merge.js'), '--rows', '1000', '--rounds', '1'], { maxBuffer: 64 << 20 });
+        const r = JSON.parse(stdout) as NonNullable<BenchResults['merge']>;
+        merge = { rows: r.rows, oursMs: r.oursMs, floorMs: r.floorMs, ratio: r.ratio, peakRssMb: r.peakRssMb, rssGrowth: r.rssGrowth, dryRunMs: r.dryRunMs };
+        progress(
+          `  ${merge.oursMs} ms against ${merge.floorMs} ms: ${merge.ratio}x (goal 1.5x); peak RSS at 1,000 rows over 100: ${merge.rssGrowth} (goal 10%); dry run ${merge.dryRunMs} ms (goal 2,000)`,
+        );
+      } catch (e) {
+        mergeError = e instanceof Error ? e.message : String(e);
+        progress(`  failed: ${mergeError}`);
+      }
+    }
+
     let extension: ExtensionFigures | undefined;
     let extensionError: string | undefined;
     if (args.extension && !args.processOnly && !args.checkOnly) {
@@ -221,6 +245,8 @@ async function main(): Promise<void> {
       preview: await readPreviewTimings(ROOT),
       ...(check ? { check } : {}),
       ...(checkError ? { checkError } : {}),
+      ...(merge ? { merge } : {}),
+      ...(mergeError ? { mergeError } : {}),
       ...(wholeProcess ? { wholeProcess } : {}),
       ...(wholeProcessError ? { wholeProcessError } : {}),
       targets: TARGETS,

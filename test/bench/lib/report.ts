@@ -62,6 +62,9 @@ export interface BenchResults {
   /** The recipients check of the newsletter (lib/check.ts). */
   check?: CheckFigures;
   checkError?: string;
+  /** The workload "merge 1,000" (run-merge.js): ours against a plain nodemailer pool, memory at 1,000 vs 100 rows, the dry run. */
+  merge?: { rows: number; oursMs: number; floorMs: number; ratio: number; peakRssMb: Record<string, number>; rssGrowth: string; dryRunMs: number };
+  mergeError?: string;
   wholeProcess?: WholeProcessResults;
   wholeProcessError?: string;
   targets: typeof TARGETS;
