@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { accountSmtpSettings, pickAccount, type Account } from '../core/accounts/accounts';
 import type { SmtpSettings } from '../core/settings';
 import type { Accounts } from '../vscode/accounts';
+import { isMailDocument } from '../vscode/mailDocument';
 
 /**
  * The account a command about a password acts on: the document's (its `account:`, the workspace's switch, the
@@ -10,7 +11,7 @@ import type { Accounts } from '../vscode/accounts';
 export async function accountOfScope(accounts: Accounts, scope: vscode.Uri | undefined): Promise<{ account: Account; smtp: SmtpSettings }> {
   const settings = accounts.settings(scope);
   const document = scope ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === scope.toString()) : undefined;
-  const mail = document && (['markdown', 'html'].includes(document.languageId) || /\.(md|markdown|html?)$/i.test(document.uri.fsPath));
+  const mail = document && isMailDocument(document);
   const account = mail ? (await accounts.forDocument(document)).account : pickAccount(settings);
   return { account, smtp: accountSmtpSettings(account, settings) };
 }

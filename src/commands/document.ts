@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isMailDocument } from '../vscode/mailDocument';
 
 /**
  * The Markdown or HTML document a command acts on: the explorer's file when invoked from its
@@ -12,7 +13,7 @@ export async function targetDocument(uri?: vscode.Uri): Promise<vscode.TextDocum
     void vscode.window.showErrorMessage(vscode.l10n.t('Open a Markdown or HTML file first, then run the command again.'));
     return undefined;
   }
-  if (!['markdown', 'html'].includes(document.languageId) && !/\.(md|markdown|html?)$/i.test(document.uri.fsPath)) {
+  if (!isMailDocument(document)) {
     void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a Markdown or HTML file.', vscode.workspace.asRelativePath(document.uri)));
     return undefined;
   }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { accountLabel, pickAccount, type Account } from '../core/accounts/accounts';
 import type { Accounts } from './accounts';
+import { isMailDocument } from './mailDocument';
 
 /** How a document's account is shown: its name, or the legacy SMTP settings' server. */
 export function accountTitle(account: Account): string {
@@ -87,8 +88,4 @@ export class AccountStatus implements vscode.Disposable {
     this.item.hide();
     this.shown = { text: '', account: undefined };
   }
-}
-
-function isMailDocument(document: vscode.TextDocument): boolean {
-  return ['markdown', 'html'].includes(document.languageId) || /\.(md|markdown|html?)$/i.test(document.uri.fsPath);
 }

@@ -3,6 +3,7 @@
  * the document's own `account:`, and the account the user switched to in this workspace (the status bar item).
  */
 import * as vscode from 'vscode';
+import { documentKind } from './mailDocument';
 import { legacyAccount, listAccounts, pickAccount, type Account } from '../core/accounts/accounts';
 import { documentAccountName } from '../core/source/documentAccount';
 import type { EmailSettings } from '../core/settings';
@@ -95,13 +96,8 @@ export class Accounts implements vscode.Disposable {
     const settings = this.settings(document.uri);
     const all = listAccounts(settings);
     // The document is only read for its account when it could name one: no HTML parser loads for nothing.
-    const named = override ?? (settings.accounts.length > 0 ? await documentAccountName(document.getText(), kindOf(document)) : undefined);
+    const named = override ?? (settings.accounts.length > 0 ? await documentAccountName(document.getText(), documentKind(document)) : undefined);
     return { account: pickAccount(settings, named), fromDocument: override === undefined && named !== undefined, all };
   }
 }
 
-function kindOf(document: vscode.TextDocument): 'markdown' | 'html' {
-  if (document.languageId === 'html') return 'html';
-  if (document.languageId === 'markdown') return 'markdown';
-  return /\.html?$/i.test(document.uri.fsPath) ? 'html' : 'markdown';
-}

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { documentKind, isMailDocument } from './mailDocument';
 import { ErrorCode, isSendAsEmailError, toSendAsEmailError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import type { ReadCache } from '../core/assets/readCache';
@@ -222,7 +223,7 @@ export class Mailer implements vscode.Disposable {
   private async accountOfSource(source: string | undefined, settings: EmailSettings): Promise<Account> {
     if (!source) return pickAccount(settings);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === source);
-    if (open && (open.languageId === 'markdown' || open.languageId === 'html' || /\.(md|markdown|html?)$/i.test(source))) {
+    if (open && isMailDocument(open)) {
       return (await this.deps.accounts.forDocument(open)).account;
     }
     if (!/\.(md|markdown|html?)$/i.test(source)) return pickAccount(settings);
@@ -298,9 +299,4 @@ function sourceOf(document: vscode.TextDocument): SourceDocument {
 }
 
 
-export function documentKind(document: vscode.TextDocument): 'markdown' | 'html' {
-  if (document.languageId === 'html') return 'html';
-  if (document.languageId === 'markdown') return 'markdown';
-  return /\.html?$/i.test(document.uri.fsPath) ? 'html' : 'markdown';
-}
 

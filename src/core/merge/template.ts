@@ -12,6 +12,7 @@
  */
 import type MustacheModule from 'mustache';
 import { splitFrontMatter } from '../source/frontMatter';
+import { escapeHtml } from '../source/markdown';
 
 type Mustache = typeof MustacheModule;
 let mustacheModule: Mustache | undefined;
@@ -89,11 +90,7 @@ function collectNames(tokens: unknown[], names: Set<string>): void {
   }
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
+export { escapeHtml };
 
 /**
  * A value for a Markdown body's HTML part: HTML-escaped, and every character Markdown gives a meaning to written as a
