@@ -51,7 +51,8 @@ export class MergeRows {
    * The row shown, composed for the preview; undefined when the document names no data. A data file that cannot be
    * read or parsed throws its error (naming the file and line), which the panel shows like any compose error.
    */
-  async compose(document: { key: string; path: string; text: string }, options: ComposeOptions): Promise<MergeRowShown | undefined> {
+  /** `options` is asked for only when the document is a merge: every other render skips reading the settings twice. */
+  async compose(document: { key: string; path: string; text: string }, options: () => ComposeOptions): Promise<MergeRowShown | undefined> {
     if (document.key !== this.documentKey) {
       this.documentKey = document.key;
       this.planned = undefined;
@@ -61,7 +62,7 @@ export class MergeRows {
       this.planned = undefined;
       return undefined;
     }
-    const plan = await this.planFor(document, options);
+    const plan = await this.planFor(document, options());
     const count = plan.rows.length;
     if (count === 0) throw new SendAsEmailError(ErrorCode.MERGE_DATA_INVALID, l10n.t('{0} has no rows: the merge would send nothing.', path.basename(plan.dataSource)));
     this.index = Math.min(this.index, count);

@@ -283,7 +283,7 @@ export class PreviewPanel implements vscode.Disposable {
   private async composeLenient(document: vscode.TextDocument, overrides: CheckedFields['overrides']): Promise<PreviewMessage> {
     this.readCache ??= new (await import('../core/assets/readCache')).ReadCache();
     const key = { key: document.uri.toString(), path: document.uri.fsPath, text: document.getText() };
-    this.mergeShown = await this.merge.compose(key, this.deps.mailer.previewComposeOptions(document, undefined, this.readCache));
+    this.mergeShown = await this.merge.compose(key, () => this.deps.mailer.previewComposeOptions(document, undefined, this.readCache!));
     return this.mergeShown?.composed ?? this.deps.mailer.composePreview(document, overrides, this.readCache);
   }
 
