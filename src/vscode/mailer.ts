@@ -241,6 +241,16 @@ export class Mailer implements vscode.Disposable {
    * entry (the same message), a connection test tests again (`again`). A login refused for a reason a password does
    * not fix (the provider wants an app password, an authorization code or OAuth) offers that fix instead.
    */
+  /**
+   * A login refused while a merge of `document` sent: handled as a single send's refusal, with the document's account.
+   * Re-enter Password asks and runs `again` (the merge, never one of its rows retried alone); the password is stored
+   * once the server accepts it.
+   */
+  async loginFailed(document: vscode.TextDocument, e: unknown, again: () => Promise<unknown>): Promise<SendOutcome> {
+    const { account } = await this.deps.accounts.forDocument(document);
+    return this.failed(e, this.deps.accounts.settings(document.uri), account, { keptInOutbox: true, again });
+  }
+
   private async failed(
     e: unknown,
     settings: EmailSettings,

@@ -14,7 +14,6 @@ import { type Mailer } from './mailer';
 import { mergeProgressText } from './mergeProgress';
 import { Button, type Notifications } from './notifications';
 import type { Prompts } from './prompts';
-import { readSettings } from './settings';
 import type { SmtpLogin } from './smtpLogin';
 
 /** How a merge run ended. `declined`: the user dismissed the confirmation (nothing was sent). */
@@ -264,10 +263,9 @@ export class MergeSender implements vscode.Disposable {
   private async failed(e: unknown, document: vscode.TextDocument): Promise<MergeRunOutcome> {
     const err = toSendAsEmailError(e);
     if (err.code === ErrorCode.SMTP_AUTH_FAILED) {
-      this.deps.login.refused(readSettings(document.uri).smtp);
-      void this.deps.notifications.authFailed(err).then(async (reenter) => {
-        if (reenter) await this.deps.login.reenter(readSettings(document.uri).smtp);
-      });
+      // As a single send's: the document's account (its server's password, or its login fix), never the smtp.* keys.
+      // After Re-enter Password the merge is offered again (its confirmation names what is left to send).
+      await this.deps.mailer.loginFailed(document, err, () => this.send(document));
     } else {
       // A row's error names its data file line: no "Go to Line" into the document for it.
       await this.deps.notifications.failed(err, true);

@@ -303,6 +303,47 @@ describe('Accounts (real extension host)', () => {
     assert.strictEqual(await api.secrets.get(workTarget), WORK.password, 'the password entered again was not stored for the work server');
   });
 
+  it('a mail merge sends through the document\'s account, and a refused password is entered again for that account\'s server', async () => {
+    // The work server knows the right password; the secret stored for it is an old one. The smtp.* keys name no server.
+    const work = await startSmtpServer({ security: 'none', users: { [WORK.user]: WORK.password } });
+    servers.push(work);
+    const workTarget = { user: WORK.user, host: work.host, port: work.port };
+    secrets.push(workTarget);
+    await api.secrets.store(workTarget, 'an-old-work-password');
+    await settings().update('accounts', [account('work', work, WORK)], vscode.ConfigurationTarget.WorkspaceFolder);
+    const data = workspaceUri('accounts-merge.csv');
+    files.push(data);
+    await vscode.workspace.fs.writeFile(data, Buffer.from('name,email\nAda,ada@fixture.test\nGrace,grace@fixture.test\n', 'utf8'));
+    const uri = workspaceUri('accounts-merge.md');
+    files.push(uri);
+    const text = ['---', 'account: work', 'data: accounts-merge.csv', 'to: "{{name}} <{{email}}>"', 'subject: "For {{name}}"', '---', '', 'Hello {{name}}', ''].join('\n');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+
+    const prompts = new ScriptedPrompts({ confirm: ['Send to 2 Recipients', 'Send to 2 Recipients'], holdErrors: true, password: [WORK.password] });
+    api.prompts.use(prompts);
+    const failed = await vscode.commands.executeCommand<{ status: string; code?: string }>('sendAsEmail.send', doc.uri);
+    assert.strictEqual(failed?.status === 'failed' && failed.code, 'SMTP_AUTH_FAILED', JSON.stringify(failed));
+    await waitFor(() => prompts.shown.some((p) => p.kind === 'error'), { message: 'the error notification' });
+    assert.ok(prompts.shown.find((p) => p.kind === 'error')?.buttons.includes('Re-enter Password'), JSON.stringify(prompts.shown));
+    assert.strictEqual(work.messages.length, 0);
+    // Re-enter Password asks, offers the merge again (confirmed), sends it through the work server and stores the password.
+    const ran = new Promise<{ status: string }>((resolve) => {
+      const sub = api.merges.onDidRun((e) => {
+        sub.dispose();
+        resolve(e.outcome);
+      });
+    });
+    prompts.answerHeld('Re-enter Password');
+    const sent = await ran;
+    assert.strictEqual(sent.status, 'sent', JSON.stringify({ sent, shown: prompts.shown.filter((p) => p.kind === 'confirm') }));
+    assert.strictEqual(await api.secrets.get(workTarget), WORK.password, 'the password entered again was not stored for the work server');
+    assert.strictEqual(prompts.shown.filter((p) => p.kind === 'confirm').length, 2, 'the merge was not offered again');
+    assert.deepStrictEqual(work.messages.map((m) => m.envelope.to.join(',')).sort(), ['ada@fixture.test', 'grace@fixture.test']);
+    assert.ok(work.messages.every((m) => m.user === WORK.user), 'not logged in as the work account');
+  });
+
   it('Set and Clear SMTP Password act on the active document\'s account', async () => {
     const work = await startSmtpServer({ security: 'none' });
     servers.push(work);

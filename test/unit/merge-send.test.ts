@@ -58,6 +58,19 @@ describe('merge: sending over SMTP', function () {
   }
   const outboxDir = (): string => path.join(dir, '.send-as-email');
 
+  it('a refused login (535) leaves every row to be sent: the run with the right password delivers all of them', async () => {
+    const server = await start({ security: 'none', users: { ada: 'right' } });
+    const p = await plan(3);
+    await rejectsWith(runMerge(p, { target: server.target({ user: 'ada', password: 'wrong' }), outboxDir: outboxDir() }), ErrorCode.SMTP_AUTH_FAILED);
+    assert.strictEqual(server.messages.length, 0);
+    const record = await readMergeRecord(outboxDir(), p.mergeId);
+    assert.ok(record, 'no record of the merge');
+    assert.deepStrictEqual({ refused: record.counts.refused, accepted: record.counts.accepted }, { refused: 0, accepted: 0 }, JSON.stringify(record.counts));
+    const outcome = await runMerge(p, { target: server.target({ user: 'ada', password: 'right' }), outboxDir: outboxDir() });
+    assert.strictEqual(outcome.accepted, 3);
+    assert.deepStrictEqual(server.messages.map((m) => m.envelope.to.join(',')).sort(), ['reader1@example.com', 'reader2@example.com', 'reader3@example.com']);
+  });
+
   it('delivers 50 rows over one connection, each to its own recipient only, with its own name in the subject and body', async () => {
     const server = await start({ security: 'none' });
     const p = await plan(50);

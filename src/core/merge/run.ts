@@ -262,7 +262,10 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
         return { state: 'accepted' };
       }
       const reply = err.extra.serverResponse ?? (isSlowDown(channel.lastReply) ? channel.lastReply : undefined) ?? (err.extra.deferred?.length ? err.extra.deferred.map((d) => d.response).join('; ') : err.extra.rejected?.map((d) => d.response).join('; ')) ?? err.message;
-      const state: MergeRowState = err.extra.deliveryUnknown
+      // A connection or login that failed (a 535, TLS, the server down) is not the row's: it stays to be sent.
+      const state: MergeRowState = channel.openFailed
+        ? 'deferred'
+        : err.extra.deliveryUnknown
         ? 'unknown'
         : err.extra.deferred?.length
           ? 'deferred'
