@@ -17,6 +17,7 @@ import { dataError, loadMergeData } from './data';
 import { fillValueSlots, valueSlot } from '../message/textPart';
 import { escapeHtml, escapeMarkdown, type MergeTemplate, type MissingField, parseTemplate, renderFields, renderStrict } from './template';
 import type { MergeData, MergePlan, MergeRow, PlanMergeInput, RenderedRow } from './types';
+import { composeTemplate, type RowInput, type TemplateComposer } from './rowCompose';
 
 /** One row's document, ready for compose: its text (front matter and body, values in place) and its text part. */
 export interface RowSource {
@@ -81,6 +82,10 @@ export async function planMerge(input: PlanMergeInput): Promise<MergePlan> {
     if (!row) throw new SendAsEmailError(ErrorCode.USAGE, l10n.t('There is no row {0}: {1} has {2} rows.', n, dataLabel, data.rows.length));
     return sources[n - 1] ?? (await renderRowSource(template, doc, row));
   };
+  // The template composed once, each row filling its values in (rowCompose.ts), when the template allows it.
+  let templateComposer: Promise<TemplateComposer | undefined> | undefined;
+  const fast = (): Promise<TemplateComposer | undefined> => (templateComposer ??= composeTemplate(template, doc, compose).catch(() => undefined));
+  const rowInput = (n: number, source: RowSource): RowInput => ({ values: data.rows[n - 1]!.values, fields: source.fields });
   const rowError = (n: number): void => {
     const problems = rows[n - 1]?.errors ?? [];
     if (problems.length > 0) throw new SendAsEmailError(ErrorCode.MERGE_ROW_INVALID, problems[0].message, { problems });
@@ -96,12 +101,14 @@ export async function planMerge(input: PlanMergeInput): Promise<MergePlan> {
     async renderRow(n: number, overrides?: HeaderOverrides): Promise<ComposedMessage> {
       const source = await sourceOf(n);
       if (!overrides) rowError(n);
-      const options = rowComposeOptions(compose, source);
-      return composeMessage(source.doc, overrides ? { ...options, overrides: { ...options.overrides, ...overrides } } : options);
+      const withOverrides = (o: ComposeOptions): ComposeOptions => (overrides ? { ...o, overrides: { ...o.overrides, ...overrides } } : o);
+      const filled = await (await fast())?.message(rowInput(n, source), withOverrides(compose));
+      return filled ?? composeMessage(source.doc, withOverrides(rowComposeOptions(compose, source)));
     },
     async previewRow(n: number): Promise<PreviewMessage> {
       const source = await sourceOf(n);
-      return composePreview(source.doc, { ...rowComposeOptions(compose, source), lenient: true });
+      const filled = await (await fast())?.preview(rowInput(n, source), { ...compose, lenient: true });
+      return filled ?? composePreview(source.doc, { ...rowComposeOptions(compose, source), lenient: true });
     },
   };
 }

@@ -94,10 +94,12 @@ export { escapeHtml };
 
 /**
  * A value for a Markdown body's HTML part: HTML-escaped, and every character Markdown gives a meaning to written as a
- * character reference (which Markdown shows as the character itself), line breaks included.
+ * character reference (which Markdown shows as the character itself), line breaks included; so are `:` and `@`,
+ * which would make a URL or an address in a value a link (GFM's autolinks).
  */
 export function escapeMarkdown(value: string): string {
-  return escapeHtml(value).replace(/[\\`*_{}[\]()#+\-.!|~\n]/g, (c) => `&#${c.charCodeAt(0)};`);
+  // One pass: the references written for `&`, `<`... must not have their own `#` and `;` escaped again.
+  return value.replace(/[&<>"'\\`*_{}[\]()#+\-.!|~:@\n]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
@@ -110,7 +112,8 @@ export async function renderStrict(template: string, view: object, escape: (valu
     if (!missing.some((m) => m.name === name && m.where === where)) missing.push({ name, where });
   };
   try {
-    return writer.render(template, view, undefined, { escape });
+    // mustache hands a number (or any value) to `escape` as it is.
+    return writer.render(template, view, undefined, { escape: (v: unknown) => escape(String(v)) });
   } finally {
     writer.check = undefined;
   }

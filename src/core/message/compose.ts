@@ -11,7 +11,7 @@ import { domainToASCII } from 'url';
 import { pickAccount } from '../accounts/accounts';
 import { formatMailbox, type Mailbox } from '../mailbox';
 import { assertHeaderValue, domainOf, parseMailboxes } from './addresses';
-import { loadAttachments } from '../assets/attachments';
+import { loadAttachments, type LoadedAttachment } from '../assets/attachments';
 import { embedImages } from '../assets/embed';
 import { embedInline } from '../assets/inlineParts';
 import { fsReason } from '../assets/localFile';
@@ -22,14 +22,14 @@ import type { DocumentFields } from '../source/documentFields';
 import { collapse, firstHeading, serializeDocument } from '../source/dom';
 import { parseFrontMatter } from '../source/frontMatter';
 import { readHtmlHeaders } from '../source/htmlMeta';
-import { lexMarkdown, renderMarkdown } from '../source/markdown';
+import { lexMarkdown, renderMarkdown, type RenderOptions } from '../source/markdown';
 import { prepareDocument } from '../source/prepareDocument';
 import { DEFAULT_STYLESHEET } from '../source/stylesheet';
 import { type BinaryPart, buildMime, type MimeMessage } from './mimeBuild';
 import { composerHeaders } from './headers';
 import { inlineCss } from './inlineCss';
 import { fillValueSlots, htmlText, markdownText } from './textPart';
-import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, PreviewMessage, SourceDocument, Warning } from '../types';
+import type { AddressHeaders, ComposedMessage, ComposedStream, ComposeOptions, HeaderOverrides, InlineImage, PreviewMessage, SourceDocument, Warning } from '../types';
 
 /** Gmail clips a message whose HTML is larger than this (102 KB). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -85,6 +85,39 @@ async function prepareMessage(
   options: ComposeOptions,
   { streamImages = false } = {},
 ): Promise<Omit<ComposedMessage, 'raw'> & { mime: MimeMessage }> {
+  return assembleMessage(await prepareContent(doc, options, streamImages), options);
+}
+
+/**
+ * What a document gives before the MIME is built: its fields, account, headers, the HTML as sent, the text part,
+ * images and attachments. A mail merge prepares its template once (with each value a slot: merge/rowCompose.ts),
+ * then gives every row its own headers, HTML and text and builds its MIME with `assembleMessage`.
+ */
+export interface MessageContent {
+  fields: DocumentFields;
+  account: string;
+  /** The settings with the account's From. */
+  senderSettings: Settings;
+  headers: ResolvedHeaders;
+  /** The domain of Message-IDs and Content-IDs (From's, or options.idDomain). */
+  domain: string;
+  /** The first <h1>'s text (collapsed, '' without one), read before the document was prepared. */
+  heading: string;
+  html: string;
+  text: string;
+  inlineImages: InlineImage[];
+  attachments: LoadedAttachment[];
+  warnings: Warning[];
+  problems: Problem[];
+}
+
+/** Steps 1 to 4: parse, render, headers, assets, text part, CSS; see `prepareMessage`. */
+export async function prepareContent(
+  doc: SourceDocument,
+  options: ComposeOptions,
+  streamImages = false,
+  render: Pick<RenderOptions, 'headingIdToken'> = {},
+): Promise<MessageContent> {
   const { settings } = options;
   const kind = documentKind(doc);
   const docDir = path.dirname(doc.path);
@@ -105,7 +138,7 @@ async function prepareMessage(
     text = textSource === undefined ? await markdownText(body, tokens) : await markdownText(textSource, await lexMarkdown(textSource));
     if (options.textValues) text = fillValueSlots(text, options.textValues);
     const highlight = settings.markdown.highlight ? settings.markdown.highlightTheme : false;
-    $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens }));
+    $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens, ...render }));
     fields = parsed.data;
   } else {
     $ = load(doc.text);
@@ -116,7 +149,8 @@ async function prepareMessage(
   const account = pickAccount(settings, options.overrides?.account ?? fields.account);
   const senderSettings = account.from.trim() ? { ...settings, from: account.from } : settings;
   // Headers: overrides > document > settings; the subject falls back to the first <h1>, then the file name.
-  const headers = resolveHeaders(fields, options.overrides ?? {}, senderSettings, () => firstHeading($) || path.basename(doc.path, path.extname(doc.path)));
+  const heading = firstHeading($);
+  const headers = resolveHeaders(fields, options.overrides ?? {}, senderSettings, () => heading || path.basename(doc.path, path.extname(doc.path)));
   const fromAddress = headers.fromMailbox.address;
   const rawDomain = options.idDomain || domainOf(fromAddress) || 'localhost';
   const domain = domainToASCII(rawDomain) || rawDomain;
@@ -158,8 +192,26 @@ async function prepareMessage(
   if (!text) text = '\n';
   if (settings.inlineCss) await inlineCss($);
   const html = serializeDocument($);
+  return {
+    fields,
+    account: account.name,
+    senderSettings,
+    headers,
+    domain,
+    heading,
+    html,
+    text,
+    inlineImages: images.inlineImages,
+    attachments: attached.attachments,
+    warnings,
+    problems,
+  };
+}
 
-  // 5. MIME.
+/** Step 5: the MIME of prepared content, and the warnings about the message as a whole. */
+export async function assembleMessage(content: MessageContent, options: ComposeOptions): Promise<Omit<ComposedMessage, 'raw'> & { mime: MimeMessage }> {
+  const { headers, domain, html, text } = content;
+  const warnings = [...content.warnings];
   const date = options.deterministic?.date ?? new Date();
   const messageId = normalizeMessageId(options.deterministic?.messageId) ?? `<${crypto.randomUUID()}@${domain}>`;
   assertHeaderValue('Message-ID', messageId);
@@ -189,14 +241,14 @@ async function prepareMessage(
     // Each binary part's content is the key under which buildMime finds it: its bytes, or for an image read from
     // disk when the message is built, an empty placeholder of its own.
     attachments: [
-      ...images.inlineImages.map((img) => ({
+      ...content.inlineImages.map((img) => ({
         content: partKey(img.file !== undefined ? { file: img.file, size: img.size, mtimeMs: img.fileMtimeMs } : { content: img.content, size: img.size }),
         contentType: img.contentType,
         filename: img.filename,
         cid: img.cid,
         contentDisposition: 'inline',
       })),
-      ...attached.attachments.map((a) => ({
+      ...content.attachments.map((a) => ({
         content: partKey({ content: a.content, size: a.content.length }),
         contentType: a.contentType,
         filename: a.filename,
@@ -230,17 +282,17 @@ async function prepareMessage(
   const mime = await buildMime(composer, parts);
   return {
     mime,
-    account: account.name,
+    account: content.account,
     headers: headers.public,
     messageId,
     date,
-    envelope: { from: envelopeAddress(fromAddress), to: envelopeTo },
+    envelope: { from: envelopeAddress(headers.fromMailbox.address), to: envelopeTo },
     html,
     text,
-    inlineImages: images.inlineImages,
-    attachments: attached.attachments.map(({ filename, contentType, size, path: p }) => ({ filename, contentType, size, path: p })),
+    inlineImages: content.inlineImages,
+    attachments: content.attachments.map(({ filename, contentType, size, path: p }) => ({ filename, contentType, size, path: p })),
     warnings,
-    problems: options.lenient ? problems : [],
+    problems: options.lenient ? content.problems : [],
   };
 }
 
@@ -249,7 +301,7 @@ function toCrlf(s: string): string {
   return s.replace(/\r\n|\r|\n/g, '\r\n');
 }
 
-interface ResolvedHeaders {
+export interface ResolvedHeaders {
   public: AddressHeaders;
   fromMailbox: Mailbox;
   toMailboxes: Mailbox[];
@@ -262,7 +314,7 @@ interface ResolvedHeaders {
 type Settings = ComposeOptions['settings'];
 
 /** Picks each header (overrides > document > settings), validates every address and rejects line breaks. */
-function resolveHeaders(doc: DocumentFields, overrides: HeaderOverrides, settings: Settings, fallbackSubject: () => string): ResolvedHeaders {
+export function resolveHeaders(doc: DocumentFields, overrides: HeaderOverrides, settings: Settings, fallbackSubject: () => string): ResolvedHeaders {
   const pick = <T>(o: T | undefined, d: T | undefined, s: T | undefined): T | undefined => (o !== undefined ? o : d !== undefined ? d : s);
   const nonEmpty = (v: string): string | undefined => (v.trim() ? v : undefined);
   const list = (v: string[]): string[] | undefined => (v.length > 0 ? v : undefined);

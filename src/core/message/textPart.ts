@@ -3,14 +3,17 @@
  * `[image: alt]` (never a local path or a `data:` URI), links as `text (URL)` when the URL means something to the
  * reader (not `cid:` or a path on the author's disk), no front matter (the caller passes the body only).
  */
-import type { FormatCallback, HtmlToTextOptions } from 'html-to-text';
+import type { FormatCallback } from 'html-to-text';
 import type { Token, Tokens } from 'marked';
 import { imageNameAlt } from '../source/altText';
 
 type Convert = (html: string) => string;
 
-/** Stands for a space inside `[image: alt]` while lines are wrapped, so a label is never cut in two (private use). */
-const KEEP_TOGETHER = '\uE000';
+/**
+ * Stands for a space inside `[image: alt]` while lines are wrapped, so a label is never cut in two (private use, and
+ * not a value slot's character: a merge value inside raw HTML passes through the converter).
+ */
+const KEEP_TOGETHER = '\uE002';
 
 /** A URL worth printing for a reader: the web, mail, phone. Relative paths, `file:`, `cid:` and `data:` are not. */
 /** A value held out of the Markdown while the text part is made (private-use characters no document writes). */
@@ -146,7 +149,12 @@ function hasImage(node: { name?: string; children?: unknown[] }): boolean {
   return node.name === 'img' || (node.children ?? []).some((c) => hasImage(c as { name?: string; children?: unknown[] }));
 }
 
-async function htmlConverter(extra: Pick<HtmlToTextOptions, 'wordwrap'>): Promise<Convert> {
+/** The converters by word wrap, each compiled once (compiling the selectors takes longer than most conversions). */
+const converters = new Map<number | false, Convert>();
+
+async function htmlConverter(extra: { wordwrap: number | false }): Promise<Convert> {
+  const known = converters.get(extra.wordwrap);
+  if (known) return known;
   const { compile } = await import('html-to-text');
   const convert = compile({
     ...extra,
@@ -160,5 +168,7 @@ async function htmlConverter(extra: Pick<HtmlToTextOptions, 'wordwrap'>): Promis
       { selector: 'table', format: 'dataTable' },
     ],
   });
-  return (html) => convert(html).replaceAll(KEEP_TOGETHER, ' ');
+  const converter: Convert = (html) => convert(html).replaceAll(KEEP_TOGETHER, ' ');
+  converters.set(extra.wordwrap, converter);
+  return converter;
 }

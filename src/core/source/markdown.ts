@@ -2,6 +2,7 @@
  * Markdown → an email-safe HTML document: GFM rendered with marked, headings with ids, fenced code highlighted, every
  * image with an alt text, the stylesheet in `<style>`.
  */
+import { decodeHTML } from 'entities';
 import type { Token, Tokens } from 'marked';
 import type { HighlightTheme } from '../settings';
 import { imageNameAlt } from './altText';
@@ -25,6 +26,28 @@ export interface RenderOptions {
   highlight?: HighlightTheme | false;
   /** `markdown` already lexed (`lexMarkdown`): the text part reads the same tokens, a long document is lexed once. */
   tokens?: Token[];
+  /**
+   * A merge template (merge/rowCompose.ts): each heading's id is what this returns for the heading's plain text (a
+   * token each row replaces with the id of its own text, `headingIds`).
+   */
+  headingIdToken?: (plain: string) => string;
+}
+
+/**
+ * The ids of headings with these plain texts, in document order: GitHub-style slugs, a repeated one numbered
+ * (`intro`, `intro-1`).
+ */
+export function headingIds(plainTexts: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return plainTexts.map((plain) => numberedId(seen, plain));
+}
+
+/** The slug of `plain`, numbered when `seen` has it already. */
+function numberedId(seen: Map<string, number>, plain: string): string {
+  const base = slugify(plain) || 'section';
+  const n = seen.get(base) ?? 0;
+  seen.set(base, n + 1);
+  return n === 0 ? base : `${base}-${n}`;
 }
 
 /** The tokens of `markdown` (GFM), as `renderMarkdown` and the text part read them. */
@@ -50,10 +73,9 @@ export async function renderMarkdown(markdown: string, stylesheet: string, optio
     renderer: {
       heading(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Heading): string {
         const inner = this.parser.parseInline(token.tokens);
-        const base = slugify(plainText(token.tokens)) || 'section';
-        const n = seen.get(base) ?? 0;
-        seen.set(base, n + 1);
-        const id = n === 0 ? base : `${base}-${n}`;
+        // Character references (`&amp;`, a merge value's `&#42;`) count as the characters they stand for.
+        const plain = decodeHTML(plainText(token.tokens));
+        const id = options.headingIdToken ? options.headingIdToken(plain) : numberedId(seen, plain);
         return `<h${token.depth} id="${escapeHtml(id)}">${inner}</h${token.depth}>\n`;
       },
       // Email clients drop form controls: a task list item shows a ballot box character instead.

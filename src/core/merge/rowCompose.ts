@@ -1,0 +1,163 @@
+/**
+ * A merge's rows composed from its template composed once. The template's body is rendered with each placeholder a
+ * slot (message/textPart.ts `valueSlot`: private-use characters no document writes) and composed like any document
+ * (Markdown, images, CSS, the text part); each row then only puts its values in the slots, HTML-escaped in the HTML
+ * part and as written in the text part, gets its own headers, and has its MIME built around the same images (read,
+ * hashed and base64-encoded once for the whole merge).
+ *
+ * Only for a template whose every placeholder ends up where a value is plain text: a Markdown body of `{{name}}`
+ * tags only (no section, no triple or `&` tag, no dotted name), each of them in the HTML's text (not in a URL, an
+ * attribute, a comment or code) and in the text part, and front matter placeholders only in the headers (to, cc,
+ * bcc, replyTo, subject). Any other template, or a row whose value is not a string or a number, is composed from the
+ * row's own document (plan.ts), which is always right and about ten times slower.
+ */
+import * as path from 'path';
+import { problemsError } from '../assets/problems';
+import { assembleMessage, type MessageContent, prepareContent, resolveHeaders } from '../message/compose';
+import { fillValueSlots, valueSlot } from '../message/textPart';
+import { parseFrontMatter } from '../source/frontMatter';
+import { collapse } from '../source/dom';
+import { headingIds } from '../source/markdown';
+import type { ComposedMessage, ComposeOptions, PreviewMessage, SourceDocument } from '../types';
+import { escapeHtml, loadMustache, type MergeTemplate } from './template';
+
+/** Front matter keys whose placeholders a row fills in its headers alone (nothing in the body depends on them). */
+const HEADER_KEYS = new Set(['to', 'cc', 'bcc', 'replyTo', 'subject']);
+const SLOT_RE = /\uE000(\d+)\uE001/g;
+/** A heading's id in the template (see `headingIdToken`). */
+const HEADING_ID_RE = /\uE003(\d+)\uE001/g;
+/** Elements whose text a value may not be put into as plain text (it would be code, CSS, or left unhighlighted). */
+const NOT_PLAIN = new Set(['pre', 'code', 'script', 'style', 'textarea', 'title', 'head']);
+
+/** One row as the composer needs it: its values, and its front matter rendered (plan.ts RowSource.fields). */
+export interface RowInput {
+  values: Record<string, unknown>;
+  fields: Record<string, unknown>;
+}
+
+export interface TemplateComposer {
+  /** The row's message with its bytes; undefined when this row must be composed from its own document. */
+  message(row: RowInput, options: ComposeOptions): Promise<ComposedMessage | undefined>;
+  /** The row as the preview shows it (its size, no bytes); undefined as for `message`. */
+  preview(row: RowInput, options: ComposeOptions): Promise<PreviewMessage | undefined>;
+}
+
+/**
+ * The template composed once, or undefined when the template is not one this applies to (then every row is composed
+ * from its own document). `options`: the merge's compose options (lenient or not, the row decides later).
+ */
+export async function composeTemplate(template: MergeTemplate, doc: SourceDocument, options: ComposeOptions): Promise<TemplateComposer | undefined> {
+  if (template.kind !== 'markdown') return undefined;
+  const names = await plainNames(template.body);
+  if (!names) return undefined;
+  const fixed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(template.fields ?? {})) {
+    const templated = JSON.stringify(value).includes('{{');
+    if (templated && !HEADER_KEYS.has(key)) return undefined;
+    if (!templated) fixed[key] = value;
+  }
+  const mustache = await loadMustache();
+  const view = Object.fromEntries(names.map((n, i) => [n, valueSlot(i)]));
+  const body = mustache.render(template.body, view, undefined, { escape: (s: string) => s });
+  const subjectSlot = valueSlot(names.length);
+  const text = Object.keys(fixed).length > 0 ? `---\n${JSON.stringify(fixed)}\n---\n${body}` : body;
+  // Every heading's id is a token: a row's ids are those of its own heading texts (a value changes the slug).
+  const headings: string[] = [];
+  const headingIdToken = (plain: string): string => `\uE003${headings.push(plain) - 1}\uE001`;
+  let content: MessageContent;
+  try {
+    const templateOptions = { ...options, lenient: true, textBody: undefined, textValues: undefined, overrides: { ...options.overrides, subject: subjectSlot } };
+    content = await prepareContent({ ...doc, text, kind: 'markdown' }, templateOptions, false, { headingIdToken });
+  } catch {
+    // The same error comes again, with the row's own document, when a row is composed.
+    return undefined;
+  }
+  const slotsInBody = countSlots(body);
+  if (!(await slotsArePlainText(content.html, slotsInBody, names.length)) || countSlots(content.text) !== slotsInBody) return undefined;
+  const basename = path.basename(doc.path, path.extname(doc.path));
+
+  /** The row's content: its headers, the values in place; undefined when a value is not a plain one. */
+  const rowContent = async (row: RowInput, rowOptions: ComposeOptions): Promise<MessageContent | undefined> => {
+    const raw: string[] = [];
+    for (const name of names) {
+      const v = row.values[name];
+      if (typeof v === 'string') raw.push(v);
+      else if (typeof v === 'number') raw.push(String(v));
+      else return undefined;
+    }
+    const fields = (await parseFrontMatter(`---\n${JSON.stringify(row.fields)}\n---\n`)).data;
+    const headers = resolveHeaders(fields, rowOptions.overrides ?? {}, content.senderSettings, () => collapse(fillValueSlots(content.heading, raw)) || basename);
+    const escaped = raw.map(escapeHtml);
+    escaped.push(escapeHtml(headers.subject));
+    const ids = headingIds(headings.map((h) => fillValueSlots(h, raw)));
+    const html = fillValueSlots(content.html, escaped).replace(HEADING_ID_RE, (_, k: string) => escapeHtml(ids[Number(k)] ?? ''));
+    return { ...content, fields, headers, html, text: fillValueSlots(content.text, raw) };
+  };
+  const strict = (rowOptions: ComposeOptions): void => {
+    if (!rowOptions.lenient && content.problems.length > 0) throw problemsError(content.problems);
+  };
+  return {
+    async message(row, rowOptions) {
+      strict(rowOptions);
+      const filled = await rowContent(row, rowOptions);
+      if (!filled) return undefined;
+      const { mime, ...message } = await assembleMessage(filled, rowOptions);
+      return { raw: await mime.toBuffer(), ...message };
+    },
+    async preview(row, rowOptions) {
+      strict(rowOptions);
+      const filled = await rowContent(row, rowOptions);
+      if (!filled) return undefined;
+      const { mime, ...message } = await assembleMessage(filled, rowOptions);
+      return { ...message, size: mime.size };
+    },
+  };
+}
+
+/** The body's placeholder names, in order of first use, when every tag is a plain `{{name}}` (comments aside). */
+async function plainNames(body: string): Promise<string[] | undefined> {
+  const mustache = await loadMustache();
+  const names: string[] = [];
+  for (const [type, value] of mustache.parse(body) as unknown as [string, string][]) {
+    if (type === 'text' || type === '!') continue;
+    if (type !== 'name' || value === '.' || value.includes('.')) return undefined;
+    if (!names.includes(value)) names.push(value);
+  }
+  return names;
+}
+
+function countSlots(s: string): number {
+  return s.match(SLOT_RE)?.length ?? 0;
+}
+
+/**
+ * Whether every value slot of the composed HTML is in plain text (no attribute, comment or code holds one), all of
+ * the body's slots are there, and the subject's slot (number `subject`) is in the title only.
+ */
+async function slotsArePlainText(html: string, slotsInBody: number, subject: number): Promise<boolean> {
+  const { load } = await import('cheerio');
+  const $ = load(html);
+  let values = 0;
+  let subjects = 0;
+  let plain = true;
+  const walk = (node: { type: string; data?: string; name?: string; attribs?: Record<string, string>; children?: unknown[] }, inCode: boolean, inTitle: boolean): void => {
+    if (!plain) return;
+    if (node.type === 'text') {
+      for (const m of (node.data ?? '').matchAll(SLOT_RE)) {
+        if (Number(m[1]) === subject) {
+          if (!inTitle) plain = false;
+          subjects++;
+        } else {
+          if (inCode) plain = false;
+          values++;
+        }
+      }
+      return;
+    }
+    if (node.attribs && Object.values(node.attribs).some((v) => v.includes('\uE000'))) plain = false;
+    const name = node.name?.toLowerCase() ?? '';
+    for (const child of node.children ?? []) walk(child as typeof node, inCode || NOT_PLAIN.has(name), inTitle || name === 'title');
+  };
+  walk($.root()[0] as unknown as Parameters<typeof walk>[0], false, false);
+  return plain && values === slotsInBody && subjects === 1 && countSlots(html) === values + subjects;
+}
