@@ -106,6 +106,9 @@ describe('merge: sending over SMTP', function () {
     assert.deepStrictEqual(sentEntries.map((e) => e.merge?.id), Array(50).fill(p.mergeId), 'each outbox entry names its merge');
     assert.deepStrictEqual(new Set(sentEntries.map((e) => e.merge?.row)).size, 50);
     assert.strictEqual(fs.readdirSync(outbox.sentDir).filter((f) => f.endsWith('.eml')).length, 0);
+    // Every acceptance is in the outbox's record by the time the run returns: nothing is left waiting in outbox/.
+    assert.deepStrictEqual(await outbox.pending(), []);
+    assert.deepStrictEqual(fs.readdirSync(outbox.outboxDir), []);
     // Run again: nothing left to send.
     const again = await runMerge(p, { target: server.target(), outboxDir: outboxDir() });
     assert.strictEqual(again.accepted, 0);
@@ -152,6 +155,11 @@ describe('merge: sending over SMTP', function () {
     const record = await readMergeRecord(outboxDir(), p.mergeId);
     assert.strictEqual(record?.rows[6].attempts, 2);
     assert.strictEqual(record?.rows[6].state, 'accepted');
+    // Row 7 went again from its outbox entry: that one too keeps its record, not its bytes.
+    const outbox = new Outbox(outboxDir());
+    assert.deepStrictEqual(await outbox.pending(), []);
+    assert.strictEqual((await outbox.sent()).length, 10);
+    assert.deepStrictEqual(fs.readdirSync(outbox.sentDir).filter((f) => f.endsWith('.eml')), []);
   });
 
   it('a row still refused at the end of a run stays deferred; the next run sends that row alone', async () => {

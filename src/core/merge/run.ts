@@ -30,6 +30,9 @@ interface Prepared {
   previous?: { state: MergeRowState; reply?: string };
 }
 
+/** Accepted rows whose outbox record may still be being written when the next row is sent. */
+const MAX_RECORDING = 4;
+
 interface Queued {
   row: number;
   notBefore: number;
@@ -89,6 +92,8 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   const outcome = { accepted: 0, refused: 0, deferred: 0, cancelled: false };
   /** Rows composed, claimed and being stored ahead of their turn. */
   const prepared = new Map<number, Promise<Prepared>>();
+  /** Accepted rows whose outbox entry is being moved to sent/. */
+  const recording = new Set<Promise<void>>();
   try {
     const chosen = (redirect ? plan.rows.map((r) => r.row) : store!.record.rows.filter((r) => sendable(r.state, options.retryUnknown)).map((r) => r.row)).filter(
       (n) => !options.rows || options.rows.includes(n),
@@ -159,6 +164,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       });
     }
   } finally {
+    await Promise.all(recording);
     await releasePrepared();
     await channel.close().catch(() => {});
     await store?.close();
@@ -240,17 +246,21 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       let entryId: string;
       let sha256: string | undefined;
       if (existing) {
-        result = await retryVia(outbox, existing, sender, smtpOpts);
+        result = await retryVia(outbox, existing, sender, smtpOpts, { dropBytes: !options.keepSent });
         entryId = existing;
         sha256 = (await outbox.get(existing))?.sha256;
       } else {
-        ({ result, entryId, sha256 } = await deliverStored(ready!.stored, ready!.msg, outbox, sender, smtpOpts));
+        let recorded: Promise<void>;
+        ({ result, entryId, sha256, recorded } = await deliverStored(ready!.stored, ready!.msg, outbox, sender, smtpOpts, { recordLater: true, dropBytes: !options.keepSent }));
+        // The outbox records the acceptance while the next row goes out (the journal has it first, below).
+        recording.add(recorded);
+        void recorded.then(() => recording.delete(recorded));
       }
       const deferredReply = result.deferred.map((d) => `${d.address}: ${d.response}`).join('; ');
       const state: MergeRowState = result.deferred.length > 0 ? 'deferred' : 'accepted';
       const reply = state === 'accepted' ? result.response : deferredReply;
       store?.set(n, state, { entryId, messageId: result.messageId, sha256, reply });
-      if (!options.keepSent && state === 'accepted') await outbox.dropSentBytes(entryId).catch(() => false);
+      if (recording.size > MAX_RECORDING) await Promise.race(recording);
       return { state, reply, slowDown: state === 'deferred' && result.deferred.some((d) => isSlowDown(d.response)) };
     } catch (e) {
       const err = toSendAsEmailError(e);

@@ -50,9 +50,9 @@ async function recordFailure(outbox: Outbox, id: string, e: unknown, opts: SmtpO
  * Records the server's acceptance. Returns false when nothing at all could be recorded: the caller then keeps the
  * entry's claim (a first send's record still names this process), so no retry in this process can resend it.
  */
-async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: SmtpOptions): Promise<boolean> {
+async function recordSent(outbox: Outbox, id: string, result: SendResult, opts: SmtpOptions, dropBytes = false): Promise<boolean> {
   try {
-    const { status, recordError } = await outbox.markSent(id, result);
+    const { status, recordError } = await outbox.markSent(id, result, { dropBytes });
     if (status === 'partial') {
       opts.logger?.info(l10n.t('Outbox entry {0} keeps {1} pending (refused for now).', id, result.deferred.map((r) => r.address).join(', ')));
     } else if (status === 'accepted') {
@@ -149,8 +149,25 @@ export function deliverStored(
   outbox: Outbox,
   sender: Sender,
   opts: SmtpOptions = {},
-): Promise<{ result: SendResult; entryId: string; sha256: string }> {
-  return sendQueued(stored, msg.envelope, { messageId: msg.messageId, raw: msg.raw }, sender, outbox, opts);
+  after: AfterAccepted = {},
+): Promise<Delivered> {
+  return sendQueued(stored, msg.envelope, { messageId: msg.messageId, raw: msg.raw }, sender, outbox, opts, undefined, after);
+}
+
+/** What happens to an entry once the server accepted it (a merge's rows: see merge/run.ts). */
+export interface AfterAccepted {
+  /** Resolve before the acceptance is recorded in the outbox; `recorded` then says when it is. */
+  recordLater?: boolean;
+  /** sent/ keeps the record, not the bytes. */
+  dropBytes?: boolean;
+}
+
+export interface Delivered {
+  result: SendResult;
+  entryId: string;
+  sha256: string;
+  /** Settles (never rejects) once the outcome is recorded in the outbox (at once unless `recordLater`). */
+  recorded: Promise<void>;
 }
 
 /** A message whose bytes come in chunks (composeMessageStream), read once, into the outbox. */
@@ -224,7 +241,8 @@ async function sendQueued<E extends OutboxEntry>(
   outbox: Outbox,
   opts: SmtpOptions,
   onStored?: (entry: E) => void,
-): Promise<{ result: SendResult; entryId: string; sha256: string }> {
+  after: AfterAccepted = {},
+): Promise<Delivered> {
   stored.catch(() => {}); // observed below; never an unhandled rejection
   const beforeMail = async (): Promise<void> => {
     let entry: E;
@@ -248,9 +266,12 @@ async function sendQueued<E extends OutboxEntry>(
     throw failure;
   }
   const entry = await stored;
-  await recordSent(outbox, entry.id, result, opts);
-  await supersede(outbox, entry, opts);
-  return { result, entryId: entry.id, sha256: entry.sha256 };
+  const recorded = (async (): Promise<void> => {
+    await recordSent(outbox, entry.id, result, opts, after.dropBytes);
+    await supersede(outbox, entry, opts);
+  })();
+  if (!after.recordLater) await recorded;
+  return { result, entryId: entry.id, sha256: entry.sha256, recorded };
 }
 
 /** Removes older waiting entries of the same document and content as `entry` (see Outbox.supersede); never throws. */
@@ -276,8 +297,8 @@ export async function retry(outbox: Outbox, id: string, target: SmtpTarget, opts
   return retryVia(outbox, id, rawSender(target, opts), opts);
 }
 
-/** `retry`, the entry sent by `sender` (a merge's connection). */
-export async function retryVia(outbox: Outbox, id: string, sender: Sender, opts: SmtpOptions = {}): Promise<SendResult> {
+/** `retry`, the entry sent by `sender` (a merge's connection); `after.dropBytes` as for `deliverStored`. */
+export async function retryVia(outbox: Outbox, id: string, sender: Sender, opts: SmtpOptions = {}, after: Pick<AfterAccepted, 'dropBytes'> = {}): Promise<SendResult> {
   const found = await outbox.require(id);
   if (found.status === 'sent' || found.status === 'accepted') throw alreadySent(found);
   // One send of an entry at a time: a second retry (another window, another terminal) is refused while this one runs.
@@ -298,7 +319,7 @@ export async function retryVia(outbox: Outbox, id: string, sender: Sender, opts:
       throw await recordFailure(outbox, id, e, opts);
     }
     // Nothing recorded: the claim stays, so no retry in this process resends what the server accepted.
-    release = await recordSent(outbox, id, result, opts);
+    release = await recordSent(outbox, id, result, opts, after.dropBytes);
     return result;
   } finally {
     if (release) await claim.release();

@@ -143,9 +143,9 @@ export class Outbox {
    * for now (`result.deferred`), stays in outbox/ as 'partial' with those as its `pendingRecipients`. When that
    * record cannot be written, the entry is kept as 'accepted' (record incomplete, `recordError` says why), never sent
    * again. Returns the new status. Throws OUTBOX_ENTRY_NOT_FOUND / OUTBOX_ALREADY_SENT, and the write error when not
-   * even the marker could be recorded.
+   * even the marker could be recorded. `dropBytes`: sent/ keeps the record and not the message bytes (a merge's row).
    */
-  async markSent(id: string, result: SendResult): Promise<{ status: 'sent' | 'partial' | 'accepted'; recordError?: unknown }> {
+  async markSent(id: string, result: SendResult, { dropBytes = false } = {}): Promise<{ status: 'sent' | 'partial' | 'accepted'; recordError?: unknown }> {
     const stored = await this.readPending(id);
     const time = now();
     const done: StoredEntry = { ...stored, attempts: stored.attempts + 1, updatedAt: time, result: mergeResults(stored.result, result) };
@@ -171,7 +171,7 @@ export class Outbox {
     } catch (e) {
       return { status: 'accepted', recordError: await this.keepAccepted(done, marked, e) };
     }
-    await this.files.finishMove(id, marked ? 'marker' : 'record');
+    await this.files.finishMove(id, marked ? 'marker' : 'record', dropBytes);
     return { status: 'sent' };
   }
 
@@ -293,16 +293,6 @@ export class Outbox {
     if (this.made.has(dir)) return;
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
     this.made.add(dir);
-  }
-
-  /**
-   * Removes the message bytes of an accepted entry, keeping its record (recipients, Message-ID, SHA-256, the server's
-   * reply): a merge keeps no copy of each of its thousand messages. False when the entry is not (yet) in sent/.
-   */
-  async dropSentBytes(id: string): Promise<boolean> {
-    if (!ID_PATTERN.test(id) || !(await exists(this.files.json('sent', id)))) return false;
-    await fs.promises.rm(this.files.eml('sent', id), { force: true });
-    return true;
   }
 
   /** Entries the server accepted, oldest first. */

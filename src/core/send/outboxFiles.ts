@@ -127,10 +127,12 @@ export class OutboxFiles {
 
   /**
    * Moves the .eml to sent/ and drops the outbox/ record and accepted marker (the sent/ record already exists);
-   * `left` when it is known which of the two is there.
+   * `left` when it is known which of the two is there. `dropBytes`: the .eml is removed instead (a merge keeps only
+   * the record of an accepted message: recipients, Message-ID, SHA-256, the server's reply).
    */
-  async finishMove(id: string, left?: 'record' | 'marker'): Promise<void> {
-    if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
+  async finishMove(id: string, left?: 'record' | 'marker', dropBytes = false): Promise<void> {
+    if (dropBytes) await fs.promises.rm(this.eml('outbox', id), { force: true });
+    else if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
     if (left !== 'marker') await fs.promises.rm(this.json('outbox', id), { force: true });
     if (left !== 'record') await fs.promises.rm(this.acceptedMarker(id), { force: true });
     await fsyncDir(this.sentDir);
