@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Outbox } from '../../src/core/send/outbox';
 import type { Io } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { testPki } from '../support/certs';
@@ -159,6 +160,10 @@ describe('merge: the command line', function () {
     assert.strictEqual(recipients.length, 50);
     assert.strictEqual(new Set(recipients).size, 50, 'no row twice');
     for (let i = 1; i <= 50; i++) assert.ok(recipients.includes(`reader${i}@example.com`), `row ${i}`);
+    // No row the server accepted is left waiting in the outbox (a retry from there would send it twice).
+    const outbox = new Outbox(path.join(dir, '.send-as-email'));
+    assert.deepStrictEqual((await outbox.pending()).map((e) => `row ${e.merge?.row}: ${e.status}`), []);
+    assert.strictEqual((await outbox.sent()).length, 50);
   });
 
   it('the built tool speaks Chinese with LANG=zh_CN: --help and a row\'s error', () => {

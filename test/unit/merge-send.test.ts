@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ErrorCode } from '../../src/core/errors';
 import { planMerge } from '../../src/core/merge/plan';
-import { readMergeRecord } from '../../src/core/merge/record';
+import { MergeStore, readMergeRecord } from '../../src/core/merge/record';
 import { mergeRate, runMerge } from '../../src/core/merge/run';
 import type { MergePlan } from '../../src/core/merge/types';
 import { Outbox } from '../../src/core/send/outbox';
@@ -113,6 +113,25 @@ describe('merge: sending over SMTP', function () {
     const again = await runMerge(p, { target: server.target(), outboxDir: outboxDir() });
     assert.strictEqual(again.accepted, 0);
     assert.strictEqual(server.messages.length, 50);
+  });
+
+  it('a row the record has as accepted whose outbox entry still waits (the run was stopped before the outbox recorded it) is recorded as sent, never sent again', async () => {
+    const server = await start({ security: 'none' });
+    const p = await plan(3);
+    // What a run killed right after the server accepted row 2 leaves: the journal says accepted, the entry waits in outbox/.
+    const row2 = await p.renderRow(2);
+    const outbox = new Outbox(outboxDir());
+    const entry = await outbox.add(row2.raw, { messageId: row2.messageId, envelope: row2.envelope, subject: row2.headers.subject, merge: { id: p.mergeId, row: 2 } }, { sending: true });
+    const store = await MergeStore.open(outboxDir(), p);
+    store.set(2, 'accepted', { entryId: entry.id, messageId: row2.messageId, reply: '250 2.0.0 queued' });
+    await store.close();
+    const outcome = await runMerge(p, { target: server.target(), outboxDir: outboxDir() });
+    assert.strictEqual(outcome.accepted, 2);
+    assert.deepStrictEqual(server.messages.map((m) => m.envelope.to.join(',')).sort(), ['reader1@example.com', 'reader3@example.com']);
+    assert.deepStrictEqual(await outbox.pending(), [], 'row 2 no longer waits in the outbox');
+    const sent = await outbox.sent();
+    assert.deepStrictEqual(sent.map((e) => e.merge?.row).sort(), [1, 2, 3]);
+    assert.strictEqual(sent.find((e) => e.merge?.row === 2)?.result?.response, '250 2.0.0 queued');
   });
 
   it('--keep-sent keeps the bytes of accepted messages', async () => {

@@ -15,7 +15,7 @@ import { findProvider, providerForHost } from '../accounts/providers';
 import { SmtpChannel } from '../send/channel';
 import { transportOptions } from '../send/connectionOptions';
 import { deliverStored, retryVia, storeFor, type DeliverMessage, type Sender } from '../send/deliver';
-import { Outbox } from '../send/outbox';
+import { newEntryId, Outbox } from '../send/outbox';
 import type { OutboxEntry } from '../send/outbox';
 import type { SendResult } from '../types';
 import { writeAtomic } from '../atomicFile';
@@ -84,6 +84,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   const channel = new SmtpChannel(options.target, smtpOpts);
   const redirect = options.redirectTo;
   const store = redirect ? undefined : await MergeStore.open(options.outboxDir, plan);
+  if (store) await settleAccepted(outbox, store, !options.keepSent);
   const backoff = options.backoffMs ?? 5000;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const rate = mergeRate(options.rate, options.target);
@@ -197,7 +198,10 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     const composed = await plan.renderRow(n, redirect ? { to: redirect, cc: [], bcc: [] } : undefined);
     const rec = store?.row(n);
     const previous = rec ? { state: rec.state, reply: rec.reply } : undefined;
-    store?.set(n, 'sending', { attempts: (rec?.attempts ?? 0) + 1, messageId: composed.messageId, to: composed.envelope.to });
+    // The journal names the entry before it is stored: a run killed from here on leaves the row to be sent from that
+    // entry (or composed anew if it was not stored whole), never a second entry beside it.
+    const entryId = redirect ? undefined : newEntryId();
+    store?.set(n, 'sending', { attempts: (rec?.attempts ?? 0) + 1, messageId: composed.messageId, to: composed.envelope.to, entryId });
     const msg: DeliverMessage = {
       raw: composed.raw,
       messageId: composed.messageId,
@@ -205,7 +209,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       subject: composed.headers.subject,
       ...(redirect ? {} : { merge: { id: plan.mergeId, row: n } }),
     };
-    return { msg, stored: storeFor(msg, outbox), previous };
+    return { msg, stored: storeFor(msg, outbox, entryId), previous };
   }
 
   /**
@@ -235,7 +239,11 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
     const previous = rec ? { state: rec.state, reply: rec.reply } : undefined;
     // A row sent before goes again from its outbox entry (same bytes, same Message-ID), unless that entry is gone
     // (the outbox was cleared): then it is composed anew.
-    const existing = rec?.entryId && (await outbox.get(rec.entryId))?.status !== undefined ? rec.entryId : undefined;
+    // (A row composed ahead for this turn has its new entry: that one is sent. An entry whose record was never
+    // written never left: its file is removed, and the row composed anew.)
+    const found = !preparing && rec?.entryId ? await outbox.get(rec.entryId) : undefined;
+    if (found?.status === 'unreadable') await outbox.discardUnrecorded(found.id);
+    const existing = found && found.status !== 'unreadable' ? found.id : undefined;
     const sender: Sender = (envelope, message, beforeMail) => channel.send(envelope, message, { beforeMail, onData: () => store?.set(n, 'data') });
     // Composed before the row is claimed: a row that cannot be composed (an image gone) stops the run, nothing sent.
     const ready = existing ? undefined : await (preparing ?? prepareRow(n));
@@ -292,6 +300,21 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       if (channel.openFailed) throw err;
       return { state, reply, slowDown: state === 'deferred' && isSlowDown(reply) };
     }
+  }
+}
+
+/**
+ * Rows the record has as accepted whose outbox entry still waits in outbox/ (the run that sent them was stopped
+ * before the outbox recorded the acceptance, which it does while the next rows go out): recorded as sent now, so
+ * no retry from the Outbox sends them a second time.
+ */
+async function settleAccepted(outbox: Outbox, store: MergeStore, dropBytes: boolean): Promise<void> {
+  const waiting = (await outbox.pending()).filter((e) => e.merge?.id === store.record.mergeId && e.status !== 'accepted' && e.status !== 'unreadable');
+  for (const entry of waiting) {
+    const row = store.record.rows[entry.merge!.row - 1];
+    if (row?.state !== 'accepted' || row.entryId !== entry.id) continue;
+    const result: SendResult = { messageId: entry.messageId, accepted: [...entry.envelope.to], rejected: [], deferred: [], response: row.reply ?? '', size: entry.size };
+    await outbox.markSent(entry.id, result, { dropBytes }).catch(() => undefined);
   }
 }
 

@@ -132,9 +132,12 @@ export function deliverVia(msg: DeliverMessage, outbox: Outbox, sender: Sender, 
   return deliverStored(storeFor(msg, outbox), msg, outbox, sender, opts);
 }
 
-/** Starts storing `msg` in the outbox (its first record names this process as its sender); see `deliverStored`. */
-export function storeFor(msg: DeliverMessage, outbox: Outbox): Promise<OutboxEntry> {
-  const stored = outbox.add(msg.raw, metaOf(msg), { sending: true });
+/**
+ * Starts storing `msg` in the outbox (its first record names this process as its sender), as entry `id` when given
+ * (newEntryId: a merge journals it first); see `deliverStored`.
+ */
+export function storeFor(msg: DeliverMessage, outbox: Outbox, id?: string): Promise<OutboxEntry> {
+  const stored = outbox.add(msg.raw, metaOf(msg), { sending: true, id });
   stored.catch(() => {}); // observed by deliverStored
   return stored;
 }

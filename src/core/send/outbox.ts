@@ -42,8 +42,8 @@ function now(): string {
   return new Date().toISOString();
 }
 
-/** Sortable, unique: `20250102T030405123Z-1a2b3c4d`. */
-function newId(): string {
+/** Sortable, unique: `20250102T030405123Z-1a2b3c4d`. A caller may choose an entry's id first (see `add`). */
+export function newEntryId(): string {
   return `${new Date().toISOString().replace(/[-:.]/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
@@ -66,10 +66,10 @@ export class Outbox {
    * Call this before anything is sent. With `sending`, the record says this process is sending it: a retry is
    * refused (OUTBOX_ENTRY_BUSY) until the outcome is recorded (markSent, markFailed) or this process is gone.
    */
-  async add(raw: Buffer, meta: OutboxMeta, options: { sending?: boolean } = {}): Promise<OutboxEntry> {
+  async add(raw: Buffer, meta: OutboxMeta, options: { sending?: boolean; id?: string } = {}): Promise<OutboxEntry> {
     // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection is being
     // set up meanwhile: see deliver).
-    return this.queue(meta, options.sending === true, (file) => writeMessageBytes(file, raw));
+    return this.queue(meta, options.sending === true, (file) => writeMessageBytes(file, raw), options.id);
   }
 
   /**
@@ -101,9 +101,10 @@ export class Outbox {
    * Stores a new pending entry: `writeEml` puts the exact bytes in its .eml, then the record is written (nothing can
    * find the entry before that). With `sending`, the record names this process as its sender.
    */
-  private async queue(meta: OutboxMeta, sending: boolean, writeEml: (file: string) => Promise<StreamedBytes>): Promise<OutboxEntry & { eightBit: boolean }> {
+  private async queue(meta: OutboxMeta, sending: boolean, writeEml: (file: string) => Promise<StreamedBytes>, chosenId?: string): Promise<OutboxEntry & { eightBit: boolean }> {
+    if (chosenId !== undefined && !ID_PATTERN.test(chosenId)) throw new Error(`outbox: "${chosenId}" is not an entry id`);
     await this.mkdir(this.outboxDir);
-    const id = newId();
+    const id = chosenId ?? newEntryId();
     try {
       return await this.write(id, meta, await writeEml(this.files.eml('outbox', id)), sending);
     } catch (e) {
@@ -293,6 +294,17 @@ export class Outbox {
     if (this.made.has(dir)) return;
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
     this.made.add(dir);
+  }
+
+  /**
+   * Removes the message file of an entry whose record was never written (a run killed while storing it): such bytes
+   * never left, as nothing is sent before its record exists. False when the entry has a record, or no file.
+   */
+  async discardUnrecorded(id: string): Promise<boolean> {
+    if (!ID_PATTERN.test(id) || (await exists(this.files.json('outbox', id))) || (await exists(this.files.acceptedMarker(id)))) return false;
+    if (!(await exists(this.files.eml('outbox', id)))) return false;
+    await fs.promises.rm(this.files.eml('outbox', id), { force: true });
+    return true;
   }
 
   /** Entries the server accepted, oldest first. */
