@@ -63,7 +63,7 @@ export interface BenchResults {
   check?: CheckFigures;
   checkError?: string;
   /** The workload "merge 1,000" (run-merge.js): ours against a plain nodemailer pool, memory at 1,000 vs 100 rows, the dry run. */
-  merge?: { rows: number; oursMs: number; floorMs: number; ratio: number; peakRssMb: Record<string, number>; rssGrowth: string; dryRunMs: number };
+  merge?: { rows: number; oursMs: number; floorMs: number; ratio: number; peakRssMb: Record<string, number>; rssGrowth: string; floorRssGrowth: string; dryRunMs: number };
   mergeError?: string;
   wholeProcess?: WholeProcessResults;
   wholeProcessError?: string;
