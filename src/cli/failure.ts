@@ -31,6 +31,7 @@ const INPUT_CODES = new Set<string>([
   ErrorCode.OUTBOX_ENTRY_INVALID,
   ErrorCode.MERGE_DATA_INVALID,
   ErrorCode.MERGE_ROW_INVALID,
+  ErrorCode.MERGE_TEMPLATE,
 ]);
 
 export function reportError(e: unknown, io: Io): number {

@@ -62,6 +62,8 @@ export const ErrorCode = {
   MERGE_ROW_INVALID: 'MERGE_ROW_INVALID',
   /** Another process is sending the same merge (names it). */
   MERGE_BUSY: 'MERGE_BUSY',
+  /** A mail merge template (front matter `data:`) composed to be sent or saved as one message, placeholders and all. */
+  MERGE_TEMPLATE: 'MERGE_TEMPLATE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

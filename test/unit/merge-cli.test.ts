@@ -87,6 +87,20 @@ describe('merge: the command line', function () {
     assert.strictEqual(server.sessions.opened, 0);
   });
 
+  it('send and build refuse a merge template (placeholders and all), naming the merge command; nothing sent or written', async () => {
+    const server = await startSmtpServer({ security: 'none' });
+    servers.push(server);
+    const before = tree(dir);
+    for (const args of [['send', 'doc.md', '--from', 'news@example.com', '--to', 'ada@example.com', ...smtpArgs(server)], ['build', 'doc.md', '--from', 'news@example.com', '-o', 'doc.eml']]) {
+      const r = await cli(args);
+      assert.strictEqual(r.code, 2, `${args[0]}: ${r.err}`);
+      assert.match(r.err, /doc\.md is a mail merge template \(data: people\.csv\): it is sent as one message per row/, args[0]);
+      assert.match(r.err, /send-as-email merge doc\.md/, args[0]);
+    }
+    assert.strictEqual(server.sessions.opened, 0);
+    assert.deepStrictEqual(tree(dir), before, 'nothing written');
+  });
+
   it('--send sends; --log writes the CSV log; a second run sends nothing again', async () => {
     const server = await startSmtpServer({ security: 'none' });
     servers.push(server);

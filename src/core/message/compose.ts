@@ -140,6 +140,14 @@ export async function prepareContent(
     const highlight = settings.markdown.highlight ? settings.markdown.highlightTheme : false;
     $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens, ...render }));
     fields = parsed.data;
+    // A merge template is sent one message per row (merge/), never as it is, placeholders and all.
+    if (fields.data !== undefined && !options.lenient) {
+      throw new SendAsEmailError(
+        ErrorCode.MERGE_TEMPLATE,
+        l10n.t('{0} is a mail merge template (data: {1}): it is sent as one message per row of its data, never as it is.', path.basename(doc.path), fields.data),
+        { hint: l10n.t('List the rows with "send-as-email merge {0}" and send them with --send; in VS Code, Send as Email sends the merge.', path.basename(doc.path)) },
+      );
+    }
   } else {
     $ = load(doc.text);
     fields = readHtmlHeaders($, doc.text);
