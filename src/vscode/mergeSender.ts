@@ -70,15 +70,20 @@ export class MergeSender implements vscode.Disposable {
       // Not sent again: accepted, refused for good, or possibly delivered already ('unknown').
       const done = new Set(record?.rows.filter((r) => r.state === 'accepted' || r.state === 'refused' || r.state === 'unknown').map((r) => r.row));
       const toSend = plan.rows.filter((r) => !done.has(r.row));
+      const counts = record?.counts;
       if (toSend.length === 0) {
-        this.deps.notifications.info(vscode.l10n.t('Every row of this merge was sent already ({0} rows); nothing to send.', plan.rows.length));
+        this.deps.notifications.info(
+          counts && counts.refused + counts.unknown > 0
+            ? vscode.l10n.t('Nothing is left to send in this merge: {0} of its {1} rows were accepted; the others were refused for good or may have been delivered.', counts.accepted, plan.rows.length)
+            : vscode.l10n.t('Every row of this merge was sent already ({0} rows); nothing to send.', plan.rows.length),
+        );
         return { status: 'declined' };
       }
       const sendAll = toSend.length === 1 ? vscode.l10n.t('Send to 1 Recipient') : vscode.l10n.t('Send to {0} Recipients', toSend.length);
       const toMe = vscode.l10n.t('Send to Me First');
       const choice = await this.deps.prompts.confirm(
         toSend.length === 1 ? vscode.l10n.t('Send this merge to 1 recipient?') : vscode.l10n.t('Send this merge to {0} recipients?', toSend.length),
-        await this.confirmDetail(plan, toSend, done.size),
+        await this.confirmDetail(plan, toSend, counts),
         sendAll,
         toMe,
       );
@@ -149,14 +154,17 @@ export class MergeSender implements vscode.Disposable {
   }
 
   /** The confirmation's detail: the first addresses, the rows sent already, and the earlier merge this one replaces. */
-  private async confirmDetail(plan: MergePlan, toSend: RenderedRow[], sentBefore: number): Promise<string> {
+  private async confirmDetail(plan: MergePlan, toSend: RenderedRow[], before: MergeRecord['counts'] | undefined): Promise<string> {
     const first = toSend.slice(0, FIRST_SHOWN).map((r) => (r.toHeader.length > 0 ? r.toHeader : r.to).join(', '));
     const lines = [
       toSend.length > FIRST_SHOWN
         ? vscode.l10n.t('One message each to {0} and {1} more.', first.join('; '), toSend.length - FIRST_SHOWN)
         : vscode.l10n.t('One message each to {0}.', first.join('; ')),
     ];
-    if (sentBefore > 0) lines.push(vscode.l10n.t('{0} rows of this merge were sent before and are skipped.', sentBefore));
+    // Each kind of row not sent again, said as what it is.
+    if (before?.accepted) lines.push(vscode.l10n.t('{0} rows of this merge were sent before and are skipped.', before.accepted));
+    if (before?.refused) lines.push(vscode.l10n.t('{0} rows were refused by the server for good and are not sent again.', before.refused));
+    if (before?.unknown) lines.push(vscode.l10n.t('{0} rows may have been delivered (the server did not confirm them) and are not sent again.', before.unknown));
     const { earlierMerges } = await import('../core/merge/record');
     const earlier = (await earlierMerges(this.deps.outboxDir, plan)).filter((m) => m.mergeId !== plan.mergeId)[0];
     if (earlier) {

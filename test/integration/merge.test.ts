@@ -204,6 +204,27 @@ describe('Mail merge (real extension host)', () => {
     assert.deepStrictEqual(log.slice(1).map((l) => l.split(',').slice(0, 3).join(',')), ['1,ada@fixture.test,accepted', '2,grace@fixture.test,accepted', '3,lin@fixture.test,accepted']);
   });
 
+  it('a merge sent again whose rows were accepted or refused for good says so, and sends nothing', async () => {
+    left.server = await startSmtpServer({ security: 'starttls', rejectRecipients: ['grace@fixture.test'] });
+    await pointAt(left.server);
+    const prompts = new ScriptedPrompts({ confirm: ['Send to 3 Recipients'] });
+    api.prompts.use(prompts);
+    const doc = await freshNewsletter('refused');
+    const first = sent((await vscode.commands.executeCommand<MergeRunOutcome>('sendAsEmail.send', doc.uri))!);
+    assert.strictEqual(first.accepted, 2);
+    assert.deepStrictEqual(left.server.messages.map((m) => m.envelope.to.join(',')).sort(), ['ada@fixture.test', 'lin@fixture.test']);
+    prompts.shown.length = 0;
+    const again = await vscode.commands.executeCommand<MergeRunOutcome>('sendAsEmail.send', doc.uri);
+    assert.deepStrictEqual(again, { status: 'declined' });
+    assert.deepStrictEqual(prompts.shown.filter((s) => s.kind === 'confirm'), [], 'nothing to confirm');
+    const said = prompts.shown.filter((s) => s.kind === 'info').map((s) => s.message);
+    assert.ok(
+      said.includes('Nothing is left to send in this merge: 2 of its 3 rows were accepted; the others were refused for good or may have been delivered.'),
+      said.join(' | '),
+    );
+    assert.strictEqual(left.server.messages.length, 2);
+  });
+
   it('Send to Me First sends row 1 to the From address only', async () => {
     left.server = await startSmtpServer({ security: 'starttls' });
     await pointAt(left.server);
