@@ -9,7 +9,7 @@
  * tags only (no section, no triple or `&` tag, no dotted name), each of them in the HTML's text (not in a URL, an
  * attribute, a comment or code) and in the text part, and front matter placeholders only in the headers (to, cc,
  * bcc, replyTo, subject). Any other template, or a row whose value is not a string or a number, is composed from the
- * row's own document (plan.ts), which is always right and about ten times slower.
+ * row's own document (plan.ts), which is always right and several times slower.
  */
 import * as path from 'path';
 import { problemsError } from '../assets/problems';
