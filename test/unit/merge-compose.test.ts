@@ -21,6 +21,7 @@ const TEMPLATE = [
   '---',
   'to: "{{name}} <{{email}}>"',
   'subject: "News for {{name}}"',
+  'attachments: ["files/{{plan_id}}.txt"]',
   'lang: en',
   '---',
   '# Hello {{name}}',
@@ -44,16 +45,16 @@ const TEMPLATE = [
 ].join('\n');
 
 const ROWS = [
-  { name: 'Ada', email: 'ada@example.com', plan: 'pro', note: 'plain' },
-  { name: '*Grace*', email: 'grace@example.com', plan: '<b>bold</b> & co', note: '[link](https://evil.example) `code` # not a heading' },
-  { name: '李雷', email: 'li@example.com', plan: '免费', note: '你好，世界' },
-  { name: 'O\'Brien "Bob"', email: 'bob@example.com', plan: 'a_b_c', note: 'two\nlines' },
-  { name: 'Zoë', email: 'zoe@example.com', plan: '{{plan}}', note: '\\*x\\* <!-- c --> &amp;' },
+  { name: 'Ada', email: 'ada@example.com', plan: 'pro', note: 'plain', plan_id: 'p1' },
+  { name: '*Grace*', email: 'grace@example.com', plan: '<b>bold</b> & co', note: '[link](https://evil.example) `code` # not a heading', plan_id: 'p2' },
+  { name: '李雷', email: 'li@example.com', plan: '免费', note: '你好，世界', plan_id: 'p3' },
+  { name: 'O\'Brien "Bob"', email: 'bob@example.com', plan: 'a_b_c', note: 'two\nlines', plan_id: 'p1' },
+  { name: 'Zoë', email: 'zoe@example.com', plan: '{{plan}}', note: '\\*x\\* <!-- c --> &amp;', plan_id: 'p2' },
 ];
 
-function csv(rows: Record<string, string>[]): string {
+function csv(rows: readonly Record<string, string>[]): string {
   const q = (v: string): string => `"${v.replace(/"/g, '""')}"`;
-  return ['name,email,plan,note', ...rows.map((r) => [r.name, r.email, r.plan, r.note].map(q).join(','))].join('\n') + '\n';
+  return ['name,email,plan,note,plan_id', ...rows.map((r) => [r.name, r.email, r.plan, r.note, r.plan_id].map(q).join(','))].join('\n') + '\n';
 }
 
 /** What a reader sees of the HTML: its text (white space collapsed) and its elements in order, with their attributes. */
@@ -86,6 +87,8 @@ describe('merge: rows filled into the template composed once', function () {
     const docPath = path.join(ws, 'news.md');
     fs.writeFileSync(docPath, template);
     fs.writeFileSync(path.join(ws, 'people.csv'), csv(rows));
+    fs.mkdirSync(path.join(ws, 'files'), { recursive: true });
+    for (const id of ['p1', 'p2', 'p3']) fs.writeFileSync(path.join(ws, 'files', `${id}.txt`), `the ${id} report\n`);
     return { docPath, text: template };
   };
 
@@ -109,10 +112,12 @@ describe('merge: rows filled into the template composed once', function () {
       assert.deepStrictEqual(htmlShape(String(filled.html)), htmlShape(String(own.html)), what);
       assert.ok(htmlShape(String(filled.html)).text.includes(`your note: ${ROWS[i]!.note.replace(/\s+/g, ' ')}.`), `${what}: the value shown as written`);
       assert.deepStrictEqual(
-        filled.attachments.map((a) => [a.contentId, a.checksum]),
-        own.attachments.map((a) => [a.contentId, a.checksum]),
+        filled.attachments.map((a) => [a.contentId, a.filename, a.checksum]),
+        own.attachments.map((a) => [a.contentId, a.filename, a.checksum]),
         what,
       );
+      const attached = filled.attachments.find((a) => a.filename?.endsWith('.txt'));
+      assert.strictEqual(attached?.content.toString(), `the ${ROWS[i]!.plan_id} report\n`, `${what}: its own attachment`);
       assert.strictEqual(load(String(filled.html))('title').text(), `News for ${ROWS[i]!.name}`, what);
     }
   });

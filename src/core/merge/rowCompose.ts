@@ -8,11 +8,12 @@
  * Only for a template whose every placeholder ends up where a value is plain text: a Markdown body of `{{name}}`
  * tags only (no section, no triple or `&` tag, no dotted name), each of them in the HTML's text (not in a URL, an
  * attribute, a comment or code) and in the text part, and front matter placeholders only in the headers (to, cc,
- * bcc, replyTo, subject). Any other template, or a row whose value is not a string or a number, is composed from the
+ * bcc, replyTo, subject) and the attachments (read for each row). Any other template, or a row whose value is not a string or a number, is composed from the
  * row's own document (plan.ts), which is always right and several times slower.
  */
 import * as path from 'path';
-import { problemsError } from '../assets/problems';
+import { loadAttachments } from '../assets/attachments';
+import { problemsError, problemToWarning } from '../assets/problems';
 import { assembleMessage, type MessageContent, prepareContent, resolveHeaders } from '../message/compose';
 import { fillValueSlots, valueSlot } from '../message/textPart';
 import { parseFrontMatter } from '../source/frontMatter';
@@ -21,8 +22,11 @@ import { headingIds } from '../source/markdown';
 import type { ComposedMessage, ComposeOptions, PreviewMessage, SourceDocument } from '../types';
 import { escapeHtml, loadMustache, type MergeTemplate } from './template';
 
-/** Front matter keys whose placeholders a row fills in its headers alone (nothing in the body depends on them). */
-const HEADER_KEYS = new Set(['to', 'cc', 'bcc', 'replyTo', 'subject']);
+/**
+ * Front matter keys whose placeholders a row fills in its headers alone (nothing in the body depends on them), and
+ * `attachments` (each row's files are read for it).
+ */
+const ROW_KEYS = new Set(['to', 'cc', 'bcc', 'replyTo', 'subject', 'attachments']);
 const SLOT_RE = /\uE000(\d+)\uE001/g;
 /** A heading's id in the template (see `headingIdToken`). */
 const HEADING_ID_RE = /\uE003(\d+)\uE001/g;
@@ -53,7 +57,7 @@ export async function composeTemplate(template: MergeTemplate, doc: SourceDocume
   const fixed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(template.fields ?? {})) {
     const templated = JSON.stringify(value).includes('{{');
-    if (templated && !HEADER_KEYS.has(key)) return undefined;
+    if (templated && !ROW_KEYS.has(key)) return undefined;
     if (!templated) fixed[key] = value;
   }
   const mustache = await loadMustache();
@@ -75,6 +79,7 @@ export async function composeTemplate(template: MergeTemplate, doc: SourceDocume
   const slotsInBody = countSlots(body);
   if (!(await slotsArePlainText(content.html, slotsInBody, names.length)) || countSlots(content.text) !== slotsInBody) return undefined;
   const basename = path.basename(doc.path, path.extname(doc.path));
+  const rowAttachments = template.fields?.attachments !== undefined && !('attachments' in fixed);
 
   /** The row's content: its headers, the values in place; undefined when a value is not a plain one. */
   const rowContent = async (row: RowInput, rowOptions: ComposeOptions): Promise<MessageContent | undefined> => {
@@ -87,11 +92,26 @@ export async function composeTemplate(template: MergeTemplate, doc: SourceDocume
     }
     const fields = (await parseFrontMatter(`---\n${JSON.stringify(row.fields)}\n---\n`)).data;
     const headers = resolveHeaders(fields, rowOptions.overrides ?? {}, content.senderSettings, () => collapse(fillValueSlots(content.heading, raw)) || basename);
+    // Attachments named per row (`attachments: [reports/{{id}}.pdf]`), read under the same policy as the document's.
+    let { attachments, problems, warnings } = content;
+    if (rowAttachments) {
+      const settings = rowOptions.settings;
+      const loaded = await loadAttachments(fields.attachments ?? [], {
+        docPath: doc.path,
+        sourceText: doc.text,
+        workspaceFolders: rowOptions.workspaceFolders,
+        allowOutsideWorkspace: settings.images.allowOutsideWorkspace,
+      });
+      if (loaded.problems.length > 0 && !rowOptions.lenient) throw problemsError(loaded.problems);
+      attachments = loaded.attachments;
+      problems = [...problems, ...loaded.problems];
+      warnings = [...warnings, ...loaded.problems.map(problemToWarning)];
+    }
     const escaped = raw.map(escapeHtml);
     escaped.push(escapeHtml(headers.subject));
     const ids = headingIds(headings.map((h) => fillValueSlots(h, raw)));
     const html = fillValueSlots(content.html, escaped).replace(HEADING_ID_RE, (_, k: string) => escapeHtml(ids[Number(k)] ?? ''));
-    return { ...content, fields, headers, html, text: fillValueSlots(content.text, raw) };
+    return { ...content, fields, headers, html, text: fillValueSlots(content.text, raw), attachments, problems, warnings };
   };
   const strict = (rowOptions: ComposeOptions): void => {
     if (!rowOptions.lenient && content.problems.length > 0) throw problemsError(content.problems);
