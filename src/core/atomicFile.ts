@@ -22,6 +22,11 @@ export async function fsyncDir(dir: string): Promise<void> {
 export interface AtomicOptions {
   /** The new file's mode, before the umask: 0o600 (the user's alone) unless said otherwise. */
   mode?: number;
+  /**
+   * false: the folder is not fsynced after the rename, because the caller writes another file into the same folder
+   * right after and that write's fsync of the folder makes both names durable (the outbox's message, then its record).
+   */
+  syncFolder?: boolean;
 }
 
 /**
@@ -48,7 +53,7 @@ export async function atomically<T>(file: string, write: (handle: fs.promises.Fi
     await fs.promises.rm(tmp, { force: true });
     throw e;
   }
-  await fsyncDir(dir);
+  if (options.syncFolder !== false) await fsyncDir(dir);
   return result;
 }
 

@@ -133,6 +133,7 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
       prepared.delete(item.row);
       const sent = sendRow(item.row, ready);
       prefetch(queue[0]?.row);
+      prefetch(queue[1]?.row);
       const result = await sent;
       if (result.state === 'deferred' && item.tries < maxAttempts) {
         if (result.slowDown) {

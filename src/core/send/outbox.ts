@@ -47,6 +47,9 @@ export function newEntryId(): string {
   return `${new Date().toISOString().replace(/[-:.]/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
+/** The message file of a new entry: its record, written next into the same folder, fsyncs the folder for both. */
+const QUEUED = { syncFolder: false };
+
 export class Outbox {
   readonly outboxDir: string;
   readonly sentDir: string;
@@ -69,7 +72,7 @@ export class Outbox {
   async add(raw: Buffer, meta: OutboxMeta, options: { sending?: boolean; id?: string } = {}): Promise<OutboxEntry> {
     // The write and the hash both run on libuv's threads, leaving the event loop free (the SMTP connection is being
     // set up meanwhile: see deliver).
-    return this.queue(meta, options.sending === true, (file) => writeMessageBytes(file, raw), options.id);
+    return this.queue(meta, options.sending === true, (file) => writeMessageBytes(file, raw, QUEUED), options.id);
   }
 
   /**
@@ -77,7 +80,7 @@ export class Outbox {
    * is written, hashed and fsynced in one pass, then its record. Also says whether the bytes need 8BITMIME.
    */
   addStream(source: AsyncIterable<Buffer>, meta: OutboxMeta, options: { sending?: boolean } = {}): Promise<OutboxEntry & { eightBit: boolean }> {
-    return this.queue(meta, options.sending === true, (file) => writeMessageChunks(file, source));
+    return this.queue(meta, options.sending === true, (file) => writeMessageChunks(file, source, QUEUED));
   }
 
   /**

@@ -135,7 +135,8 @@ export class OutboxFiles {
     else if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
     if (left !== 'marker') await fs.promises.rm(this.json('outbox', id), { force: true });
     if (left !== 'record') await fs.promises.rm(this.acceptedMarker(id), { force: true });
-    await fsyncDir(this.sentDir);
+    // (Nothing moved into sent/ when the bytes are dropped: its record's write already fsynced it.)
+    if (!dropBytes) await fsyncDir(this.sentDir);
     await fsyncDir(this.outboxDir);
   }
 }

@@ -5,7 +5,7 @@
 import { isAscii } from 'buffer';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import { atomically, writeAll, writeAtomic } from '../atomicFile';
+import { atomically, type AtomicOptions, writeAll, writeAtomic } from '../atomicFile';
 import type { OutboxEntry } from './outboxRecord';
 import { changedFile, missingFile } from './outboxErrors';
 
@@ -30,7 +30,7 @@ export interface StreamedBytes {
  * Like `writeAtomic`, for bytes that arrive in chunks: hashes, counts and checks them on their way to the disk (one
  * pass). Each chunk is written (and hashed meanwhile) before the next is requested, so a source may reuse its buffer.
  */
-export function writeMessageChunks(file: string, source: AsyncIterable<Buffer>): Promise<StreamedBytes> {
+export function writeMessageChunks(file: string, source: AsyncIterable<Buffer>, options: AtomicOptions = {}): Promise<StreamedBytes> {
   return atomically(file, async (handle) => {
     const hash = crypto.createHash('sha256');
     let size = 0;
@@ -44,12 +44,12 @@ export function writeMessageChunks(file: string, source: AsyncIterable<Buffer>):
       size += chunk.length;
     }
     return { size, sha256: hash.digest('hex'), eightBit };
-  });
+  }, options);
 }
 
 /** Writes `raw` to `file` atomically (`writeAtomic`); the write and the hash both run on libuv's threads. */
-export async function writeMessageBytes(file: string, raw: Buffer): Promise<StreamedBytes> {
-  const written = writeAtomic(file, raw);
+export async function writeMessageBytes(file: string, raw: Buffer, options: AtomicOptions = {}): Promise<StreamedBytes> {
+  const written = writeAtomic(file, raw, options);
   written.catch(() => {}); // awaited below
   const sha256 = await sha256Async(raw);
   await written;
