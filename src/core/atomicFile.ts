@@ -19,6 +19,14 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Unique temporary names: this process's random prefix and a counter (one random draw per process, not per file). */
+let tmpPrefix: string | undefined;
+let tmpCount = 0;
+function tmpSuffix(): string {
+  tmpPrefix ??= crypto.randomBytes(6).toString('hex');
+  return `${tmpPrefix}${(tmpCount++).toString(36)}`;
+}
+
 export interface AtomicOptions {
   /** The new file's mode, before the umask: 0o600 (the user's alone) unless said otherwise. */
   mode?: number;
@@ -35,7 +43,7 @@ export interface AtomicOptions {
  */
 export async function atomically<T>(file: string, write: (handle: fs.promises.FileHandle) => Promise<T>, options: AtomicOptions = {}): Promise<T> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${tmpSuffix()}.tmp`);
   const handle = await fs.promises.open(tmp, 'wx', options.mode ?? 0o600);
   let result: T;
   try {

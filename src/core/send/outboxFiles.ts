@@ -12,6 +12,15 @@ import { decodeRecord, normalizedResult, type OutboxEntry, type StoredEntry } fr
 
 export const ID_PATTERN = /^[0-9A-Za-z][0-9A-Za-z_-]{0,120}$/;
 
+/** Removes a file that may not be there (`rm --force` of one file, without rm's walk: a merge removes thousands). */
+export async function removeFile(file: string): Promise<void> {
+  try {
+    await fs.promises.unlink(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 export async function exists(file: string): Promise<boolean> {
   try {
     await fs.promises.access(file);
@@ -131,10 +140,10 @@ export class OutboxFiles {
    * the record of an accepted message: recipients, Message-ID, SHA-256, the server's reply).
    */
   async finishMove(id: string, left?: 'record' | 'marker', dropBytes = false): Promise<void> {
-    if (dropBytes) await fs.promises.rm(this.eml('outbox', id), { force: true });
+    if (dropBytes) await removeFile(this.eml('outbox', id));
     else if (await exists(this.eml('outbox', id))) await fs.promises.rename(this.eml('outbox', id), this.eml('sent', id));
-    if (left !== 'marker') await fs.promises.rm(this.json('outbox', id), { force: true });
-    if (left !== 'record') await fs.promises.rm(this.acceptedMarker(id), { force: true });
+    if (left !== 'marker') await removeFile(this.json('outbox', id));
+    if (left !== 'record') await removeFile(this.acceptedMarker(id));
     // (Nothing moved into sent/ when the bytes are dropped: its record's write already fsynced it.)
     if (!dropBytes) await fsyncDir(this.sentDir);
     await fsyncDir(this.outboxDir);
