@@ -163,6 +163,10 @@ describe('outbox', () => {
     const eb = await outbox.add(b.raw, { messageId: b.messageId, envelope: b.envelope, subject: b.subject });
     await new Promise((r) => setTimeout(r, 5));
     fs.writeFileSync(path.join(dir, 'outbox', 'broken.json'), '{not json');
+    // An unreadable entry is dated by its file's modification time, which the kernel keeps in coarse ticks (it can
+    // read a few milliseconds before B's recorded time): dated a second later, it is the newest whatever the tick.
+    const later = new Date(Date.now() + 1000);
+    fs.utimesSync(path.join(dir, 'outbox', 'broken.json'), later, later);
     fs.writeFileSync(path.join(dir, 'outbox', '.x.json.123.tmp'), 'partial');
     const listed = await outbox.pending();
     assert.deepStrictEqual(listed.map((e) => [e.id, e.status]), [[ea.id, 'pending'], [eb.id, 'pending'], ['broken', 'unreadable']]);
