@@ -118,6 +118,9 @@ export class Mailer implements vscode.Disposable {
     let outcome: SendOutcome;
     try {
       const outbox = await this.deps.outbox();
+      // A mail merge's row the server accepted (its record says so) is never sent again from here.
+      const { settleMergeEntry } = await import('../core/merge/record');
+      await settleMergeEntry(outbox, entryId);
       const recorded = await outbox.get(entryId);
       source = recorded?.source;
       settings = this.deps.accounts.settings(source ? vscode.Uri.file(source) : undefined);

@@ -3,7 +3,10 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { planMerge } from '../../src/core/merge/plan';
+import { MergeStore } from '../../src/core/merge/record';
 import { Outbox } from '../../src/core/send/outbox';
+import { defaultSettings } from '../../src/core/settings';
 import type { Io } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { testPki } from '../support/certs';
@@ -178,6 +181,30 @@ describe('merge: the command line', function () {
     const outbox = new Outbox(path.join(dir, '.send-as-email'));
     assert.deepStrictEqual((await outbox.pending()).map((e) => `row ${e.merge?.row}: ${e.status}`), []);
     assert.strictEqual((await outbox.sent()).length, 50);
+  });
+
+  it('retry of a merge row\'s outbox entry that the merge\'s record has as accepted refuses it as sent; nothing is sent', async () => {
+    const server = await startSmtpServer({ security: 'none' });
+    servers.push(server);
+    fs.writeFileSync(path.join(dir, 'people.csv'), people(3));
+    const settings = defaultSettings();
+    settings.from = 'news@example.com';
+    const p = await planMerge({ documentPath: path.join(dir, 'doc.md'), text: DOC, compose: { settings, workspaceFolders: [dir] } });
+    // What a run killed right after the server accepted row 2 leaves: the journal says accepted, the entry waits.
+    const row2 = await p.renderRow(2);
+    const outboxDir = path.join(dir, '.send-as-email');
+    const outbox = new Outbox(outboxDir);
+    const entry = await outbox.add(row2.raw, { messageId: row2.messageId, envelope: row2.envelope, subject: row2.headers.subject, merge: { id: p.mergeId, row: 2 } });
+    const store = await MergeStore.open(outboxDir, p);
+    store.set(2, 'accepted', { entryId: entry.id, messageId: row2.messageId, reply: '250 2.0.0 queued' });
+    await store.close();
+    const r = await cli(['retry', entry.id, ...smtpArgs(server)]);
+    assert.strictEqual(r.code, 2, r.out + r.err);
+    assert.match(r.err, new RegExp(`Outbox entry ${entry.id} \\("Hello Reader 2"\\) was already`));
+    assert.strictEqual(server.sessions.opened, 0, 'nothing was sent');
+    const now = await outbox.get(entry.id);
+    assert.strictEqual(now?.status, 'sent');
+    assert.strictEqual(now?.result?.response, '250 2.0.0 queued');
   });
 
   it('the built tool speaks Chinese with LANG=zh_CN: --help and a row\'s error', () => {

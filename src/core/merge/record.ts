@@ -14,7 +14,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeAtomic } from '../atomicFile';
 import { ErrorCode, SendAsEmailError, isSendAsEmailError } from '../errors';
+import type { Outbox, OutboxEntry } from '../send/outbox';
 import { claimEntry, type OutboxClaim } from '../send/outboxClaim';
+import type { SendResult } from '../types';
 import type { MergePlan, MergeRecord, MergeRowRecord, MergeRowState } from './types';
 
 const STATES: MergeRowState[] = ['pending', 'sending', 'accepted', 'refused', 'deferred', 'unknown'];
@@ -188,6 +190,33 @@ export class MergeStore {
       await this.claim.release();
     }
   }
+}
+
+/**
+ * Records as sent an outbox entry of a merge whose record says the server accepted it: a run stopped before the outbox
+ * recorded the acceptance (it does so while the next rows go out). After this, no retry, from the merge or from the
+ * Outbox, sends it a second time. True when the entry was settled; `dropBytes` as for Outbox.markSent.
+ */
+export async function settleAcceptedEntry(outbox: Outbox, entry: OutboxEntry, record: MergeRecord | undefined, dropBytes: boolean): Promise<boolean> {
+  if (!entry.merge || record?.mergeId !== entry.merge.id) return false;
+  if (entry.status !== 'pending' && entry.status !== 'failed' && entry.status !== 'unknown') return false;
+  const row = record.rows[entry.merge.row - 1];
+  if (row?.state !== 'accepted' || row.entryId !== entry.id) return false;
+  const result: SendResult = { messageId: entry.messageId, accepted: [...entry.envelope.to], rejected: [], deferred: [], response: row.reply ?? '', size: entry.size };
+  return outbox.markSent(entry.id, result, { dropBytes }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Before the Outbox's Retry of entry `id` (VS Code, `send-as-email retry`): an entry its merge's record has as
+ * accepted is recorded as sent first (its bytes kept), so the retry refuses it as sent instead of sending it again.
+ */
+export async function settleMergeEntry(outbox: Outbox, id: string): Promise<void> {
+  const entry = await outbox.get(id);
+  if (!entry?.merge) return;
+  await settleAcceptedEntry(outbox, entry, await readMergeRecord(outbox.dir, entry.merge.id), false);
 }
 
 /** The log of a merge as CSV: row, recipient, state, Message-ID, server reply (RFC 4180 quoting). */

@@ -19,7 +19,7 @@ import { newEntryId, Outbox } from '../send/outbox';
 import type { OutboxEntry } from '../send/outbox';
 import type { SendResult } from '../types';
 import { writeAtomic } from '../atomicFile';
-import { mergeLogCsv, MergeStore } from './record';
+import { mergeLogCsv, MergeStore, settleAcceptedEntry } from './record';
 import type { MergeOutcome, MergePlan, MergeRowRecord, MergeRowState, RunMergeOptions } from './types';
 
 /** A row composed, claimed, and being stored in the outbox. */
@@ -304,19 +304,9 @@ export async function runMerge(plan: MergePlan, options: RunMergeOptions): Promi
   }
 }
 
-/**
- * Rows the record has as accepted whose outbox entry still waits in outbox/ (the run that sent them was stopped
- * before the outbox recorded the acceptance, which it does while the next rows go out): recorded as sent now, so
- * no retry from the Outbox sends them a second time.
- */
+/** Rows the record has as accepted whose outbox entry still waits in outbox/: recorded as sent (record.ts). */
 async function settleAccepted(outbox: Outbox, store: MergeStore, dropBytes: boolean): Promise<void> {
-  const waiting = (await outbox.pending()).filter((e) => e.merge?.id === store.record.mergeId && e.status !== 'accepted' && e.status !== 'unreadable');
-  for (const entry of waiting) {
-    const row = store.record.rows[entry.merge!.row - 1];
-    if (row?.state !== 'accepted' || row.entryId !== entry.id) continue;
-    const result: SendResult = { messageId: entry.messageId, accepted: [...entry.envelope.to], rejected: [], deferred: [], response: row.reply ?? '', size: entry.size };
-    await outbox.markSent(entry.id, result, { dropBytes }).catch(() => undefined);
-  }
+  for (const entry of await outbox.pending()) await settleAcceptedEntry(outbox, entry, store.record, dropBytes);
 }
 
 function sendable(state: MergeRowState, retryUnknown?: boolean): boolean {
