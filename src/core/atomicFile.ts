@@ -3,9 +3,9 @@
  * saved .eml): a temporary file in the same folder, fsync, rename, fsync of the folder. A reader sees the old file or
  * the whole new one, never half of it, and a crash leaves no half-written file under the name.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { processUnique } from './processUnique';
 
 export async function fsyncDir(dir: string): Promise<void> {
   let handle: fs.promises.FileHandle | undefined;
@@ -17,14 +17,6 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle?.close().catch(() => {});
   }
-}
-
-/** Unique temporary names: this process's random prefix and a counter (one random draw per process, not per file). */
-let tmpPrefix: string | undefined;
-let tmpCount = 0;
-function tmpSuffix(): string {
-  tmpPrefix ??= crypto.randomBytes(6).toString('hex');
-  return `${tmpPrefix}${(tmpCount++).toString(36)}`;
 }
 
 export interface AtomicOptions {
@@ -43,7 +35,7 @@ export interface AtomicOptions {
  */
 export async function atomically<T>(file: string, write: (handle: fs.promises.FileHandle) => Promise<T>, options: AtomicOptions = {}): Promise<T> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${tmpSuffix()}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${processUnique()}.tmp`);
   const handle = await fs.promises.open(tmp, 'wx', options.mode ?? 0o600);
   let result: T;
   try {

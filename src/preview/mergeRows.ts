@@ -50,8 +50,8 @@ export class MergeRows {
   /**
    * The row shown, composed for the preview; undefined when the document names no data. A data file that cannot be
    * read or parsed throws its error (naming the file and line), which the panel shows like any compose error.
+   * `options` is asked for only when the document is a merge: every other render skips reading the settings twice.
    */
-  /** `options` is asked for only when the document is a merge: every other render skips reading the settings twice. */
   async compose(document: { key: string; path: string; text: string }, options: () => ComposeOptions): Promise<MergeRowShown | undefined> {
     if (document.key !== this.documentKey) {
       this.documentKey = document.key;

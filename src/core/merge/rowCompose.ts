@@ -11,13 +11,15 @@
  * bcc, replyTo, subject) and the attachments (read for each row). Any other template, or a row whose value is not a string or a number, is composed from the
  * row's own document (plan.ts), which is always right and several times slower.
  */
+import type { AnyNode } from 'domhandler';
 import * as path from 'path';
 import { loadAttachments } from '../assets/attachments';
 import { problemsError, problemToWarning } from '../assets/problems';
 import { assembleMessage, type MessageContent, prepareContent, resolveHeaders } from '../message/compose';
-import { fillValueSlots, valueSlot } from '../message/textPart';
+import { fillValueSlots, VALUE_SLOT_RE, valueSlot } from '../message/textPart';
 import { parseFrontMatter } from '../source/frontMatter';
-import { collapse } from '../source/dom';
+import { collapse, forEachNode } from '../source/dom';
+import { NOT_PROSE } from '../source/prepareDocument';
 import { headingIds } from '../source/markdown';
 import type { ComposedMessage, ComposeOptions, PreviewMessage, SourceDocument } from '../types';
 import { escapeHtml, loadMustache, type MergeTemplate } from './template';
@@ -27,11 +29,8 @@ import { escapeHtml, loadMustache, type MergeTemplate } from './template';
  * `attachments` (each row's files are read for it).
  */
 const ROW_KEYS = new Set(['to', 'cc', 'bcc', 'replyTo', 'subject', 'attachments']);
-const SLOT_RE = /\uE000(\d+)\uE001/g;
 /** A heading's id in the template (see `headingIdToken`). */
 const HEADING_ID_RE = /\uE003(\d+)\uE001/g;
-/** Elements whose text a value may not be put into as plain text (it would be code, CSS, or left unhighlighted). */
-const NOT_PLAIN = new Set(['pre', 'code', 'script', 'style', 'textarea', 'title', 'head']);
 
 /** One row as the composer needs it: its values, and its front matter rendered (plan.ts RowSource.fields). */
 export interface RowInput {
@@ -71,7 +70,7 @@ export async function composeTemplate(template: MergeTemplate, doc: SourceDocume
   let content: MessageContent;
   try {
     const templateOptions = { ...options, lenient: true, textBody: undefined, textValues: undefined, overrides: { ...options.overrides, subject: subjectSlot } };
-    content = await prepareContent({ ...doc, text, kind: 'markdown' }, templateOptions, false, { headingIdToken });
+    content = await prepareContent({ ...doc, text, kind: 'markdown' }, templateOptions, false, { headingIdToken, heading: true });
   } catch {
     // The same error comes again, with the row's own document, when a row is composed.
     return undefined;
@@ -91,7 +90,7 @@ export async function composeTemplate(template: MergeTemplate, doc: SourceDocume
       else return undefined;
     }
     const fields = (await parseFrontMatter(`---\n${JSON.stringify(row.fields)}\n---\n`)).data;
-    const headers = resolveHeaders(fields, rowOptions.overrides ?? {}, content.senderSettings, () => collapse(fillValueSlots(content.heading, raw)) || basename);
+    const headers = resolveHeaders(fields, rowOptions.overrides ?? {}, content.senderSettings, () => collapse(fillValueSlots(content.heading ?? '', raw)) || basename);
     // Attachments named per row (`attachments: [reports/{{id}}.pdf]`), read under the same policy as the document's.
     let { attachments, problems, warnings } = content;
     if (rowAttachments) {
@@ -147,37 +146,41 @@ async function plainNames(body: string): Promise<string[] | undefined> {
 }
 
 function countSlots(s: string): number {
-  return s.match(SLOT_RE)?.length ?? 0;
+  return s.match(VALUE_SLOT_RE)?.length ?? 0;
 }
 
 /**
- * Whether every value slot of the composed HTML is in plain text (no attribute, comment or code holds one), all of
- * the body's slots are there, and the subject's slot (number `subject`) is in the title only.
+ * Whether every value slot of the composed HTML is in the reader's prose (no attribute, comment, code or style holds
+ * one: there a value would be code, or left unhighlighted), all of the body's slots are there, and the subject's slot
+ * (number `subject`) is in the title only.
  */
 async function slotsArePlainText(html: string, slotsInBody: number, subject: number): Promise<boolean> {
   const { load } = await import('cheerio');
-  const $ = load(html);
   let values = 0;
   let subjects = 0;
   let plain = true;
-  const walk = (node: { type: string; data?: string; name?: string; attribs?: Record<string, string>; children?: unknown[] }, inCode: boolean, inTitle: boolean): void => {
-    if (!plain) return;
+  forEachNode(load(html).root()[0], (node) => {
     if (node.type === 'text') {
-      for (const m of (node.data ?? '').matchAll(SLOT_RE)) {
+      for (const m of node.data.matchAll(VALUE_SLOT_RE)) {
+        const inside = ancestors(node);
         if (Number(m[1]) === subject) {
-          if (!inTitle) plain = false;
           subjects++;
+          if (!inside.includes('title')) plain = false;
         } else {
-          if (inCode) plain = false;
           values++;
+          if (inside.some((name) => NOT_PROSE.has(name))) plain = false;
         }
       }
-      return;
+    } else if ('attribs' in node && Object.values(node.attribs).some((v) => v.includes('\uE000'))) {
+      plain = false;
     }
-    if (node.attribs && Object.values(node.attribs).some((v) => v.includes('\uE000'))) plain = false;
-    const name = node.name?.toLowerCase() ?? '';
-    for (const child of node.children ?? []) walk(child as typeof node, inCode || NOT_PLAIN.has(name), inTitle || name === 'title');
-  };
-  walk($.root()[0] as unknown as Parameters<typeof walk>[0], false, false);
+  });
   return plain && values === slotsInBody && subjects === 1 && countSlots(html) === values + subjects;
+}
+
+/** The tag names of a node's ancestors, lower case. */
+function ancestors(node: AnyNode): string[] {
+  const names: string[] = [];
+  for (let p = node.parent; p; p = p.parent) if ('tagName' in p) names.push(p.tagName.toLowerCase());
+  return names;
 }

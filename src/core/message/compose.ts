@@ -101,8 +101,11 @@ export interface MessageContent {
   headers: ResolvedHeaders;
   /** The domain of Message-IDs and Content-IDs (From's, or options.idDomain). */
   domain: string;
-  /** The first <h1>'s text (collapsed, '' without one), read before the document was prepared. */
-  heading: string;
+  /**
+   * The first <h1>'s text (collapsed, '' without one), read before the document was prepared: only when the subject
+   * fell back to it, or when asked for (`render.heading`, a merge template); else undefined.
+   */
+  heading?: string;
   html: string;
   text: string;
   inlineImages: InlineImage[];
@@ -116,7 +119,7 @@ export async function prepareContent(
   doc: SourceDocument,
   options: ComposeOptions,
   streamImages = false,
-  render: Pick<RenderOptions, 'headingIdToken'> = {},
+  render: Pick<RenderOptions, 'headingIdToken'> & { heading?: boolean } = {},
 ): Promise<MessageContent> {
   const { settings } = options;
   const kind = documentKind(doc);
@@ -138,7 +141,7 @@ export async function prepareContent(
     text = textSource === undefined ? await markdownText(body, tokens) : await markdownText(textSource, await lexMarkdown(textSource));
     if (options.textValues) text = fillValueSlots(text, options.textValues);
     const highlight = settings.markdown.highlight ? settings.markdown.highlightTheme : false;
-    $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens, ...render }));
+    $ = load(await renderMarkdown(body, stylesheet, { highlight, tokens, headingIdToken: render.headingIdToken }));
     fields = parsed.data;
     // A merge template is sent one message per row (merge/), never as it is, placeholders and all.
     if (fields.data !== undefined && !options.lenient) {
@@ -157,8 +160,9 @@ export async function prepareContent(
   const account = pickAccount(settings, options.overrides?.account ?? fields.account);
   const senderSettings = account.from.trim() ? { ...settings, from: account.from } : settings;
   // Headers: overrides > document > settings; the subject falls back to the first <h1>, then the file name.
-  const heading = firstHeading($);
-  const headers = resolveHeaders(fields, options.overrides ?? {}, senderSettings, () => heading || path.basename(doc.path, path.extname(doc.path)));
+  // The first <h1> is looked for only when it is needed (a walk of the whole document when there is none).
+  let heading = render.heading ? firstHeading($) : undefined;
+  const headers = resolveHeaders(fields, options.overrides ?? {}, senderSettings, () => (heading ??= firstHeading($)) || path.basename(doc.path, path.extname(doc.path)));
   const fromAddress = headers.fromMailbox.address;
   const rawDomain = options.idDomain || domainOf(fromAddress) || 'localhost';
   const domain = domainToASCII(rawDomain) || rawDomain;

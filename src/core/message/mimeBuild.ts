@@ -13,11 +13,11 @@
  */
 import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'fs';
-import * as crypto from 'crypto';
 import type MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import { ErrorCode, SendAsEmailError } from '../errors';
 import { renamePreparedHeaders } from './headers';
+import { processUnique } from '../processUnique';
 
 /** A base64 part: its bytes in memory, or a file read when the message is built. */
 export interface BinaryPart {
@@ -171,14 +171,6 @@ interface Segment {
   part: BinaryPart;
 }
 
-/** The markers' token: random per process (no message can guess it), numbered per message. */
-let tokenPrefix: string | undefined;
-let tokenCount = 0;
-function markerToken(): string {
-  tokenPrefix ??= crypto.randomBytes(12).toString('hex');
-  return `${tokenPrefix}${(tokenCount++).toString(36)}`;
-}
-
 /**
  * Compiles `composer` with every node whose content is a key of `parts` (and that nodemailer encodes in base64)
  * written from its BinaryPart. Throws when a part is not found in the tree, is not base64-encoded (a file part's
@@ -191,7 +183,7 @@ export async function buildMime(composer: MailComposer, parts: Map<unknown, Bina
   if (internals.newline || internals._transforms?.length || internals._processFuncs?.length) {
     throw new Error('MIME build: the message asks for another newline or for transforms, which this writer does not apply');
   }
-  const token = markerToken();
+  const token = processUnique();
   const markers: { marker: string; part: BinaryPart }[] = [];
   const visit = (node: MimeNode): void => {
     const part = node.content !== undefined ? parts.get(node.content) : undefined;

@@ -18,9 +18,11 @@ const KEEP_TOGETHER = '\uE002';
 /** A URL worth printing for a reader: the web, mail, phone. Relative paths, `file:`, `cid:` and `data:` are not. */
 /** A value held out of the Markdown while the text part is made (private-use characters no document writes). */
 export const valueSlot = (i: number): string => `\uE000${i}\uE001`;
+/** Every value slot in a text (its number is the group). */
+export const VALUE_SLOT_RE = /\uE000(\d+)\uE001/g;
 /** The text with each slot replaced by its value, as written. */
 export function fillValueSlots(text: string, values: readonly string[]): string {
-  return text.replace(/\uE000(\d+)\uE001/g, (_, i: string) => values[Number(i)] ?? '');
+  return text.replace(VALUE_SLOT_RE, (_, i: string) => values[Number(i)] ?? '');
 }
 
 export function isShareableUrl(href: string): boolean {

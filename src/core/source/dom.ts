@@ -21,6 +21,19 @@ export function forEachElement(root: AnyNode, fn: (el: Element) => void | boolea
   }
 }
 
+/** Every node below `root` (elements, text, comments) in document order; children after `fn` has run. */
+export function forEachNode(root: AnyNode, fn: (node: AnyNode) => void): void {
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as AnyNode;
+    fn(node);
+    if ('children' in node) {
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
+  }
+}
+
 /** `<!DOCTYPE html>` plus the serialized document (the doctype is added when the source had none). */
 export function serializeDocument($: CheerioAPI): string {
   const root = $.root()[0];

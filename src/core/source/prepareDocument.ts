@@ -7,6 +7,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { imageNameAlt } from './altText';
 import { detectLanguage, SAMPLE_CHARS } from './documentLanguage';
+import { forEachNode } from './dom';
 
 export interface PrepareOptions {
   /** `<html lang>` (front matter `lang:`); when absent, the document's own `lang`, else the language of its script. */
@@ -108,20 +109,7 @@ function firstSrcsetUrl(srcset: string): string {
 }
 
 /** Text in these is not the reader's prose. */
-const NOT_PROSE = new Set(['script', 'style', 'code', 'pre', 'title', 'head']);
-
-/** Every node below `root` (elements, text, comments) in document order; children after `fn` has run. */
-function forEachNode(root: AnyNode, fn: (node: AnyNode) => void): void {
-  const stack: AnyNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as AnyNode;
-    fn(node);
-    if ('children' in node) {
-      const children = node.children;
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
-    }
-  }
-}
+export const NOT_PROSE: ReadonlySet<string> = new Set(['script', 'style', 'code', 'pre', 'title', 'head']);
 
 function sanitizeAttributes(el: Element): void {
   for (const name of Object.keys(el.attribs)) {
