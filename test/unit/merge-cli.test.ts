@@ -183,6 +183,22 @@ describe('merge: the command line', function () {
     assert.strictEqual((await outbox.sent()).length, 50);
   });
 
+  it('a server that is down stops the run naming it; the advice is to run the merge again, not to retry an entry', async () => {
+    // A port nothing listens on: a server started and closed.
+    const closed = await startSmtpServer({ security: 'none' });
+    const port = closed.port;
+    await closed.close();
+    fs.writeFileSync(path.join(dir, 'people.csv'), people(2));
+    const r = await cli(['merge', 'doc.md', '--from', 'news@example.com', '--send', '--host', '127.0.0.1', '--port', String(port), '--security', 'none']);
+    assert.strictEqual(r.code, 1, r.err);
+    assert.match(r.err, new RegExp(`Connection to 127\\.0\\.0\\.1:${port} was refused`));
+    assert.match(r.err, /The same command sends the rows not sent yet/);
+    assert.doesNotMatch(r.err, /send-as-email retry/);
+    // Nothing lost: both rows are still to be sent.
+    const dry = await cli(['merge', 'doc.md', '--from', 'news@example.com']);
+    assert.match(dry.out, /2 to send\./);
+  });
+
   it('retry of a merge row\'s outbox entry that the merge\'s record has as accepted refuses it as sent; nothing is sent', async () => {
     const server = await startSmtpServer({ security: 'none' });
     servers.push(server);

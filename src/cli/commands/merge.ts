@@ -54,6 +54,8 @@ export async function merge(opts: CliOptions, io: Io): Promise<number> {
         const r = p.row!;
         io.out(l10n.t('{0}/{1}  row {2}  {3}  {4}  {5}', p.done, p.total, r.row, r.to.join(', '), stateLabel(r.state), r.reply ?? ''));
       },
+    }).catch((e: unknown) => {
+      throw asMergeFailure(e);
     }),
   );
   const c = outcome.record.counts;
@@ -75,6 +77,16 @@ export async function merge(opts: CliOptions, io: Io): Promise<number> {
   if (c.unknown > 0) io.out(l10n.t('{0} rows may have been delivered (the server did not confirm them): check, then add --retry-unknown to send them again.', c.unknown));
   if (outcome.refused + outcome.deferred === 0) return ExitCode.OK;
   return outcome.accepted > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
+}
+
+/**
+ * A run that stopped on a failure (the server down, a refused login): a merge is resumed by running it again, not by
+ * retrying the entry of the row it stopped at (the generic "send-as-email retry ID" advice is left out).
+ */
+function asMergeFailure(e: unknown): unknown {
+  if (!(e instanceof SendAsEmailError) || !e.extra.outboxEntryId) return e;
+  const again = l10n.t('The same command sends the rows not sent yet and those refused for now.');
+  return new SendAsEmailError(e.code, e.message, { ...e.extra, outboxEntryId: undefined, hint: e.extra.hint ? `${e.extra.hint} ${again}` : again, cause: e });
 }
 
 async function dataSource(opts: CliOptions, io: Io): Promise<MergeDataSource | undefined> {
